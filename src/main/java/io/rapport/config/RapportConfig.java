@@ -1,0 +1,87 @@
+package io.rapport.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/** Every {@code rapport.*} setting, with its default. The README's configuration table mirrors this. */
+@ConfigMapping(prefix = "rapport")
+public interface RapportConfig {
+
+    EmbeddedDb embeddedDb();
+
+    Pseudonym pseudonym();
+
+    Ingest ingest();
+
+    /** Per-instrument settings, keyed by instrument code (e.g. {@code rapport.instruments.SRS.cutoff}). */
+    Map<String, InstrumentSettings> instruments();
+
+    Trends trends();
+
+    Metrics metrics();
+
+    Demo demo();
+
+    interface EmbeddedDb {
+        /** Start an embedded PostgreSQL when no quarkus.datasource.jdbc.url is set. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Where the embedded PostgreSQL keeps its data; empty means a fresh temporary directory (tests). */
+        Optional<String> dataDir();
+
+        /** Port of the embedded PostgreSQL; 0 picks a free one. */
+        @WithDefault("0")
+        int port();
+
+        /** fsync and synchronous_commit on; only tests may turn this off. */
+        @WithDefault("true")
+        boolean durable();
+    }
+
+    interface Pseudonym {
+        /** HMAC-SHA256 key that turns patient ids into pseudonyms. Required in prod. */
+        Optional<String> key();
+    }
+
+    interface Ingest {
+        /** Largest number of events accepted in one batch request. */
+        @WithDefault("1000")
+        int maxBatch();
+    }
+
+    interface InstrumentSettings {
+        /** Alert when a total falls below this value; unset keeps the instrument's default. */
+        OptionalDouble cutoff();
+    }
+
+    interface Trends {
+        /** Rating statistics over fewer responses than this are suppressed. */
+        @WithDefault("5")
+        int minGroupSize();
+    }
+
+    interface Metrics {
+        /** Publish per-clinic 7-day gauges labelled by clinic id. */
+        @WithDefault("false")
+        boolean clinicLabels();
+
+        /** Most clinics given their own gauge series. */
+        @WithDefault("200")
+        int maxClinics();
+
+        /** How often database-backed gauges are refreshed. */
+        @WithDefault("60s")
+        Duration refreshInterval();
+    }
+
+    interface Demo {
+        /** Seed a synthetic clinic into an empty database (dev profile only). */
+        @WithDefault("false")
+        boolean enabled();
+    }
+}

@@ -1,0 +1,135 @@
+package io.rapport.db;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * One embedded PostgreSQL server process. Started lazily by {@link EmbeddedDatabaseConfigSource}
+ * the first time the datasource URL is asked for, and stopped with the application.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+    private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private final boolean temporary;
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDir, boolean temporary) {
+        this.postgres = postgres;
+        this.dataDir = dataDir;
+        this.temporary = temporary;
+    }
+
+    static EmbeddedDatabase start(EmbeddedDatabaseSettings settings) {
+        try {
+            boolean temporary = settings.dataDir() == null;
+            Path dir = temporary
+                    ? Files.createTempDirectory("rapport-pg-")
+                    : settings.dataDir().toAbsolutePath().normalize();
+            Files.createDirectories(dir);
+            clearStaleServer(dir);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(temporary)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("max_connections", "100");
+            if (settings.port() > 0) {
+                builder.setPort(settings.port());
+            }
+            if (settings.durable()) {
+                // The builder's defaults are for throwaway test clusters: -F (fsync off) and
+                // synchronous_commit=off can lose acknowledged visits on a crash.
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            }
+            EmbeddedPostgres postgres = builder.start();
+            EmbeddedDatabase db = new EmbeddedDatabase(postgres, dir, temporary);
+            LOG.infof(
+                    "Embedded PostgreSQL started on port %d with data in %s%s. "
+                            + "To use an external PostgreSQL instead, set QUARKUS_DATASOURCE_JDBC_URL "
+                            + "(and QUARKUS_DATASOURCE_USERNAME, QUARKUS_DATASOURCE_PASSWORD).",
+                    postgres.getPort(), dir, temporary ? " (temporary, removed on stop)" : "");
+            return db;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A run that was killed leaves postmaster.pid behind, and possibly its postgres still running
+     * (the JVM died, its child did not). Stop such an orphan and remove a stale pid file, so the
+     * next start is not refused.
+     */
+    static void clearStaleServer(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        Optional<ProcessHandle> owner = lines.isEmpty()
+                ? Optional.empty()
+                : parsePid(lines.get(0)).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+        if (owner.isPresent() && isPostgresFor(owner.get(), dataDir)) {
+            LOG.warnf("Stopping a PostgreSQL left running on %s by an earlier run", dataDir);
+            ProcessHandle orphan = owner.get();
+            orphan.destroy();
+            try {
+                orphan.onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                orphan.destroyForcibly();
+            }
+        } else if (owner.isPresent()) {
+            // The pid was reused by an unrelated process: the file is stale all the same.
+            LOG.warnf("Removing a stale postmaster.pid in %s", dataDir);
+        } else {
+            LOG.warnf("Removing a stale postmaster.pid left by an earlier run in %s", dataDir);
+        }
+        Files.deleteIfExists(pidFile);
+    }
+
+    private static Optional<Long> parsePid(String line) {
+        try {
+            return Optional.of(Long.parseLong(line.trim()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isPostgresFor(ProcessHandle process, Path dataDir) {
+        return process.info()
+                .commandLine()
+                .map(cmd -> cmd.contains("postgres") && cmd.contains(dataDir.toString()))
+                .orElse(false);
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+            LOG.infof("Embedded PostgreSQL stopped%s", temporary ? " and its data removed" : "");
+        } catch (IOException e) {
+            LOG.warnf("Embedded PostgreSQL did not stop cleanly: %s", e.getMessage());
+        }
+    }
+}

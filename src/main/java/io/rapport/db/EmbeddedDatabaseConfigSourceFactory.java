@@ -1,0 +1,57 @@
+package io.rapport.db;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+/**
+ * Supplies the datasource settings of an embedded PostgreSQL when none are configured.
+ *
+ * <p>It is a config source rather than a bean because the datasource is configured before any bean
+ * exists. With {@code quarkus.datasource.jdbc.url} set (environment, system property, properties
+ * file) it contributes nothing, so Kubernetes and compose deployments never start a database here.
+ */
+public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory {
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        if (isSet(context.getValue("quarkus.datasource.jdbc.url"))
+                || !bool(context.getValue("rapport.embedded-db.enabled"), true)) {
+            return List.of();
+        }
+        String dataDir = value(context.getValue("rapport.embedded-db.data-dir"));
+        var settings = new EmbeddedDatabaseSettings(
+                dataDir == null || dataDir.isBlank() ? null : Path.of(dataDir),
+                Integer.parseInt(valueOr(context.getValue("rapport.embedded-db.port"), "0")),
+                bool(context.getValue("rapport.embedded-db.durable"), true));
+        return List.of(new EmbeddedDatabaseConfigSource(settings));
+    }
+
+    @Override
+    public OptionalInt getPriority() {
+        return OptionalInt.of(EmbeddedDatabaseConfigSource.ORDINAL);
+    }
+
+    private static boolean isSet(ConfigValue v) {
+        String s = value(v);
+        return s != null && !s.isBlank();
+    }
+
+    private static boolean bool(ConfigValue v, boolean fallback) {
+        String s = value(v);
+        return s == null || s.isBlank() ? fallback : Boolean.parseBoolean(s.trim());
+    }
+
+    private static String valueOr(ConfigValue v, String fallback) {
+        String s = value(v);
+        return s == null || s.isBlank() ? fallback : s.trim();
+    }
+
+    private static String value(ConfigValue v) {
+        return v == null ? null : v.getValue();
+    }
+}

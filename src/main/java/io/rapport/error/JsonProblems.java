@@ -1,0 +1,78 @@
+package io.rapport.error;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Turns Jackson's reading errors into a {@link Violation}. Jackson's own messages quote the input,
+ * which may hold a patient id, so they are never passed on: only the path and the expected type are.
+ */
+public final class JsonProblems {
+
+    private JsonProblems() {}
+
+    public static Violation violation(JsonProcessingException e) {
+        String path = e instanceof JsonMappingException m ? path(m) : "";
+        if (e instanceof UnrecognizedPropertyException u) {
+            return new Violation(path, "is not a known field");
+        }
+        if (e instanceof InvalidFormatException f && f.getTargetType() != null) {
+            return new Violation(path, "must be " + describe(f.getTargetType()));
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null && !path.isEmpty()) {
+            return new Violation(path, "must be " + describe(m.getTargetType()));
+        }
+        JsonLocation loc = e.getLocation();
+        String where = loc == null || loc.getLineNr() < 0
+                ? ""
+                : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        return new Violation(path, "is not well-formed JSON" + where);
+    }
+
+    /** The JSON path of the failing value: {@code [7].endedAt}, {@code items[2]}. */
+    public static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (!sb.isEmpty()) {
+                    sb.append('.');
+                }
+                sb.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == Double.class || type == double.class || Number.class.isAssignableFrom(type)) {
+            return "a number";
+        }
+        if (type == java.time.Instant.class) {
+            return "an ISO-8601 instant such as 2026-03-02T14:00:00Z";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type.isEnum()) {
+            Object[] values = type.getEnumConstants();
+            StringBuilder sb = new StringBuilder("one of ");
+            for (int i = 0; i < values.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(values[i]);
+            }
+            return sb.toString();
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "a JSON object";
+    }
+}

@@ -1,0 +1,107 @@
+package io.rapport.error;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.rapport.metrics.IngestMetrics;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one place where exceptions become HTTP answers: always problem+json, never a stack trace. */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    private final IngestMetrics metrics;
+
+    public ProblemMapper(IngestMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, UriInfo uri) {
+        if (e.status() == 400) {
+            metrics.rejectedRequest(uri.getPath(), "validation");
+        } else if (e.status() == 413) {
+            metrics.rejectedRequest(uri.getPath(), "too_large");
+        }
+        return respond(e.status(), e.title(), e.getMessage(), uri, e.violations());
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, UriInfo uri) {
+        metrics.rejectedRequest(uri.getPath(), "malformed");
+        Violation v = JsonProblems.violation(e);
+        String detail = v.field().isEmpty()
+                ? "The request body " + v.message() + "."
+                : "The request body could not be read: see violations.";
+        return respond(400, "Malformed request body", detail, uri, List.of(v));
+    }
+
+    @ServerExceptionMapper
+    public Response constraint(ConstraintViolationException e, UriInfo uri) {
+        List<Violation> violations = e.getConstraintViolations().stream()
+                .map(cv -> new Violation(leaf(cv.getPropertyPath().toString()), cv.getMessage()))
+                .sorted(Comparator.comparing(Violation::field))
+                .toList();
+        return respond(400, "Invalid request", "See violations.", uri, violations);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status == 415) {
+            metrics.rejectedRequest(uri.getPath(), "unsupported_media_type");
+        } else if (status == 413) {
+            metrics.rejectedRequest(uri.getPath(), "too_large");
+        }
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = known == null ? "HTTP " + status : known.getReasonPhrase();
+        return respond(status, title, detailFor(status), uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e, UriInfo uri) {
+        // The id ties the client's answer to the log line without telling the client anything internal.
+        String errorId = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected error %s on %s", errorId, uri.getPath());
+        return respond(500, "Internal Server Error", "Something went wrong on our side (error id " + errorId + ").", uri, null);
+    }
+
+    private static String detailFor(int status) {
+        return switch (status) {
+            case 404 -> "No resource at this address.";
+            case 405 -> "This method is not allowed here.";
+            case 406 -> "The requested media type is not available here: ask for application/json or text/csv.";
+            case 413 -> "The request body is larger than 1 MiB.";
+            case 415 -> "Send the body as application/json.";
+            default -> "The request could not be served.";
+        };
+    }
+
+    /** Method-parameter paths look like {@code summary.arg2}: keep the last node only. */
+    private static String leaf(String path) {
+        int dot = path.lastIndexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+
+    static Response respond(int status, String title, String detail, UriInfo uri, List<Violation> violations) {
+        var body = new Problem(
+                "urn:rapport:problem:" + slug(title),
+                title,
+                status,
+                detail,
+                uri == null ? null : uri.getPath(),
+                violations);
+        return Response.status(status).type(Problem.MEDIA_TYPE).entity(body).build();
+    }
+
+    private static String slug(String title) {
+        return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    }
+}

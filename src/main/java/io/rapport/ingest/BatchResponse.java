@@ -1,0 +1,23 @@
+package io.rapport.ingest;
+
+import java.util.List;
+
+/**
+ * Counts and per-item results of a batch. {@code unchanged} counts retries and stale corrections
+ * alike (nothing changed); the per-item {@code status} tells them apart.
+ */
+public record BatchResponse(int created, int updated, int unchanged, int rejected, List<ItemResult> results) {
+
+    public static BatchResponse of(List<ItemResult> results) {
+        int created = 0, updated = 0, unchanged = 0, rejected = 0;
+        for (ItemResult r : results) {
+            switch (r.status()) {
+                case CREATED -> created++;
+                case UPDATED -> updated++;
+                case UNCHANGED, STALE -> unchanged++;
+                case REJECTED -> rejected++;
+            }
+        }
+        return new BatchResponse(created, updated, unchanged, rejected, results);
+    }
+}

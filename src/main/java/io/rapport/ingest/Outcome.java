@@ -1,0 +1,27 @@
+package io.rapport.ingest;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** What storing one event did. */
+public enum Outcome {
+    /** First time this key was seen: 201. */
+    CREATED,
+    /** A correction with a recordedAt not older than the stored one: revision + 1. */
+    UPDATED,
+    /** The same content again (a retry): nothing changed. */
+    UNCHANGED,
+    /** Different content but recorded before the stored revision: ignored, the stored state stands. */
+    STALE,
+    /** Broke a rule; nothing stored (batches only). */
+    REJECTED;
+
+    @JsonValue
+    public String json() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The outcome tag on ingest counters: a stale event changed nothing, like a retry. */
+    public String metricTag() {
+        return this == STALE ? "unchanged" : json();
+    }
+}

@@ -1,0 +1,136 @@
+package io.rapport.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * What ingest did, as counters and histograms. Called after a transaction commits, so a rolled-back
+ * batch is never counted. Bucket boundaries are fixed here and listed in the README.
+ */
+@ApplicationScoped
+public class IngestMetrics {
+
+    static final double[] SHARE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+    static final double[] DOCUMENTATION_BUCKETS = {60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 14400, 28800, 86400};
+    static final double[] WAIT_BUCKETS = {30, 60, 120, 300, 600, 900, 1800, 3600, 7200};
+    /** Live turn-taking gaps are seconds; messaging replies are minutes to days: one set serves both. */
+    static final double[] LATENCY_BUCKETS = {
+        0.5, 1, 2, 5, 10, 30, 60, 300, 900, 1800, 3600, 14400, 43200, 86400, 259200, 604800
+    };
+    static final double[] BATCH_BUCKETS = {1, 10, 50, 100, 250, 500, 1000};
+
+    private final MeterRegistry registry;
+
+    public IngestMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One visit stored or replayed. Histograms only see a visit when its stored state changed. */
+    public void visit(String modality, String outcome, VisitFigures figures) {
+        Counter.builder("rapport.visits.ingested")
+                .description("Visit events ingested, by outcome")
+                .tag("modality", modality)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+        if ("unchanged".equals(outcome) || figures == null) {
+            return;
+        }
+        observe("rapport.visit.face.to.face.share", null, "Face-to-face share of clinician time per visit",
+                SHARE_BUCKETS, modality, figures.faceToFaceShare());
+        observe("rapport.visit.documentation", "seconds", "EHR documentation time per visit",
+                DOCUMENTATION_BUCKETS, modality, (double) figures.documentationSeconds());
+        observe("rapport.visit.wait", "seconds", "Wait past the scheduled start", WAIT_BUCKETS, modality,
+                figures.waitSeconds());
+        observe("rapport.visit.response.latency", "seconds", "Median provider response latency per visit",
+                LATENCY_BUCKETS, modality, figures.responseLatencySeconds());
+    }
+
+    public void rating(String instrument, String outcome, Double normalizedScore) {
+        Counter.builder("rapport.ratings.ingested")
+                .description("Ratings ingested, by outcome")
+                .tag("instrument", instrument)
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+        if (!"unchanged".equals(outcome) && normalizedScore != null) {
+            DistributionSummary.builder("rapport.rating.normalized.score")
+                    .description("Rating totals scaled to 0..1")
+                    .tag("instrument", instrument)
+                    .serviceLevelObjectives(SHARE_BUCKETS)
+                    .register(registry)
+                    .record(normalizedScore);
+        }
+    }
+
+    public void alertRaised(String instrument, String reason) {
+        Counter.builder("rapport.alerts.raised")
+                .description("Alliance alerts raised")
+                .tag("instrument", instrument)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    /** A whole request refused (400, 413, 415) on an ingest path. Other paths are not ingest. */
+    public void rejectedRequest(String path, String reason) {
+        String kind = kindOf(path);
+        if (kind != null) {
+            rejected(kind, reason, 1);
+        }
+    }
+
+    /** Items of a batch refused one by one. */
+    public void rejected(String kind, String reason, int count) {
+        if (count <= 0) {
+            return;
+        }
+        Counter.builder("rapport.ingest.rejected")
+                .description("Ingest events refused, by kind and reason")
+                .tag("kind", kind)
+                .tag("reason", reason)
+                .register(registry)
+                .increment(count);
+    }
+
+    public void batchSize(String kind, int size) {
+        DistributionSummary.builder("rapport.ingest.batch.size")
+                .description("Events per batch request")
+                .tag("kind", kind)
+                .serviceLevelObjectives(BATCH_BUCKETS)
+                .register(registry)
+                .record(size);
+    }
+
+    private void observe(String name, String unit, String description, double[] buckets, String modality, Double value) {
+        if (value == null) {
+            return;
+        }
+        DistributionSummary.builder(name)
+                .description(description)
+                .baseUnit(unit)
+                .tag("modality", modality)
+                .serviceLevelObjectives(buckets)
+                .register(registry)
+                .record(value);
+    }
+
+    static String kindOf(String path) {
+        if (path == null) {
+            return null;
+        }
+        if (path.startsWith("/api/v1/visits")) {
+            return "visit";
+        }
+        if (path.startsWith("/api/v1/ratings")) {
+            return "rating";
+        }
+        return null;
+    }
+
+    /** The per-visit numbers the histograms observe. */
+    public record VisitFigures(
+            Double faceToFaceShare, int documentationSeconds, Double waitSeconds, Double responseLatencySeconds) {}
+}

@@ -1,0 +1,118 @@
+package io.rapport.visit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.rapport.config.RapportConfig;
+import io.rapport.error.ProblemException;
+import io.rapport.error.Violation;
+import io.rapport.ingest.BatchResponse;
+import io.rapport.ingest.EventReader;
+import io.rapport.ingest.ItemResult;
+import io.rapport.ingest.Outcome;
+import io.rapport.metrics.IngestMetrics;
+import io.rapport.security.Pseudonymizer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Validates visit events, pseudonymises the patient, hands them to {@link VisitStore} and records
+ * metrics once the transaction has committed.
+ */
+@ApplicationScoped
+public class VisitIngestService {
+
+    /** A stored visit and what storing it did. */
+    public record Result(Outcome outcome, VisitView visit) {}
+
+    private final EventReader reader;
+    private final VisitStore store;
+    private final VisitRepository repository;
+    private final Pseudonymizer pseudonymizer;
+    private final IngestMetrics metrics;
+    private final RapportConfig config;
+    private final Clock clock;
+
+    VisitIngestService(
+            EventReader reader,
+            VisitStore store,
+            VisitRepository repository,
+            Pseudonymizer pseudonymizer,
+            IngestMetrics metrics,
+            RapportConfig config) {
+        this.reader = reader;
+        this.store = store;
+        this.repository = repository;
+        this.pseudonymizer = pseudonymizer;
+        this.metrics = metrics;
+        this.config = config;
+        this.clock = Clock.systemUTC();
+    }
+
+    public Result ingest(VisitEvent event) {
+        Instant now = clock.instant();
+        List<Violation> violations = reader.validate(event, e -> VisitRules.check(e, now));
+        if (!violations.isEmpty()) {
+            throw ProblemException.invalid(violations);
+        }
+        NewVisit visit = NewVisit.from(event, pseudonymizer.pseudonym(event.patientId()), now);
+        VisitStore.Stored stored = store.upsert(List.of(visit), now).get(0);
+        record(visit, stored.outcome());
+        VisitView view = find(visit.clinicId(), visit.visitId())
+                .orElseThrow(() -> new IllegalStateException("A stored visit could not be read back"));
+        return new Result(stored.outcome(), view);
+    }
+
+    public BatchResponse ingestBatch(JsonNode body) {
+        JsonNode items = reader.requireArray(body, config.ingest().maxBatch());
+        Instant now = clock.instant();
+        ItemResult[] results = new ItemResult[items.size()];
+        List<NewVisit> valid = new ArrayList<>();
+        List<Integer> validIndex = new ArrayList<>();
+        int malformed = 0, invalid = 0;
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode node = items.get(i);
+            EventReader.Read<VisitEvent> read = reader.read(node, VisitEvent.class, e -> VisitRules.check(e, now));
+            if (!read.valid()) {
+                String prefix = "[" + i + "]";
+                results[i] = ItemResult.rejected(
+                        i, EventReader.text(node, "visitId"),
+                        read.violations().stream().map(v -> v.prefixed(prefix)).toList());
+                if (read.event() == null) {
+                    malformed++;
+                } else {
+                    invalid++;
+                }
+                continue;
+            }
+            VisitEvent e = read.event();
+            valid.add(NewVisit.from(e, pseudonymizer.pseudonym(e.patientId()), now));
+            validIndex.add(i);
+        }
+        List<VisitStore.Stored> stored = valid.isEmpty() ? List.of() : store.upsert(valid, now);
+        for (int k = 0; k < stored.size(); k++) {
+            NewVisit v = valid.get(k);
+            VisitStore.Stored s = stored.get(k);
+            results[validIndex.get(k)] = new ItemResult(validIndex.get(k), v.visitId(), s.outcome(), s.revision(), null);
+            record(v, s.outcome());
+        }
+        metrics.batchSize("visit", items.size());
+        metrics.rejected("visit", "malformed", malformed);
+        metrics.rejected("visit", "validation", invalid);
+        return BatchResponse.of(List.of(results));
+    }
+
+    public Optional<VisitView> find(String clinicId, String visitId) {
+        return repository.find(clinicId, visitId).map(VisitView::from);
+    }
+
+    private void record(NewVisit v, Outcome outcome) {
+        metrics.visit(
+                v.modality().name(),
+                outcome.metricTag(),
+                new IngestMetrics.VisitFigures(
+                        v.faceToFaceShare(), v.documentationSeconds(), v.waitSeconds(), v.responseLatencySeconds()));
+    }
+}

@@ -1,0 +1,48 @@
+package io.rapport.visit;
+
+import io.rapport.error.Violation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The rules that relate one field of a visit to another, or to the clock. */
+final class VisitRules {
+
+    static final Duration MAX_DURATION = Duration.ofHours(24);
+    static final Duration MAX_FUTURE = Duration.ofDays(1);
+
+    private VisitRules() {}
+
+    static List<Violation> check(VisitEvent e, Instant now) {
+        List<Violation> out = new ArrayList<>();
+        Instant latest = now.plus(MAX_FUTURE);
+        if (e.startedAt() != null && e.startedAt().isAfter(latest)) {
+            out.add(new Violation("startedAt", "must not be more than 1 day in the future"));
+        }
+        if (e.endedAt() != null && e.endedAt().isAfter(latest)) {
+            out.add(new Violation("endedAt", "must not be more than 1 day in the future"));
+        }
+        if (e.startedAt() != null && e.endedAt() != null) {
+            if (e.endedAt().isBefore(e.startedAt())) {
+                out.add(new Violation("endedAt", "must not be before startedAt"));
+            } else {
+                long duration = Duration.between(e.startedAt(), e.endedAt()).getSeconds();
+                if (duration > MAX_DURATION.getSeconds()) {
+                    out.add(new Violation("endedAt", "must be at most 24 h after startedAt"));
+                }
+                if (e.faceToFaceSeconds() != null && e.faceToFaceSeconds() > duration) {
+                    out.add(new Violation(
+                            "faceToFaceSeconds",
+                            "must not exceed the visit's duration (endedAt - startedAt = " + duration + " s)"));
+                }
+            }
+        }
+        if (e.afterHoursDocumentationSeconds() != null
+                && e.documentationSeconds() != null
+                && e.afterHoursDocumentationSeconds() > e.documentationSeconds()) {
+            out.add(new Violation("afterHoursDocumentationSeconds", "must not exceed documentationSeconds"));
+        }
+        return out;
+    }
+}

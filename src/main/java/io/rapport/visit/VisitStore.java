@@ -1,0 +1,151 @@
+package io.rapport.visit;
+
+import io.agroal.api.AgroalDataSource;
+import io.rapport.ingest.Outcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place visits are written. Each event is a single {@code INSERT ... ON CONFLICT DO UPDATE}
+ * whose {@code WHERE} lets a correction through only when its content differs and its recordedAt
+ * is not older than the stored one; PostgreSQL's row lock on the conflicting key makes concurrent
+ * posts of the same visit serialise, so a visit can never be stored twice.
+ */
+@ApplicationScoped
+class VisitStore {
+
+    /** Stored outcome of one event, with the revision now stored. */
+    record Stored(Outcome outcome, int revision) {}
+
+    private static final String UPSERT =
+            """
+            INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
+                scheduled_start, started_at, ended_at, face_to_face_seconds, documentation_seconds,
+                after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
+                connection_drops, recorded_at, received_at, revision)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+            ON CONFLICT (clinic_id, visit_id) DO UPDATE SET
+                provider_id = EXCLUDED.provider_id,
+                patient_pseudonym = EXCLUDED.patient_pseudonym,
+                modality = EXCLUDED.modality,
+                scheduled_start = EXCLUDED.scheduled_start,
+                started_at = EXCLUDED.started_at,
+                ended_at = EXCLUDED.ended_at,
+                face_to_face_seconds = EXCLUDED.face_to_face_seconds,
+                documentation_seconds = EXCLUDED.documentation_seconds,
+                after_hours_documentation_seconds = EXCLUDED.after_hours_documentation_seconds,
+                response_latency_seconds = EXCLUDED.response_latency_seconds,
+                patient_talk_share = EXCLUDED.patient_talk_share,
+                connection_drops = EXCLUDED.connection_drops,
+                recorded_at = EXCLUDED.recorded_at,
+                received_at = EXCLUDED.received_at,
+                revision = v.revision + 1
+            WHERE v.recorded_at <= EXCLUDED.recorded_at
+              AND (v.provider_id, v.patient_pseudonym, v.modality, v.scheduled_start, v.started_at,
+                   v.ended_at, v.face_to_face_seconds, v.documentation_seconds,
+                   v.after_hours_documentation_seconds, v.response_latency_seconds,
+                   v.patient_talk_share, v.connection_drops)
+                  IS DISTINCT FROM
+                  (EXCLUDED.provider_id, EXCLUDED.patient_pseudonym, EXCLUDED.modality,
+                   EXCLUDED.scheduled_start, EXCLUDED.started_at, EXCLUDED.ended_at,
+                   EXCLUDED.face_to_face_seconds, EXCLUDED.documentation_seconds,
+                   EXCLUDED.after_hours_documentation_seconds, EXCLUDED.response_latency_seconds,
+                   EXCLUDED.patient_talk_share, EXCLUDED.connection_drops)
+            RETURNING v.revision, (v.xmax = 0) AS inserted
+            """;
+
+    private static final String STORED_STATE =
+            "SELECT recorded_at, revision FROM visit WHERE clinic_id = ? AND visit_id = ?";
+
+    private final AgroalDataSource dataSource;
+
+    VisitStore(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Stores all visits in one transaction: either every outcome holds, or none. */
+    @Transactional
+    List<Stored> upsert(List<NewVisit> visits, Instant receivedAt) {
+        List<Stored> out = new ArrayList<>(visits.size());
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement upsert = c.prepareStatement(UPSERT);
+                PreparedStatement state = c.prepareStatement(STORED_STATE)) {
+            for (NewVisit v : visits) {
+                bind(upsert, v, receivedAt);
+                try (ResultSet rs = upsert.executeQuery()) {
+                    if (rs.next()) {
+                        out.add(new Stored(rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, rs.getInt(1)));
+                        continue;
+                    }
+                }
+                // No row: the stored state stood. Tell a retry from a correction that came too late.
+                state.setString(1, v.clinicId());
+                state.setString(2, v.visitId());
+                try (ResultSet rs = state.executeQuery()) {
+                    rs.next();
+                    Instant storedRecordedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
+                    Outcome outcome = v.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED;
+                    out.add(new Stored(outcome, rs.getInt(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Storing visits failed: " + e.getSQLState(), e);
+        }
+        return out;
+    }
+
+    private static void bind(PreparedStatement ps, NewVisit v, Instant receivedAt) throws SQLException {
+        int i = 1;
+        ps.setString(i++, v.clinicId());
+        ps.setString(i++, v.visitId());
+        ps.setString(i++, v.providerId());
+        ps.setString(i++, v.patientPseudonym());
+        ps.setString(i++, v.modality().name());
+        setInstant(ps, i++, v.scheduledStart());
+        setInstant(ps, i++, v.startedAt());
+        setInstant(ps, i++, v.endedAt());
+        ps.setInt(i++, v.faceToFaceSeconds());
+        ps.setInt(i++, v.documentationSeconds());
+        setInt(ps, i++, v.afterHoursDocumentationSeconds());
+        setDouble(ps, i++, v.responseLatencySeconds());
+        setDouble(ps, i++, v.patientTalkShare());
+        setInt(ps, i++, v.connectionDrops());
+        setInstant(ps, i++, v.recordedAt());
+        setInstant(ps, i, receivedAt);
+    }
+
+    static void setInstant(PreparedStatement ps, int i, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, value.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    static void setInt(PreparedStatement ps, int i, Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, value);
+        }
+    }
+
+    static void setDouble(PreparedStatement ps, int i, Double value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, value);
+        }
+    }
+
+}

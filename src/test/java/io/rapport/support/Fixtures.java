@@ -1,0 +1,53 @@
+package io.rapport.support;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Test data builders. Every test makes its own clinic so tests never see each other's rows. */
+public final class Fixtures {
+
+    private Fixtures() {}
+
+    public static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 13);
+    }
+
+    /** A valid VIDEO visit of 30 min that started two hours ago, 4 min after its schedule. */
+    public static Map<String, Object> visit(String clinicId, String visitId) {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(2, ChronoUnit.HOURS);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clinicId", clinicId);
+        m.put("visitId", visitId);
+        m.put("providerId", "prov-1");
+        m.put("patientId", "patient-secret-42");
+        m.put("modality", "VIDEO");
+        m.put("scheduledStart", start.minusSeconds(240).toString());
+        m.put("startedAt", start.toString());
+        m.put("endedAt", start.plusSeconds(1800).toString());
+        m.put("faceToFaceSeconds", 1200);
+        m.put("documentationSeconds", 600);
+        m.put("afterHoursDocumentationSeconds", 120);
+        m.put("responseLatencySeconds", 2.5);
+        m.put("patientTalkShare", 0.4);
+        m.put("connectionDrops", 1);
+        return m;
+    }
+
+    public static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>(base);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            if (keyValues[i + 1] == Fixtures.REMOVE) {
+                m.remove((String) keyValues[i]);
+            } else {
+                m.put((String) keyValues[i], keyValues[i + 1]);
+            }
+        }
+        return m;
+    }
+
+    /** Marker for {@link #with}: drop the key. */
+    public static final Object REMOVE = new Object();
+}
