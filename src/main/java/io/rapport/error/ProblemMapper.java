@@ -1,6 +1,8 @@
 package io.rapport.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.rapport.metrics.IngestMetrics;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -33,6 +35,17 @@ public class ProblemMapper {
         return respond(e.status(), e.title(), e.getMessage(), uri, e.violations());
     }
 
+    // Quarkus ships mappers for these Jackson subtypes; the most specific type wins, so each is named here.
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+        return json(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(StreamReadException e, UriInfo uri) {
+        return json(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
         metrics.rejectedRequest(uri.getPath(), "malformed");
@@ -54,6 +67,12 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
+        // The JSON body reader reports some parse failures as a plain 400 wrapping Jackson's error.
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof JsonProcessingException json) {
+                return json(json, uri);
+            }
+        }
         int status = e.getResponse().getStatus();
         if (status == 415) {
             metrics.rejectedRequest(uri.getPath(), "unsupported_media_type");

@@ -1,0 +1,16 @@
+package io.rapport.support;
+
+import io.quarkus.test.junit.callback.QuarkusTestBeforeClassCallback;
+import io.restassured.RestAssured;
+import io.restassured.config.JsonConfig;
+import io.restassured.path.json.config.JsonPathConfig;
+
+/** JSON numbers read as doubles in every test, so expected values are compared at full precision. */
+public class RestAssuredDefaults implements QuarkusTestBeforeClassCallback {
+
+    @Override
+    public void beforeClass(Class<?> testClass) {
+        RestAssured.config = RestAssured.config()
+                .jsonConfig(JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.DOUBLE));
+    }
+}

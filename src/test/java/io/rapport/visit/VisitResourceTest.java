@@ -1,0 +1,404 @@
+package io.rapport.visit;
+
+import static io.rapport.support.Fixtures.REMOVE;
+import static io.rapport.support.Fixtures.unique;
+import static io.rapport.support.Fixtures.visit;
+import static io.rapport.support.Fixtures.with;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Db;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class VisitResourceTest {
+
+    @Inject
+    Db db;
+
+    private static Response post(Object body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/api/v1/visits");
+    }
+
+    private long rows(String clinic) {
+        return db.count("SELECT count(*) FROM visit WHERE clinic_id = ?", clinic);
+    }
+
+    @Test
+    void createsAVisitAndReadsItBack() {
+        String clinic = unique("c");
+        Map<String, Object> v = visit(clinic, "v-1");
+        post(v).then()
+                .statusCode(201)
+                .header("Location", endsWith("/api/v1/clinics/" + clinic + "/visits/v-1"))
+                .body("clinicId", equalTo(clinic))
+                .body("revision", equalTo(1))
+                // 30 min visit, 4 min late, 1200 s face to face against 600 s documentation.
+                .body("durationSeconds", equalTo(1800))
+                .body("waitSeconds", equalTo(240.0))
+                .body("faceToFaceShare", closeTo(1200.0 / 1800.0, 1e-9))
+                .body("$", not(hasKey("patientId")))
+                .body("receivedAt", not(nullValue()));
+
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-1").then()
+                .statusCode(200)
+                .contentType(ContentType.JSON)
+                .body("providerId", equalTo("prov-1"))
+                .body("modality", equalTo("VIDEO"))
+                .body("startedAt", equalTo(v.get("startedAt")))
+                .body("afterHoursDocumentationSeconds", equalTo(120))
+                .body("responseLatencySeconds", equalTo(2.5))
+                .body("patientTalkShare", equalTo(0.4))
+                .body("connectionDrops", equalTo(1))
+                .body("$", not(hasKey("patientId")));
+    }
+
+    @Test
+    void storesAPseudonymNeverThePatientId() {
+        String clinic = unique("c");
+        post(visit(clinic, "v-1")).then().statusCode(201);
+        post(visit(clinic, "v-2")).then().statusCode(201);
+        post(with(visit(clinic, "v-3"), "patientId", "someone-else")).then().statusCode(201);
+
+        String p1 = db.string("SELECT patient_pseudonym FROM visit WHERE clinic_id = ? AND visit_id = 'v-1'", clinic);
+        String p2 = db.string("SELECT patient_pseudonym FROM visit WHERE clinic_id = ? AND visit_id = 'v-2'", clinic);
+        String p3 = db.string("SELECT patient_pseudonym FROM visit WHERE clinic_id = ? AND visit_id = 'v-3'", clinic);
+        assertThat(p1).matches("[0-9a-f]{64}").isEqualTo(p2).isNotEqualTo(p3);
+        assertThat(p1).doesNotContain("patient-secret-42");
+        assertThat(db.count(
+                        "SELECT count(*) FROM visit WHERE clinic_id = ? AND row(visit.*)::text LIKE '%patient-secret%'",
+                        clinic))
+                .isZero();
+    }
+
+    @Test
+    void optionalFieldsMayBeLeftOut() {
+        String clinic = unique("c");
+        Map<String, Object> v = with(visit(clinic, "v-1"),
+                "scheduledStart", REMOVE, "afterHoursDocumentationSeconds", REMOVE, "responseLatencySeconds", REMOVE,
+                "patientTalkShare", REMOVE, "connectionDrops", REMOVE, "faceToFaceSeconds", 0, "documentationSeconds", 0);
+        post(v).then()
+                .statusCode(201)
+                .body("waitSeconds", nullValue())
+                .body("faceToFaceShare", nullValue())
+                .body("responseLatencySeconds", nullValue());
+    }
+
+    @Test
+    void waitIsFlooredAtZeroWhenTheVisitStartsEarly() {
+        String clinic = unique("c");
+        Map<String, Object> v = visit(clinic, "v-1");
+        Instant start = Instant.parse((String) v.get("startedAt"));
+        post(with(v, "scheduledStart", start.plusSeconds(300).toString())).then()
+                .statusCode(201)
+                .body("waitSeconds", equalTo(0.0));
+    }
+
+    @Test
+    void anIdenticalReplayChangesNothing() {
+        String clinic = unique("c");
+        Map<String, Object> v = visit(clinic, "v-1");
+        String received = post(v).then().statusCode(201).extract().path("receivedAt");
+        post(v).then().statusCode(200).body("revision", equalTo(1)).body("receivedAt", equalTo(received));
+        assertThat(rows(clinic)).isEqualTo(1);
+    }
+
+    @Test
+    void aNewerCorrectionReplacesTheVisitAndAnOlderOneIsIgnored() {
+        String clinic = unique("c");
+        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.HOURS);
+        Map<String, Object> original = with(visit(clinic, "v-1"), "recordedAt", t.toString());
+        post(original).then().statusCode(201).body("revision", equalTo(1));
+
+        Map<String, Object> correction =
+                with(original, "documentationSeconds", 900, "recordedAt", t.plusSeconds(60).toString());
+        post(correction).then()
+                .statusCode(200)
+                .body("revision", equalTo(2))
+                .body("documentationSeconds", equalTo(900))
+                .body("faceToFaceShare", closeTo(1200.0 / 2100.0, 1e-9));
+
+        // Same recordedAt as the stored one counts as "not older": accepted.
+        Map<String, Object> sameTime = with(correction, "connectionDrops", 3);
+        post(sameTime).then().statusCode(200).body("revision", equalTo(3)).body("connectionDrops", equalTo(3));
+
+        Map<String, Object> stale = with(original, "documentationSeconds", 500, "recordedAt", t.plusSeconds(30).toString());
+        post(stale).then()
+                .statusCode(200)
+                .body("revision", equalTo(3))
+                .body("documentationSeconds", equalTo(900))
+                .body("connectionDrops", equalTo(3));
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-1").then().body("documentationSeconds", equalTo(900));
+    }
+
+    @Test
+    void concurrentPostsOfOneVisitStoreOneRow() throws Exception {
+        String clinic = unique("c");
+        Map<String, Object> v = visit(clinic, "v-1");
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> statuses = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            statuses.add(pool.submit(() -> {
+                go.await();
+                return post(v).statusCode();
+            }));
+        }
+        go.countDown();
+        List<Integer> codes = new ArrayList<>();
+        for (Future<Integer> f : statuses) {
+            codes.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(codes).filteredOn(c -> c == 201).hasSize(1);
+        assertThat(codes).filteredOn(c -> c == 200).hasSize(threads - 1);
+        assertThat(rows(clinic)).isEqualTo(1);
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-1").then().body("revision", equalTo(1));
+    }
+
+    @Test
+    void aBatchStoresValidItemsAndReportsEachOne() {
+        String clinic = unique("c");
+        post(visit(clinic, "existing")).then().statusCode(201);
+        Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.HOURS);
+        List<Object> batch = List.of(
+                visit(clinic, "b-1"),
+                with(visit(clinic, "b-2"), "faceToFaceSeconds", -5),
+                visit(clinic, "existing"),
+                with(visit(clinic, "existing-2"), "recordedAt", t.toString()),
+                with(visit(clinic, "b-3"), "faceToFaceSecs", 10),
+                "not an object");
+        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then()
+                .statusCode(200)
+                .body("created", equalTo(2))
+                .body("updated", equalTo(0))
+                .body("unchanged", equalTo(1))
+                .body("rejected", equalTo(3))
+                .body("results.index", equalTo(List.of(0, 1, 2, 3, 4, 5)))
+                .body("results.status", equalTo(List.of("created", "rejected", "unchanged", "created", "rejected", "rejected")))
+                .body("results[1].visitId", equalTo("b-2"))
+                .body("results[1].violations[0].field", equalTo("[1].faceToFaceSeconds"))
+                .body("results[4].violations[0].field", equalTo("[4].faceToFaceSecs"))
+                .body("results[4].violations[0].message", equalTo("is not a known field"))
+                .body("results[5].violations[0].field", equalTo("[5]"));
+        assertThat(db.count("SELECT count(*) FROM visit WHERE clinic_id = ? AND visit_id IN ('b-2', 'b-3')", clinic))
+                .isZero();
+        assertThat(rows(clinic)).isEqualTo(3);
+
+        // A correction and a stale one in a batch.
+        List<Object> second = List.of(
+                with(visit(clinic, "existing-2"), "recordedAt", t.plusSeconds(10).toString(), "connectionDrops", 7),
+                with(visit(clinic, "existing-2"), "recordedAt", t.minusSeconds(10).toString(), "connectionDrops", 9));
+        given().contentType(ContentType.JSON).body(second).post("/api/v1/visits/batch").then()
+                .statusCode(200)
+                .body("updated", equalTo(1))
+                .body("unchanged", equalTo(1))
+                .body("results.status", equalTo(List.of("updated", "stale")))
+                .body("results.revision", equalTo(List.of(2, 2)));
+        given().get("/api/v1/clinics/" + clinic + "/visits/existing-2").then().body("connectionDrops", equalTo(7));
+    }
+
+    @Test
+    void aBatchMustBeAnArray() {
+        given().contentType(ContentType.JSON).body(visit(unique("c"), "v")).post("/api/v1/visits/batch").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations[0].message", containsString("JSON array"));
+    }
+
+    @Test
+    void aBatchOverTheLimitIs413AndStoresNothing() {
+        String clinic = unique("c");
+        List<Object> batch = new ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            batch.add(visit(clinic, "v-" + i));
+        }
+        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then()
+                .statusCode(413)
+                .contentType("application/problem+json")
+                .body("status", equalTo(413))
+                .body("detail", containsString("1000"));
+        assertThat(rows(clinic)).isZero();
+    }
+
+    @Test
+    void aBodyOverOneMebibyteIs413() {
+        String clinic = unique("c");
+        String padding = "x".repeat(1024 * 1024);
+        String body = "[{\"clinicId\":\"" + clinic + "\",\"pad\":\"" + padding + "\"}]";
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/visits/batch").then()
+                .statusCode(413)
+                .contentType("application/problem+json")
+                .body("title", equalTo("Payload Too Large"));
+        assertThat(rows(clinic)).isZero();
+    }
+
+    @Test
+    void anotherContentTypeIs415() {
+        given().contentType(ContentType.TEXT).body("hello").post("/api/v1/visits").then()
+                .statusCode(415)
+                .contentType("application/problem+json")
+                .body("status", equalTo(415))
+                .body("detail", containsString("application/json"));
+    }
+
+    @Test
+    void malformedJsonIs400WithoutEchoingTheInput() {
+        String clinic = unique("c");
+        given().contentType(ContentType.JSON)
+                .body("{\"clinicId\": \"" + clinic + "\", \"patientId\": \"patient-secret-42\", ")
+                .post("/api/v1/visits").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("title", equalTo("Malformed request body"))
+                .body(not(containsString("patient-secret-42")))
+                .body(not(containsString("Exception")));
+        assertThat(rows(clinic)).isZero();
+    }
+
+    @Test
+    void anUnknownFieldIs400NamingIt() {
+        String clinic = unique("c");
+        post(with(visit(clinic, "v-1"), "faceToFaceSecs", 10)).then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations[0].field", equalTo("faceToFaceSecs"))
+                .body("violations[0].message", equalTo("is not a known field"));
+        assertThat(rows(clinic)).isZero();
+    }
+
+    @Test
+    void aWrongTypeIs400NamingTheField() {
+        String clinic = unique("c");
+        post(with(visit(clinic, "v-1"), "documentationSeconds", "600")).then()
+                .statusCode(400)
+                .body("violations[0].field", equalTo("documentationSeconds"))
+                .body("violations[0].message", equalTo("must be a whole number"));
+        post(with(visit(clinic, "v-1"), "faceToFaceSeconds", 12.7)).then()
+                .statusCode(400)
+                .body("violations[0].field", equalTo("faceToFaceSeconds"));
+        post(with(visit(clinic, "v-1"), "startedAt", "yesterday")).then()
+                .statusCode(400)
+                .body("violations[0].field", equalTo("startedAt"));
+        assertThat(rows(clinic)).isZero();
+    }
+
+    @Test
+    void everyBrokenRuleIsNamedAtOnce() {
+        String clinic = unique("c");
+        Map<String, Object> v = with(visit(clinic, "v-1"),
+                "providerId", REMOVE, "modality", "FAX", "documentationSeconds", 90000,
+                "patientTalkShare", 1.5, "connectionDrops", -1);
+        post(v).then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", not(nullValue()))
+                .body("title", equalTo("Invalid request"))
+                .body("status", equalTo(400))
+                .body("detail", containsString("5 rules"))
+                .body("violations.field",
+                        equalTo(List.of("connectionDrops", "documentationSeconds", "modality", "patientTalkShare", "providerId")));
+        assertThat(rows(clinic)).isZero();
+    }
+
+    /** Each rule of the visit contract, alone: the field it names and nothing stored. */
+    @Test
+    void eachValidationRuleIsEnforced() {
+        String clinic = unique("c");
+        Map<String, Object> ok = visit(clinic, "v-1");
+        Instant start = Instant.parse((String) ok.get("startedAt"));
+        Instant farFuture = Instant.now().plus(2, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        Object[][] cases = {
+            {"clinicId", with(ok, "clinicId", REMOVE)},
+            {"clinicId", with(ok, "clinicId", "")},
+            {"clinicId", with(ok, "clinicId", "x".repeat(129))},
+            {"visitId", with(ok, "visitId", "has space")},
+            {"visitId", with(ok, "visitId", REMOVE)},
+            {"providerId", with(ok, "providerId", "a/b")},
+            {"patientId", with(ok, "patientId", REMOVE)},
+            {"patientId", with(ok, "patientId", "émile")},
+            {"modality", with(ok, "modality", REMOVE)},
+            {"modality", with(ok, "modality", "video")},
+            {"startedAt", with(ok, "startedAt", REMOVE)},
+            {"endedAt", with(ok, "endedAt", REMOVE)},
+            {"endedAt", with(ok, "endedAt", start.minusSeconds(1).toString())},
+            {"endedAt", with(ok, "endedAt", start.plus(24, ChronoUnit.HOURS).plusSeconds(1).toString(), "faceToFaceSeconds", 0)},
+            {"endedAt", with(ok, "startedAt", farFuture.minusSeconds(3600).toString(), "endedAt", farFuture.toString(),
+                    "scheduledStart", REMOVE)},
+            {"faceToFaceSeconds", with(ok, "faceToFaceSeconds", REMOVE)},
+            {"faceToFaceSeconds", with(ok, "faceToFaceSeconds", -1)},
+            {"faceToFaceSeconds", with(ok, "faceToFaceSeconds", 1801)},
+            {"documentationSeconds", with(ok, "documentationSeconds", REMOVE)},
+            {"documentationSeconds", with(ok, "documentationSeconds", -1)},
+            {"documentationSeconds", with(ok, "documentationSeconds", 86401)},
+            {"afterHoursDocumentationSeconds", with(ok, "afterHoursDocumentationSeconds", -1)},
+            {"afterHoursDocumentationSeconds", with(ok, "afterHoursDocumentationSeconds", 601)},
+            {"responseLatencySeconds", with(ok, "responseLatencySeconds", -0.1)},
+            {"responseLatencySeconds", with(ok, "responseLatencySeconds", 604800.5)},
+            {"patientTalkShare", with(ok, "patientTalkShare", -0.01)},
+            {"patientTalkShare", with(ok, "patientTalkShare", 1.01)},
+            {"connectionDrops", with(ok, "connectionDrops", 1001)},
+            {"connectionDrops", with(ok, "connectionDrops", -1)},
+        };
+        for (Object[] c : cases) {
+            post(c[1]).then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("violations.field", hasItem(c[0]));
+        }
+        assertThat(rows(clinic)).isZero();
+
+        // The boundaries themselves are allowed.
+        post(with(ok, "faceToFaceSeconds", 1800, "documentationSeconds", 86400, "afterHoursDocumentationSeconds", 86400,
+                        "responseLatencySeconds", 604800, "patientTalkShare", 1, "connectionDrops", 1000))
+                .then().statusCode(201);
+        post(with(ok, "visitId", "v-2", "endedAt", start.plus(24, ChronoUnit.HOURS).toString()))
+                .then().statusCode(201);
+    }
+
+    @Test
+    void anEmptyBodyIs400() {
+        given().contentType(ContentType.JSON).post("/api/v1/visits").then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void anUnknownVisitIs404() {
+        given().get("/api/v1/clinics/" + unique("c") + "/visits/nope").then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404))
+                .body("instance", containsString("/visits/nope"));
+    }
+
+    @Test
+    void aWrongMethodIs405() {
+        given().delete("/api/v1/visits").then()
+                .statusCode(405)
+                .contentType("application/problem+json")
+                .body("status", equalTo(405));
+    }
+}
