@@ -13,6 +13,7 @@ import io.rapport.security.Pseudonymizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,7 +53,7 @@ public class VisitIngestService {
     }
 
     public Result ingest(VisitEvent event) {
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<Violation> violations = reader.validate(event, e -> VisitRules.check(e, now));
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
@@ -67,7 +68,7 @@ public class VisitIngestService {
 
     public BatchResponse ingestBatch(JsonNode body) {
         JsonNode items = reader.requireArray(body, config.ingest().maxBatch());
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         ItemResult[] results = new ItemResult[items.size()];
         List<NewVisit> valid = new ArrayList<>();
         List<Integer> validIndex = new ArrayList<>();

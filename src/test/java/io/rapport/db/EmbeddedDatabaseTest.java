@@ -1,0 +1,77 @@
+package io.rapport.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded server on its own (no Quarkus): durable settings, data kept across restarts, and a
+ * crashed run's postmaster.pid not blocking the next start.
+ */
+class EmbeddedDatabaseTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void keepsDataAcrossRestartsRunsDurableAndSurvivesAStalePidFile() throws Exception {
+        Path data = dir.resolve("pg");
+        var settings = new EmbeddedDatabaseSettings(data, 0, true);
+
+        try (EmbeddedDatabase first = EmbeddedDatabase.start(settings)) {
+            assertThat(first.dataDir()).isEqualTo(data.toAbsolutePath());
+            try (Connection c = connect(first);
+                    Statement s = c.createStatement()) {
+                assertThat(show(s, "fsync")).isEqualTo("on");
+                assertThat(show(s, "synchronous_commit")).isEqualTo("on");
+                s.execute("CREATE TABLE kept (n int)");
+                s.execute("INSERT INTO kept VALUES (42)");
+            }
+        }
+
+        // What a killed run leaves behind: a pid file naming a process that no longer exists.
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(data.resolve("postmaster.pid"), gone.pid() + "\n" + data + "\n");
+
+        try (EmbeddedDatabase second = EmbeddedDatabase.start(settings);
+                Connection c = connect(second);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT n FROM kept")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void aTemporaryClusterIsRemovedOnStop() throws Exception {
+        Path data;
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(new EmbeddedDatabaseSettings(null, 0, false))) {
+            data = db.dataDir();
+            assertThat(data.resolve("PG_VERSION")).exists();
+            try (Connection c = connect(db);
+                    Statement s = c.createStatement()) {
+                assertThat(show(s, "server_version")).startsWith("17.");
+            }
+        }
+        assertThat(data).doesNotExist();
+    }
+
+    private static Connection connect(EmbeddedDatabase db) throws Exception {
+        return DriverManager.getConnection(db.jdbcUrl(), "postgres", "postgres");
+    }
+
+    private static String show(Statement s, String setting) throws Exception {
+        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
