@@ -3,7 +3,10 @@ package io.rapport.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.rapport.rating.AlertRaised;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 
 /**
  * What ingest did, as counters and histograms. Called after a transaction commits, so a rolled-back
@@ -65,11 +68,12 @@ public class IngestMetrics {
         }
     }
 
-    public void alertRaised(String instrument, String reason) {
+    /** Counted only once the transaction that raised the alert has committed. */
+    void alertRaised(@Observes(during = TransactionPhase.AFTER_SUCCESS) AlertRaised alert) {
         Counter.builder("rapport.alerts.raised")
                 .description("Alliance alerts raised")
-                .tag("instrument", instrument)
-                .tag("reason", reason)
+                .tag("instrument", alert.instrument())
+                .tag("reason", alert.reason())
                 .register(registry)
                 .increment();
     }

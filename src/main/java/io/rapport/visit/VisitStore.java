@@ -1,17 +1,20 @@
 package io.rapport.visit;
 
+import static io.rapport.db.Jdbc.setDouble;
+import static io.rapport.db.Jdbc.setInstant;
+import static io.rapport.db.Jdbc.setInt;
+
 import io.agroal.api.AgroalDataSource;
 import io.rapport.ingest.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -68,15 +71,18 @@ class VisitStore {
             "SELECT recorded_at, revision FROM visit WHERE clinic_id = ? AND visit_id = ?";
 
     private final AgroalDataSource dataSource;
+    private final Event<VisitsChanged> changed;
 
-    VisitStore(AgroalDataSource dataSource) {
+    VisitStore(AgroalDataSource dataSource, Event<VisitsChanged> changed) {
         this.dataSource = dataSource;
+        this.changed = changed;
     }
 
     /** Stores all visits in one transaction: either every outcome holds, or none. */
     @Transactional
     List<Stored> upsert(List<NewVisit> visits, Instant receivedAt) {
         List<Stored> out = new ArrayList<>(visits.size());
+        List<Visit.Key> changedKeys = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement upsert = c.prepareStatement(UPSERT);
                 PreparedStatement state = c.prepareStatement(STORED_STATE)) {
@@ -85,6 +91,7 @@ class VisitStore {
                 try (ResultSet rs = upsert.executeQuery()) {
                     if (rs.next()) {
                         out.add(new Stored(rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, rs.getInt(1)));
+                        changedKeys.add(new Visit.Key(v.clinicId(), v.visitId()));
                         continue;
                     }
                 }
@@ -100,6 +107,9 @@ class VisitStore {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Storing visits failed: " + e.getSQLState(), e);
+        }
+        if (!changedKeys.isEmpty()) {
+            changed.fire(new VisitsChanged(changedKeys));
         }
         return out;
     }
@@ -123,29 +133,4 @@ class VisitStore {
         setInstant(ps, i++, v.recordedAt());
         setInstant(ps, i, receivedAt);
     }
-
-    static void setInstant(PreparedStatement ps, int i, Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(i, value.atOffset(ZoneOffset.UTC));
-        }
-    }
-
-    static void setInt(PreparedStatement ps, int i, Integer value) throws SQLException {
-        if (value == null) {
-            ps.setNull(i, Types.INTEGER);
-        } else {
-            ps.setInt(i, value);
-        }
-    }
-
-    static void setDouble(PreparedStatement ps, int i, Double value) throws SQLException {
-        if (value == null) {
-            ps.setNull(i, Types.DOUBLE);
-        } else {
-            ps.setDouble(i, value);
-        }
-    }
-
 }

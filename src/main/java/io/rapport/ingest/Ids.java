@@ -1,4 +1,4 @@
-package io.rapport.visit;
+package io.rapport.ingest;
 
 /** The shape every id in the API must have. */
 public final class Ids {

@@ -1,0 +1,49 @@
+package io.rapport.db;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** JDBC helpers for nullable columns and timestamptz, shared by the stores that write plain SQL. */
+public final class Jdbc {
+
+    private Jdbc() {}
+
+    public static void setInstant(PreparedStatement ps, int i, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(i, value.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    public static void setDouble(PreparedStatement ps, int i, Double value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, value);
+        }
+    }
+
+    public static void setInt(PreparedStatement ps, int i, Integer value) throws SQLException {
+        if (value == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, value);
+        }
+    }
+
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    public static Double nullableDouble(ResultSet rs, String column) throws SQLException {
+        double d = rs.getDouble(column);
+        return rs.wasNull() ? null : d;
+    }
+}

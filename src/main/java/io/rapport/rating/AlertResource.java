@@ -1,0 +1,119 @@
+package io.rapport.rating;
+
+import io.rapport.error.Problem;
+import io.rapport.error.ProblemException;
+import io.rapport.error.Violation;
+import io.rapport.ingest.Ids;
+import jakarta.validation.Validator;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/clinics/{clinicId}/alerts")
+@Tag(name = "Alerts", description = "Alliance alerts for follow-up before a patient drops out")
+@Produces(MediaType.APPLICATION_JSON)
+public class AlertResource {
+
+    private static final Map<String, List<String>> STATUSES = Map.of(
+            "open", List.of("OPEN"),
+            "acknowledged", List.of("ACKNOWLEDGED"),
+            "resolved", List.of("RESOLVED"),
+            "all", List.of("OPEN", "ACKNOWLEDGED", "RESOLVED"));
+
+    private final AlertStore store;
+    private final Validator validator;
+
+    public AlertResource(AlertStore store, Validator validator) {
+        this.store = store;
+        this.validator = validator;
+    }
+
+    @GET
+    @Operation(summary = "List a clinic's alerts, newest first")
+    @APIResponse(responseCode = "200", description = "One page of alerts", content = @Content(schema = @Schema(implementation = AlertPage.class)))
+    @APIResponse(responseCode = "400", description = "Bad parameter", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public AlertPage list(
+            @PathParam("clinicId") String clinicId,
+            @Parameter(description = "open (default), acknowledged, resolved or all") @QueryParam("status") @DefaultValue("open") String status,
+            @QueryParam("providerId") String providerId,
+            @Parameter(description = "0-based page") @QueryParam("page") @DefaultValue("0") String page,
+            @Parameter(description = "1-200, default 50") @QueryParam("size") @DefaultValue("50") String size) {
+        checkClinic(clinicId);
+        List<String> statuses = STATUSES.get(status);
+        if (statuses == null) {
+            throw ProblemException.badParameter("status", "must be one of open, acknowledged, resolved, all");
+        }
+        if (providerId != null && !Ids.valid(providerId)) {
+            throw ProblemException.badParameter("providerId", Ids.MESSAGE);
+        }
+        return store.list(clinicId, statuses, providerId, intParam("page", page, 0, 100_000), intParam("size", size, 1, 200));
+    }
+
+    @POST
+    @Path("/{id}/acknowledge")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Acknowledge an alert, with an optional note; acknowledging twice is harmless")
+    @RequestBody(required = false, content = @Content(schema = @Schema(implementation = AcknowledgeRequest.class),
+            examples = @ExampleObject(name = "with a note", value = RatingExamples.ACKNOWLEDGE)))
+    @APIResponse(responseCode = "200", description = "The alert", content = @Content(schema = @Schema(implementation = AlertView.class)))
+    @APIResponse(responseCode = "400", description = "Note too long", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "No such alert in this clinic", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public AlertView acknowledge(@PathParam("clinicId") String clinicId, @PathParam("id") String id, AcknowledgeRequest request) {
+        checkClinic(clinicId);
+        long alertId = parseId(id);
+        String note = null;
+        if (request != null) {
+            var violations = validator.validate(request).stream()
+                    .map(v -> new Violation(v.getPropertyPath().toString(), v.getMessage()))
+                    .toList();
+            if (!violations.isEmpty()) {
+                throw ProblemException.invalid(violations);
+            }
+            note = request.note();
+        }
+        return store.acknowledge(clinicId, alertId, note)
+                .orElseThrow(() -> ProblemException.notFound("No alert " + alertId + " in this clinic."));
+    }
+
+    private static void checkClinic(String clinicId) {
+        if (!Ids.valid(clinicId)) {
+            throw ProblemException.badParameter("clinicId", Ids.MESSAGE);
+        }
+    }
+
+    private static long parseId(String id) {
+        try {
+            return Long.parseLong(id);
+        } catch (NumberFormatException e) {
+            throw ProblemException.notFound("No alert " + id.replaceAll("[^A-Za-z0-9._:-]", "") + " in this clinic.");
+        }
+    }
+
+    static int intParam(String name, String value, int min, int max) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the problem below
+        }
+        throw ProblemException.badParameter(name, "must be a whole number from " + min + " to " + max);
+    }
+}

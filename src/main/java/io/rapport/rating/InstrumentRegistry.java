@@ -1,0 +1,144 @@
+package io.rapport.rating;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.rapport.config.RapportConfig;
+import io.rapport.error.ProblemException;
+import io.rapport.error.Violation;
+import io.rapport.ingest.Outcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Built-in instruments (in code) and the ones clinics register (table {@code instrument}). A
+ * clinic sees the built-ins plus its own; a built-in code can never be taken.
+ */
+@ApplicationScoped
+public class InstrumentRegistry {
+
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper mapper;
+    private final Validator validator;
+    private final RapportConfig config;
+
+    InstrumentRegistry(AgroalDataSource dataSource, ObjectMapper mapper, Validator validator, RapportConfig config) {
+        this.dataSource = dataSource;
+        this.mapper = mapper;
+        this.validator = validator;
+        this.config = config;
+    }
+
+    public Optional<InstrumentDefinition> find(String clinicId, String code) {
+        Optional<InstrumentDefinition> builtIn = BuiltInInstruments.find(code);
+        if (builtIn.isPresent() || clinicId == null) {
+            return builtIn;
+        }
+        return query("SELECT definition FROM instrument WHERE clinic_id = ? AND code = ?", clinicId, code).stream()
+                .findFirst();
+    }
+
+    public List<InstrumentDefinition> list(String clinicId) {
+        List<InstrumentDefinition> out = new ArrayList<>(BuiltInInstruments.all());
+        if (clinicId != null) {
+            out.addAll(query("SELECT definition FROM instrument WHERE clinic_id = ? ORDER BY code", clinicId));
+        }
+        return out;
+    }
+
+    /** The alert cutoff in force: {@code rapport.instruments.<code>.cutoff}, else the definition's. */
+    public Double cutoff(InstrumentDefinition def) {
+        var settings = config.instruments().get(def.code());
+        if (settings != null && settings.cutoff().isPresent()) {
+            return settings.cutoff().getAsDouble();
+        }
+        return def.defaultCutoff();
+    }
+
+    /**
+     * Registers a clinic's instrument. The same definition again changes nothing; a higher version
+     * replaces it (ratings already stored keep the scores they were given); anything else is a
+     * conflict, so a typo cannot silently rescore a clinic's surveys.
+     */
+    @Transactional
+    public Outcome register(InstrumentDefinition def) {
+        List<Violation> violations = new ArrayList<>();
+        for (ConstraintViolation<InstrumentDefinition> cv : validator.validate(def)) {
+            violations.add(new Violation(cv.getPropertyPath().toString(), cv.getMessage()));
+        }
+        if (def.clinicId() == null) {
+            violations.add(new Violation("clinicId", "is required: a registered instrument belongs to one clinic"));
+        }
+        violations.addAll(def.check());
+        if (!violations.isEmpty()) {
+            violations.sort(Comparator.comparing(Violation::field));
+            throw ProblemException.invalid(violations);
+        }
+        if (BuiltInInstruments.find(def.code()).isPresent()) {
+            throw new ProblemException(409, "Conflict", def.code() + " is a built-in instrument and cannot be replaced; choose another code.", null);
+        }
+        Optional<InstrumentDefinition> existing = find(def.clinicId(), def.code());
+        if (existing.isPresent()) {
+            if (existing.get().equals(def)) {
+                return Outcome.UNCHANGED;
+            }
+            if (def.version() <= existing.get().version()) {
+                throw new ProblemException(409, "Conflict",
+                        def.code() + " version " + existing.get().version()
+                                + " is registered with a different definition; send a higher version to replace it.",
+                        null);
+            }
+        }
+        String sql =
+                """
+                INSERT INTO instrument (clinic_id, code, version, definition, created_at, updated_at)
+                VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?)
+                ON CONFLICT (clinic_id, code) DO UPDATE
+                SET version = EXCLUDED.version, definition = EXCLUDED.definition, updated_at = EXCLUDED.updated_at
+                """;
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            var now = Instant.now().atOffset(ZoneOffset.UTC);
+            ps.setString(1, def.clinicId());
+            ps.setString(2, def.code());
+            ps.setInt(3, def.version());
+            ps.setString(4, mapper.writeValueAsString(def));
+            ps.setObject(5, now);
+            ps.setObject(6, now);
+            ps.executeUpdate();
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("Storing an instrument failed", e);
+        }
+        return existing.isPresent() ? Outcome.UPDATED : Outcome.CREATED;
+    }
+
+    private List<InstrumentDefinition> query(String sql, String... params) {
+        List<InstrumentDefinition> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(mapper.readValue(rs.getString(1), InstrumentDefinition.class));
+                }
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("Reading instruments failed", e);
+        }
+        return out;
+    }
+}

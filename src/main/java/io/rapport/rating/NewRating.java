@@ -1,0 +1,14 @@
+package io.rapport.rating;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A validated, scored rating ready to store; instants cut to PostgreSQL's microseconds. */
+record NewRating(
+        String clinicId,
+        String visitId,
+        String instrument,
+        List<Double> items,
+        Score score,
+        Instant submittedAt,
+        Instant recordedAt) {}

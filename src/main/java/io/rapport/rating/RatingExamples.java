@@ -1,0 +1,39 @@
+package io.rapport.rating;
+
+/** Request examples for the OpenAPI document. */
+final class RatingExamples {
+
+    private RatingExamples() {}
+
+    static final String SRS =
+            """
+            {"clinicId": "clinic-north", "visitId": "v-2026-0001", "instrument": "SRS",
+             "items": [9.1, 8.7, 9.3, 9.0], "submittedAt": "2026-03-02T14:35:00Z"}
+            """;
+
+    static final String BATCH =
+            """
+            [
+              {"clinicId": "clinic-north", "visitId": "v-2026-0001", "instrument": "RAPPORT-5",
+               "items": [5, 4, 5, null, 4], "submittedAt": "2026-03-02T14:36:00Z"},
+              {"clinicId": "clinic-north", "visitId": "v-2026-0001", "instrument": "NPS",
+               "items": [9], "submittedAt": "2026-03-02T14:36:30Z"}
+            ]
+            """;
+
+    static final String INSTRUMENT =
+            """
+            {"clinicId": "clinic-north", "code": "TELE-3", "version": 1, "name": "Telehealth comfort check",
+             "items": 3, "itemMin": 1, "itemMax": 5, "itemStep": 1,
+             "itemTexts": ["The video and sound let me talk naturally.", "I could show what I needed to show.",
+                           "I would choose a video visit again."],
+             "subscales": {}, "total": "MEAN",
+             "missing": {"policy": "MEAN_OF_ANSWERED", "maxMissing": 1, "overLimit": "REJECT"},
+             "categories": [], "defaultCutoff": 2.5, "dropAlert": false, "dropThreshold": 0}
+            """;
+
+    static final String ACKNOWLEDGE =
+            """
+            {"note": "Called the patient; follow-up booked with the same clinician."}
+            """;
+}

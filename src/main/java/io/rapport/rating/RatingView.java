@@ -1,0 +1,23 @@
+package io.rapport.rating;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** A stored rating with its score and the alerts it holds open. */
+@Schema(name = "Rating")
+public record RatingView(
+        String clinicId,
+        String visitId,
+        String instrument,
+        List<Double> items,
+        Instant submittedAt,
+        Instant recordedAt,
+        @Schema(description = "false when too many answers were missing to score (CARE with more than 2)") boolean complete,
+        Double total,
+        Map<String, Double> subscales,
+        @Schema(description = "NPS: promoter, passive or detractor") String category,
+        int revision,
+        Instant receivedAt,
+        @Schema(description = "Alerts on this rating that are not resolved") List<AlertView> alerts) {}

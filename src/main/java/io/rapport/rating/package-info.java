@@ -1,0 +1,5 @@
+/**
+ * Post-visit patient ratings: instruments as data, scoring exactly as each instrument's authors
+ * publish it, and alliance alerts raised when a rating looks at risk.
+ */
+package io.rapport.rating;
