@@ -1,0 +1,255 @@
+package io.rapport.rating;
+
+import io.rapport.error.Violation;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A post-visit survey instrument as data: how many items, their scale, how the total is formed
+ * and what a missing answer means. The same shape serves the built-ins and the body a clinic posts
+ * to register its own instrument.
+ *
+ * <p>The annotations hold the rules that concern one field; {@link #check()} holds the rules that
+ * relate fields to each other. Both must pass before a clinic's instrument is stored.
+ *
+ * @param clinicId owning clinic; null for a built-in
+ * @param itemTexts optional wording, one entry per item; absent for instruments whose wording is
+ *     licensed, so only their structure ships with Rapport
+ * @param subscales optional subscale name to 1-based item numbers, in the order they are reported
+ * @param categories optional named bands of the total, bounds inclusive, first match wins
+ * @param defaultCutoff a total below this raises an alert; null leaves it to configuration
+ * @param dropAlert raise an alert when the total fell by at least {@code dropThreshold} since the
+ *     patient's previous rating with the same provider
+ */
+public record InstrumentDefinition(
+        @Pattern(regexp = CLINIC_ID_PATTERN, message = "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
+                String clinicId,
+        @NotNull
+                @Pattern(
+                        regexp = CODE_PATTERN,
+                        message = "must be 1-32 characters of A-Z 0-9 _ -, starting with a letter or digit")
+                String code,
+        @Min(value = 1, message = "must be at least 1") int version,
+        @NotBlank @Size(max = 200, message = "must be at most 200 characters") String name,
+        @Min(value = 1, message = "must be between 1 and 100") @Max(value = 100, message = "must be between 1 and 100")
+                int items,
+        double itemMin,
+        double itemMax,
+        @Positive(message = "must be greater than 0") double itemStep,
+        List<@NotBlank @Size(max = 500, message = "must be at most 500 characters") String> itemTexts,
+        Map<@NotBlank @Size(max = 64, message = "must be at most 64 characters") String,
+                        @NotEmpty List<@NotNull Integer>>
+                subscales,
+        @NotNull TotalRule total,
+        @NotNull @Valid MissingRule missing,
+        List<@NotNull @Valid Category> categories,
+        Double defaultCutoff,
+        boolean dropAlert,
+        double dropThreshold) {
+
+    static final String CLINIC_ID_PATTERN = "[A-Za-z0-9._:-]{1,128}";
+    static final String CODE_PATTERN = "[A-Z0-9][A-Z0-9_-]{0,31}";
+
+    /** Step counts are computed in floating point, so 10 / 0.1 may land a hair off 100. */
+    static final double GRID_TOLERANCE = 1e-9;
+
+    public enum TotalRule {
+        SUM,
+        MEAN,
+        /** The value of the only item; for one-item instruments. */
+        ITEM
+    }
+
+    public enum MissingPolicy {
+        /** Every item must be answered. */
+        NONE,
+        /** Each missing answer counts as the mean of the answered items. */
+        IMPUTE_MEAN,
+        /** The total is the mean of the answered items; only meaningful with total MEAN. */
+        MEAN_OF_ANSWERED
+    }
+
+    /** What happens when more answers are missing than {@link MissingRule#maxMissing()} allows. */
+    public enum OverLimit {
+        /** The rating is refused. */
+        REJECT,
+        /** The rating is kept as incomplete, without a total. */
+        INCOMPLETE
+    }
+
+    public record MissingRule(
+            @NotNull MissingPolicy policy, int maxMissing, @NotNull OverLimit overLimit) {}
+
+    public record Category(
+            @NotBlank @Size(max = 64, message = "must be at most 64 characters") String name, double min, double max) {}
+
+    public InstrumentDefinition {
+        // Built-ins are shared constants, so nothing reachable from a definition may be mutable.
+        // Copies keep null elements so that Bean Validation, not a constructor exception, reports them.
+        itemTexts = itemTexts == null ? null : Collections.unmodifiableList(new ArrayList<>(itemTexts));
+        if (subscales != null) {
+            Map<String, List<Integer>> copy = new LinkedHashMap<>();
+            subscales.forEach(
+                    (k, v) -> copy.put(k, v == null ? null : Collections.unmodifiableList(new ArrayList<>(v))));
+            subscales = Collections.unmodifiableMap(copy);
+        }
+        categories = categories == null ? null : Collections.unmodifiableList(new ArrayList<>(categories));
+    }
+
+    public double totalMin() {
+        return total == TotalRule.SUM ? times(items, itemMin) : itemMin;
+    }
+
+    public double totalMax() {
+        return total == TotalRule.SUM ? times(items, itemMax) : itemMax;
+    }
+
+    /** In decimal, or 3 items from 0.1 would start at 0.30000000000000004 and the lowest total fall below it. */
+    private static double times(int n, double d) {
+        return Double.isFinite(d) ? Numbers.rounded(Numbers.exact(d).multiply(BigDecimal.valueOf(n))) : n * d;
+    }
+
+    public boolean builtIn() {
+        return clinicId == null;
+    }
+
+    /**
+     * Rules between fields, for an instrument a clinic registers. Tolerates the nulls and
+     * out-of-range values the annotations report, so both can run on the same body and every
+     * problem is reported at once.
+     */
+    public List<Violation> check() {
+        List<Violation> out = new ArrayList<>();
+        if (clinicId == null) {
+            out.add(new Violation("clinicId", "is required for a clinic's own instrument"));
+        }
+        boolean scaleUsable = checkScale(out);
+        checkItemTexts(out);
+        checkSubscales(out);
+        if (total == TotalRule.ITEM && items != 1) {
+            out.add(new Violation("total", "ITEM needs exactly 1 item, not " + items));
+        }
+        checkMissing(out);
+        if (scaleUsable) {
+            checkTotalBounds(out);
+        }
+        if (!(dropThreshold >= 0) || Double.isInfinite(dropThreshold)) {
+            out.add(new Violation("dropThreshold", "must be a number of at least 0"));
+        }
+        return out;
+    }
+
+    private boolean checkScale(List<Violation> out) {
+        if (!Double.isFinite(itemMin)) {
+            out.add(new Violation("itemMin", "must be a finite number"));
+        }
+        if (!Double.isFinite(itemMax)) {
+            out.add(new Violation("itemMax", "must be a finite number"));
+        }
+        if (!Double.isFinite(itemMin) || !Double.isFinite(itemMax)) {
+            return false;
+        }
+        if (!(itemMin < itemMax)) {
+            out.add(new Violation("itemMax", "must be greater than itemMin (" + Numbers.format(itemMin) + ")"));
+            return false;
+        }
+        if (itemStep > 0 && Double.isFinite(itemStep)) {
+            double steps = (itemMax - itemMin) / itemStep;
+            if (Math.abs(steps - Math.rint(steps)) > GRID_TOLERANCE * Math.max(1, steps)) {
+                out.add(new Violation(
+                        "itemStep",
+                        "must divide itemMax - itemMin (" + Numbers.format(itemMax - itemMin) + ") into whole steps"));
+            }
+        }
+        return true;
+    }
+
+    private void checkItemTexts(List<Violation> out) {
+        if (itemTexts != null && itemTexts.size() != items) {
+            out.add(new Violation(
+                    "itemTexts",
+                    "must hold " + items + " texts, one per item, or be left out (has " + itemTexts.size() + ")"));
+        }
+    }
+
+    private void checkSubscales(List<Violation> out) {
+        if (subscales == null) {
+            return;
+        }
+        subscales.forEach((name, members) -> {
+            if (members == null) {
+                return;
+            }
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < members.size(); i++) {
+                Integer item = members.get(i);
+                if (item == null) {
+                    continue;
+                }
+                String field = "subscales." + name + "[" + i + "]";
+                if (item < 1 || item > items) {
+                    out.add(new Violation(field, "must be an item number between 1 and " + items));
+                } else if (!seen.add(item)) {
+                    out.add(new Violation(field, "repeats item " + item));
+                }
+            }
+        });
+    }
+
+    private void checkMissing(List<Violation> out) {
+        if (missing == null) {
+            return;
+        }
+        if (missing.policy() == MissingPolicy.MEAN_OF_ANSWERED && total != null && total != TotalRule.MEAN) {
+            out.add(new Violation("missing.policy", "MEAN_OF_ANSWERED needs total MEAN, not " + total));
+        }
+        if (missing.maxMissing() < 0 || missing.maxMissing() > items - 1) {
+            out.add(new Violation("missing.maxMissing", "must be between 0 and " + Math.max(0, items - 1)));
+        } else if (missing.policy() == MissingPolicy.NONE && missing.maxMissing() != 0) {
+            // NONE refuses every missing answer, so a non-zero allowance would only mislead readers.
+            out.add(new Violation("missing.maxMissing", "must be 0 when policy is NONE"));
+        }
+    }
+
+    private void checkTotalBounds(List<Violation> out) {
+        double lo = totalMin();
+        double hi = totalMax();
+        String range = "must be between " + Numbers.format(lo) + " and " + Numbers.format(hi);
+        if (categories != null) {
+            for (int i = 0; i < categories.size(); i++) {
+                Category c = categories.get(i);
+                if (c == null) {
+                    continue;
+                }
+                String prefix = "categories[" + i + "].";
+                if (!(c.min() >= lo && c.min() <= hi)) {
+                    out.add(new Violation(prefix + "min", range));
+                }
+                if (!(c.max() >= lo && c.max() <= hi)) {
+                    out.add(new Violation(prefix + "max", range));
+                }
+                if (c.min() > c.max()) {
+                    out.add(new Violation(prefix + "max", "must be at least min (" + Numbers.format(c.min()) + ")"));
+                }
+            }
+        }
+        if (defaultCutoff != null && !(defaultCutoff >= lo && defaultCutoff <= hi)) {
+            out.add(new Violation("defaultCutoff", range));
+        }
+    }
+}
