@@ -1,0 +1,195 @@
+package io.rapport.rating;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rapport.config.StrictJson;
+import io.rapport.error.Violation;
+import io.rapport.rating.InstrumentDefinition.Category;
+import io.rapport.rating.InstrumentDefinition.MissingPolicy;
+import io.rapport.rating.InstrumentDefinition.MissingRule;
+import io.rapport.rating.InstrumentDefinition.OverLimit;
+import io.rapport.rating.InstrumentDefinition.TotalRule;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validation;
+import jakarta.validation.Validator;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator;
+import org.junit.jupiter.api.Test;
+
+class InstrumentDefinitionTest {
+
+    @Test
+    void badDefinitionReportsEveryProblemAtOnce() {
+        Map<String, List<Integer>> subscales = new LinkedHashMap<>();
+        subscales.put("Task", List.of(1, 4, 1));
+        InstrumentDefinition bad = new InstrumentDefinition(
+                "clinic-1",
+                "MY-SCALE",
+                1,
+                "A scale with many mistakes",
+                3,
+                1,
+                5,
+                0.3,
+                List.of("first", "second"),
+                subscales,
+                TotalRule.SUM,
+                new MissingRule(MissingPolicy.MEAN_OF_ANSWERED, 3, OverLimit.REJECT),
+                List.of(new Category("low", 3, 9), new Category("upside-down", 10, 8), new Category("wide", 0, 20)),
+                16.0,
+                false,
+                -1);
+        // SUM of 3 items on 1..5 gives totals 3..15
+        assertEquals(
+                List.of(
+                        new Violation("itemStep", "must divide itemMax - itemMin (4) into whole steps"),
+                        new Violation("itemTexts", "must hold 3 texts, one per item, or be left out (has 2)"),
+                        new Violation("subscales.Task[1]", "must be an item number between 1 and 3"),
+                        new Violation("subscales.Task[2]", "repeats item 1"),
+                        new Violation("missing.policy", "MEAN_OF_ANSWERED needs total MEAN, not SUM"),
+                        new Violation("missing.maxMissing", "must be between 0 and 2"),
+                        new Violation("categories[1].max", "must be at least min (10)"),
+                        new Violation("categories[2].min", "must be between 3 and 15"),
+                        new Violation("categories[2].max", "must be between 3 and 15"),
+                        new Violation("defaultCutoff", "must be between 3 and 15"),
+                        new Violation("dropThreshold", "must be a number of at least 0")),
+                bad.check());
+    }
+
+    @Test
+    void invertedScaleAndMisusedItemRule() {
+        InstrumentDefinition bad = new InstrumentDefinition(
+                null, "TWO", 1, "Two items", 2, 5, 1, 1, null, null, TotalRule.ITEM,
+                new MissingRule(MissingPolicy.NONE, 1, OverLimit.REJECT), null, null, false, 0);
+        assertEquals(
+                List.of(
+                        new Violation("clinicId", "is required for a clinic's own instrument"),
+                        new Violation("itemMax", "must be greater than itemMin (5)"),
+                        new Violation("total", "ITEM needs exactly 1 item, not 2"),
+                        new Violation("missing.maxMissing", "must be 0 when policy is NONE")),
+                bad.check());
+    }
+
+    @Test
+    void builtInsAreConsistent() {
+        for (InstrumentDefinition d : BuiltInInstruments.all()) {
+            assertEquals(List.of(), ownedBy("clinic-1", d).check(), d.code());
+            assertEquals(Set.of(), validator().validate(d), d.code());
+        }
+    }
+
+    @Test
+    void totalBoundsFollowTheTotalRule() {
+        // SRS: 4 * 0 .. 4 * 10; WAI-SR: 12 * 1 .. 12 * 5; RAPPORT-5 MEAN: 1 .. 5; NPS ITEM: 0 .. 10
+        assertEquals(0.0, BuiltInInstruments.SRS.totalMin());
+        assertEquals(40.0, BuiltInInstruments.SRS.totalMax());
+        assertEquals(12.0, BuiltInInstruments.WAI_SR.totalMin());
+        assertEquals(60.0, BuiltInInstruments.WAI_SR.totalMax());
+        assertEquals(1.0, BuiltInInstruments.RAPPORT_5.totalMin());
+        assertEquals(5.0, BuiltInInstruments.RAPPORT_5.totalMax());
+        assertEquals(0.0, BuiltInInstruments.NPS.totalMin());
+        assertEquals(10.0, BuiltInInstruments.NPS.totalMax());
+    }
+
+    @Test
+    void builtInsAreFoundByCodeAndOwnedByNoClinic() {
+        assertEquals(
+                List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5"),
+                BuiltInInstruments.all().stream().map(InstrumentDefinition::code).toList());
+        assertTrue(BuiltInInstruments.all().stream().allMatch(InstrumentDefinition::builtIn));
+        assertEquals(BuiltInInstruments.WAI_SR, BuiltInInstruments.find("WAI-SR").orElseThrow());
+        assertFalse(BuiltInInstruments.find("wai-sr").isPresent());
+        assertFalse(BuiltInInstruments.find(null).isPresent());
+        assertFalse(ownedBy("clinic-1", BuiltInInstruments.SRS).builtIn());
+    }
+
+    @Test
+    void onlyRapport5ShipsItemWording() {
+        for (InstrumentDefinition d : BuiltInInstruments.all()) {
+            assertEquals(d == BuiltInInstruments.RAPPORT_5, d.itemTexts() != null, d.code());
+        }
+    }
+
+    @Test
+    void clinicBodyReadsFromStrictJson() throws Exception {
+        String json = """
+                {"clinicId": "clinic-1", "code": "PULSE-3", "version": 2, "name": "Three-item pulse",
+                 "items": 3, "itemMin": 1, "itemMax": 7, "itemStep": 1,
+                 "itemTexts": ["a", "b", "c"],
+                 "subscales": {"Z": [3], "A": [1, 2]},
+                 "total": "MEAN",
+                 "missing": {"policy": "MEAN_OF_ANSWERED", "maxMissing": 1, "overLimit": "INCOMPLETE"},
+                 "categories": [{"name": "low", "min": 1, "max": 3.5}],
+                 "defaultCutoff": 4, "dropAlert": true, "dropThreshold": 1.5}
+                """;
+        InstrumentDefinition d = strictMapper().readValue(json, InstrumentDefinition.class);
+        assertEquals("PULSE-3", d.code());
+        assertEquals(7.0, d.itemMax());
+        // the order clinics list subscales in is the order they are reported in
+        assertEquals(List.of("Z", "A"), List.copyOf(d.subscales().keySet()));
+        assertEquals(new MissingRule(MissingPolicy.MEAN_OF_ANSWERED, 1, OverLimit.INCOMPLETE), d.missing());
+        assertEquals(4.0, d.defaultCutoff());
+        assertEquals(List.of(), d.check());
+        assertEquals(Set.of(), validator().validate(d));
+    }
+
+    @Test
+    void builtInsSurviveAJsonRoundTrip() throws Exception {
+        ObjectMapper mapper = strictMapper();
+        for (InstrumentDefinition d : BuiltInInstruments.all()) {
+            String json = mapper.writeValueAsString(d);
+            assertFalse(json.contains("totalMin"), json);
+            assertEquals(d, mapper.readValue(json, InstrumentDefinition.class));
+        }
+    }
+
+    @Test
+    void fieldRulesAreAnnotations() {
+        Map<String, List<Integer>> subscales = new LinkedHashMap<>();
+        subscales.put("", List.of());
+        InstrumentDefinition bad = new InstrumentDefinition(
+                "clinic 1", "lower", 0, "", 101, 1, 5, 0,
+                Arrays.asList("ok", null), subscales, null, null,
+                Arrays.asList((Category) null), null, false, 0);
+        Set<String> paths = validator().validate(bad).stream()
+                .map(ConstraintViolation::getPropertyPath)
+                .map(Object::toString)
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(
+                new TreeSet<>(List.of(
+                        "clinicId", "code", "version", "name", "items", "itemStep",
+                        "itemTexts[1].<list element>", "subscales<K>[].<map key>", "subscales[].<map value>",
+                        "total", "missing", "categories[0].<list element>")),
+                paths);
+    }
+
+    private static InstrumentDefinition ownedBy(String clinicId, InstrumentDefinition d) {
+        return new InstrumentDefinition(
+                clinicId, d.code(), d.version(), d.name(), d.items(), d.itemMin(), d.itemMax(), d.itemStep(),
+                d.itemTexts(), d.subscales(), d.total(), d.missing(), d.categories(), d.defaultCutoff(),
+                d.dropAlert(), d.dropThreshold());
+    }
+
+    private static ObjectMapper strictMapper() {
+        ObjectMapper mapper = new ObjectMapper();
+        new StrictJson().customize(mapper);
+        return mapper;
+    }
+
+    private static Validator validator() {
+        return Validation.byDefaultProvider()
+                .configure()
+                .messageInterpolator(new ParameterMessageInterpolator())
+                .buildValidatorFactory()
+                .getValidator();
+    }
+}
