@@ -3,6 +3,9 @@ package io.rapport.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Histogram;
 import io.rapport.rating.AlertRaised;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,9 +28,33 @@ public class IngestMetrics {
     static final double[] BATCH_BUCKETS = {1, 10, 50, 100, 250, 500, 1000};
 
     private final MeterRegistry registry;
+    private final Histogram faceToFaceShare;
+    private final Histogram documentation;
+    private final Histogram waits;
+    private final Histogram responseLatency;
+    private final Histogram ratingScore;
 
-    public IngestMetrics(MeterRegistry registry) {
+    /**
+     * Histograms of fractional values (shares, scores, sub-second latencies) are Prometheus client
+     * histograms on Micrometer's own registry: Micrometer's DistributionSummary rounds each value
+     * up to a whole number before bucketing, which would file a share of 0.67 under le="1.0".
+     */
+    public IngestMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
+        CollectorRegistry target = prometheus.getPrometheusRegistry();
+        faceToFaceShare = histogram(target, "rapport_visit_face_to_face_share",
+                "Face-to-face share of clinician time per visit", "modality", SHARE_BUCKETS);
+        documentation = histogram(target, "rapport_visit_documentation_seconds",
+                "EHR documentation time per visit", "modality", DOCUMENTATION_BUCKETS);
+        waits = histogram(target, "rapport_visit_wait_seconds", "Wait past the scheduled start", "modality", WAIT_BUCKETS);
+        responseLatency = histogram(target, "rapport_visit_response_latency_seconds",
+                "Median provider response latency per visit", "modality", LATENCY_BUCKETS);
+        ratingScore = histogram(target, "rapport_rating_normalized_score", "Rating totals scaled to 0..1",
+                "instrument", SHARE_BUCKETS);
+    }
+
+    private static Histogram histogram(CollectorRegistry target, String name, String help, String label, double[] buckets) {
+        return Histogram.build().name(name).help(help).labelNames(label).buckets(buckets).register(target);
     }
 
     /** One visit stored or replayed. Histograms only see a visit when its stored state changed. */
@@ -41,14 +68,16 @@ public class IngestMetrics {
         if ("unchanged".equals(outcome) || figures == null) {
             return;
         }
-        observe("rapport.visit.face.to.face.share", null, "Face-to-face share of clinician time per visit",
-                SHARE_BUCKETS, modality, figures.faceToFaceShare());
-        observe("rapport.visit.documentation", "seconds", "EHR documentation time per visit",
-                DOCUMENTATION_BUCKETS, modality, (double) figures.documentationSeconds());
-        observe("rapport.visit.wait", "seconds", "Wait past the scheduled start", WAIT_BUCKETS, modality,
-                figures.waitSeconds());
-        observe("rapport.visit.response.latency", "seconds", "Median provider response latency per visit",
-                LATENCY_BUCKETS, modality, figures.responseLatencySeconds());
+        observe(faceToFaceShare, modality, figures.faceToFaceShare());
+        observe(documentation, modality, (double) figures.documentationSeconds());
+        observe(waits, modality, figures.waitSeconds());
+        observe(responseLatency, modality, figures.responseLatencySeconds());
+    }
+
+    private static void observe(Histogram histogram, String label, Double value) {
+        if (value != null) {
+            histogram.labels(label).observe(value);
+        }
     }
 
     public void rating(String instrument, String outcome, Double normalizedScore) {
@@ -58,13 +87,8 @@ public class IngestMetrics {
                 .tag("outcome", outcome)
                 .register(registry)
                 .increment();
-        if (!"unchanged".equals(outcome) && normalizedScore != null) {
-            DistributionSummary.builder("rapport.rating.normalized.score")
-                    .description("Rating totals scaled to 0..1")
-                    .tag("instrument", instrument)
-                    .serviceLevelObjectives(SHARE_BUCKETS)
-                    .register(registry)
-                    .record(normalizedScore);
+        if (!"unchanged".equals(outcome)) {
+            observe(ratingScore, instrument, normalizedScore);
         }
     }
 
@@ -106,19 +130,6 @@ public class IngestMetrics {
                 .serviceLevelObjectives(BATCH_BUCKETS)
                 .register(registry)
                 .record(size);
-    }
-
-    private void observe(String name, String unit, String description, double[] buckets, String modality, Double value) {
-        if (value == null) {
-            return;
-        }
-        DistributionSummary.builder(name)
-                .description(description)
-                .baseUnit(unit)
-                .tag("modality", modality)
-                .serviceLevelObjectives(buckets)
-                .register(registry)
-                .record(value);
     }
 
     static String kindOf(String path) {

@@ -1,0 +1,96 @@
+package io.rapport.metrics;
+
+import static io.rapport.support.Fixtures.unique;
+import static io.rapport.support.Fixtures.visit;
+import static io.rapport.support.Fixtures.with;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+/** Scrapes /q/metrics on the management port around a known ingest and checks what it caused. */
+@QuarkusTest
+class MetricsScrapeTest {
+
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)$");
+
+    @Inject
+    DatabaseGauges gauges;
+
+    private static Map<String, Double> scrape() {
+        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.management.test-port", Integer.class).orElse(9001);
+        String text = given().port(port).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : text.split("\n")) {
+            Matcher m = SAMPLE.matcher(line.trim());
+            if (!line.startsWith("#") && m.matches()) {
+                // The 0.0.4 text format ends label sets with a comma: {a="1",}.
+                samples.put(m.group(1).replace(",}", "}"), Double.parseDouble(m.group(2)));
+            }
+        }
+        return samples;
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String series) {
+        assertThat(after).as("series %s after the ingest", series).containsKey(series);
+        return after.get(series) - before.getOrDefault(series, 0.0);
+    }
+
+    @Test
+    void ingestMovesTheCountersAndHistogramsByWhatItDid() {
+        String clinic = unique("c");
+        Map<String, Double> before = scrape();
+
+        // Two new PHONE visits: shares 1200/1800 = 0.667 and 300/1800 = 0.167; waits 240 s each.
+        List<Object> batch = List.of(
+                with(visit(clinic, "m1"), "modality", "PHONE"),
+                with(visit(clinic, "m2"), "modality", "PHONE", "faceToFaceSeconds", 300, "documentationSeconds", 1500),
+                with(visit(clinic, "m3"), "modality", "PHONE", "connectionDrops", -1));
+        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then().statusCode(200);
+        // A retry of m1 is unchanged; a malformed body is rejected whole.
+        given().contentType(ContentType.JSON).body(with(visit(clinic, "m1"), "modality", "PHONE"))
+                .post("/api/v1/visits").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{oops").post("/api/v1/visits").then().statusCode(400);
+        // An SRS of 20 (normalized 0.5) raises a below-cutoff alert.
+        given().contentType(ContentType.JSON)
+                .body(Map.of("clinicId", clinic, "visitId", "m1", "instrument", "SRS",
+                        "items", List.of(5, 5, 5, 5), "submittedAt", "2026-01-05T10:00:00Z"))
+                .post("/api/v1/ratings").then().statusCode(201);
+        gauges.refresh();
+
+        Map<String, Double> after = scrape();
+        assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"created\"}")).isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"unchanged\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"validation\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"malformed\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_batch_size_count{kind=\"visit\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_batch_size_sum{kind=\"visit\"}")).isEqualTo(3);
+        // Histograms see the two stored visits, not the retry.
+        assertThat(delta(before, after, "rapport_visit_face_to_face_share_count{modality=\"PHONE\"}")).isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visit_face_to_face_share_bucket{modality=\"PHONE\",le=\"0.2\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_visit_face_to_face_share_bucket{modality=\"PHONE\",le=\"0.7\"}")).isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visit_wait_seconds_bucket{modality=\"PHONE\",le=\"120.0\"}")).isEqualTo(0);
+        assertThat(delta(before, after, "rapport_visit_wait_seconds_bucket{modality=\"PHONE\",le=\"300.0\"}")).isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visit_wait_seconds_sum{modality=\"PHONE\"}")).isEqualTo(480);
+        assertThat(delta(before, after, "rapport_visit_documentation_seconds_sum{modality=\"PHONE\"}")).isEqualTo(2100);
+        assertThat(delta(before, after, "rapport_visit_response_latency_seconds_bucket{modality=\"PHONE\",le=\"5.0\"}")).isEqualTo(2);
+        assertThat(delta(before, after, "rapport_ratings_ingested_total{instrument=\"SRS\",outcome=\"created\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_rating_normalized_score_bucket{instrument=\"SRS\",le=\"0.4\"}")).isEqualTo(0);
+        assertThat(delta(before, after, "rapport_rating_normalized_score_bucket{instrument=\"SRS\",le=\"0.5\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_alerts_raised_total{instrument=\"SRS\",reason=\"BELOW_CUTOFF\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_alerts_open{instrument=\"SRS\"}")).isEqualTo(1);
+        assertThat(after.get("rapport_database_ready")).isNotNull();
+        assertThat(after.keySet()).anyMatch(k -> k.startsWith("http_server_requests_seconds_bucket{") && k.contains("le=\"0.5\""));
+        // Ids never become labels.
+        assertThat(after.keySet()).noneMatch(k -> k.contains(clinic) || k.contains("m1") || k.contains("patient"));
+    }
+}
