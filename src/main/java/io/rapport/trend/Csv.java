@@ -1,0 +1,131 @@
+package io.rapport.trend;
+
+import java.util.List;
+import java.util.Map;
+
+/** The CSV forms of the trend answers, for spreadsheets: one header row, RFC 4180 quoting. */
+final class Csv {
+
+    static final String MEDIA_TYPE = "text/csv";
+
+    private Csv() {}
+
+    static String of(List<String> header, List<List<Object>> rows) {
+        StringBuilder sb = new StringBuilder();
+        line(sb, List.copyOf(header));
+        for (List<Object> row : rows) {
+            line(sb, row);
+        }
+        return sb.toString();
+    }
+
+    private static void line(StringBuilder sb, List<?> cells) {
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            Object cell = cells.get(i);
+            String text = cell == null ? "" : cell.toString();
+            if (text.contains(",") || text.contains("\"") || text.contains("\n")) {
+                text = '"' + text.replace("\"", "\"\"") + '"';
+            }
+            sb.append(text);
+        }
+        sb.append("\r\n");
+    }
+
+    /** Summary as long rows (metric, stat, value): one row per number. */
+    static String summary(Summary s) {
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        rows.add(List.of("visits", "count", s.visits()));
+        spread(rows, "faceToFaceShare", s.faceToFaceShare());
+        spread(rows, "faceToFaceSeconds", s.faceToFaceSeconds());
+        spread(rows, "documentationSeconds", s.documentationSeconds());
+        spread(rows, "afterHoursDocumentationSeconds", s.afterHoursDocumentationSeconds());
+        rows.add(row("documentationToFaceToFaceRatio", "ratio", s.documentationToFaceToFaceRatio()));
+        rows.add(row("waitSeconds", "p50", s.waitSeconds().p50()));
+        rows.add(row("waitSeconds", "p90", s.waitSeconds().p90()));
+        rows.add(row("waitSeconds", "shareOver300s", s.waitSeconds().shareOver300s()));
+        rows.add(row("responseLatencySeconds", "p50", s.responseLatencySeconds().p50()));
+        rows.add(row("responseLatencySeconds", "p90", s.responseLatencySeconds().p90()));
+        rows.add(row("responseLatencySeconds", "p95", s.responseLatencySeconds().p95()));
+        for (Map.Entry<String, Summary.Percentiles> e : s.responseLatencySeconds().byModality().entrySet()) {
+            rows.add(row("responseLatencySeconds." + e.getKey(), "p50", e.getValue().p50()));
+            rows.add(row("responseLatencySeconds." + e.getKey(), "p90", e.getValue().p90()));
+            rows.add(row("responseLatencySeconds." + e.getKey(), "p95", e.getValue().p95()));
+        }
+        rows.add(row("patientTalkShare", "mean", s.patientTalkShare().mean()));
+        rows.add(row("connectionDrops", "mean", s.connectionDrops().mean()));
+        for (Map.Entry<String, Summary.RatingStats> e : s.ratings().entrySet()) {
+            Summary.RatingStats r = e.getValue();
+            String m = "ratings." + e.getKey();
+            rows.add(row(m, "responses", r.responses()));
+            rows.add(row(m, "responseRate", r.responseRate()));
+            rows.add(row(m, "meanTotal", r.meanTotal()));
+            rows.add(row(m, "belowCutoffShare", r.belowCutoffShare()));
+            rows.add(row(m, "npsScore", r.npsScore()));
+            rows.add(row(m, "suppressed", r.suppressed()));
+        }
+        rows.add(row("continuity", "patients", s.continuity().patients()));
+        rows.add(row("continuity", "upc", s.continuity().upc()));
+        rows.add(row("continuity", "coc", s.continuity().coc()));
+        rows.add(row("continuity", "providerSwitchRate", s.continuity().providerSwitchRate()));
+        rows.add(row("openAlerts", "count", s.openAlerts()));
+        return of(List.of("metric", "stat", "value"), rows);
+    }
+
+    private static void spread(List<List<Object>> rows, String metric, Summary.Spread s) {
+        rows.add(row(metric, "mean", s.mean()));
+        rows.add(row(metric, "p50", s.p50()));
+        rows.add(row(metric, "p90", s.p90()));
+    }
+
+    private static List<Object> row(Object... cells) {
+        return java.util.Arrays.asList(cells);
+    }
+
+    static String trends(TrendSeries t) {
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        for (TrendSeries.Series s : t.series()) {
+            for (TrendSeries.Point p : s.points()) {
+                rows.add(row(t.metric(), t.stat(), s.group(), p.start(), p.visits(), p.value(), p.suppressed()));
+            }
+        }
+        return of(List.of("metric", "stat", "group", "start", "visits", "value", "suppressed"), rows);
+    }
+
+    static String providers(ProviderComparison c) {
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        ProviderComparison.Row k = c.clinic();
+        for (ProviderComparison.Row r : c.providers()) {
+            rows.add(row(r.providerId(), r.visits(),
+                    r.faceToFaceShareMean(), k.faceToFaceShareMean(),
+                    r.documentationSecondsMean(), k.documentationSecondsMean(),
+                    r.waitSecondsP90(), k.waitSecondsP90(),
+                    r.responseLatencySecondsP50(), k.responseLatencySecondsP50(),
+                    r.patientTalkShareMean(), k.patientTalkShareMean(),
+                    r.srsResponses(), r.srsMeanTotal(), k.srsMeanTotal(), r.srsSuppressed()));
+        }
+        return of(List.of("providerId", "visits",
+                "faceToFaceShareMean", "clinicFaceToFaceShareMean",
+                "documentationSecondsMean", "clinicDocumentationSecondsMean",
+                "waitSecondsP90", "clinicWaitSecondsP90",
+                "responseLatencySecondsP50", "clinicResponseLatencySecondsP50",
+                "patientTalkShareMean", "clinicPatientTalkShareMean",
+                "srsResponses", "srsMeanTotal", "clinicSrsMeanTotal", "srsSuppressed"), rows);
+    }
+
+    static String drivers(Drivers d) {
+        List<List<Object>> rows = new java.util.ArrayList<>();
+        for (Drivers.Driver x : d.drivers()) {
+            List<Object> r = new java.util.ArrayList<>(row(d.instrument(), x.metric(), x.n(), x.correlation(), x.suppressed()));
+            for (Drivers.Quartile q : x.quartiles()) {
+                r.add(q.n());
+                r.add(q.meanTotal());
+            }
+            rows.add(r);
+        }
+        return of(List.of("instrument", "metric", "n", "correlation", "suppressed",
+                "q1N", "q1MeanTotal", "q2N", "q2MeanTotal", "q3N", "q3MeanTotal", "q4N", "q4MeanTotal"), rows);
+    }
+}

@@ -1,0 +1,124 @@
+package io.rapport.trend;
+
+import io.rapport.error.Problem;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.function.Function;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/api/v1/clinics/{clinicId}")
+@Tag(name = "Trends", description = "What clinic managers read; every answer also comes as text/csv")
+@Produces({MediaType.APPLICATION_JSON, Csv.MEDIA_TYPE})
+public class TrendResource {
+
+    private final TrendService service;
+
+    public TrendResource(TrendService service) {
+        this.service = service;
+    }
+
+    @GET
+    @Path("/summary")
+    @Operation(summary = "Headline numbers: time use, waits, latency, ratings, continuity of care, open alerts")
+    @APIResponse(responseCode = "200", description = "The summary", content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Summary.class)),
+        @Content(mediaType = Csv.MEDIA_TYPE)})
+    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response summary(
+            @PathParam("clinicId") String clinicId,
+            @Parameter(description = "first day, inclusive (default: 90 days before to)") @QueryParam("from") String from,
+            @Parameter(description = "last day, exclusive (default: tomorrow)") @QueryParam("to") String to,
+            @Parameter(description = "IANA zone for day boundaries (default UTC)") @QueryParam("tz") String tz,
+            @QueryParam("modality") String modality,
+            @QueryParam("providerId") String providerId,
+            @Context HttpHeaders headers) {
+        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+        return respond(headers, service.summary(w), Csv::summary);
+    }
+
+    @GET
+    @Path("/trends")
+    @Operation(summary = "One metric over time: a point per day, week (from Monday) or month, empty buckets included")
+    @APIResponse(responseCode = "200", description = "The series", content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TrendSeries.class)),
+        @Content(mediaType = Csv.MEDIA_TYPE)})
+    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response trends(
+            @PathParam("clinicId") String clinicId,
+            @Parameter(description = "faceToFaceShare, faceToFaceSeconds, documentationSeconds, afterHoursDocumentationSeconds, "
+                    + "waitSeconds, responseLatencySeconds, patientTalkShare, connectionDrops, or SRS.total and the like")
+                    @QueryParam("metric") String metric,
+            @Parameter(description = "day, week or month") @QueryParam("interval") @DefaultValue("week") String interval,
+            @Parameter(description = "mean, p50, p90, p95 or count") @QueryParam("stat") @DefaultValue("mean") String stat,
+            @Parameter(description = "none, modality or provider") @QueryParam("groupBy") @DefaultValue("none") String groupBy,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("tz") String tz,
+            @QueryParam("modality") String modality,
+            @QueryParam("providerId") String providerId,
+            @Context HttpHeaders headers) {
+        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+        return respond(headers, service.trends(w, metric, interval, stat, groupBy), Csv::trends);
+    }
+
+    @GET
+    @Path("/providers")
+    @Operation(summary = "Each provider's headline numbers beside the clinic's")
+    @APIResponse(responseCode = "200", description = "One row per provider", content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProviderComparison.class)),
+        @Content(mediaType = Csv.MEDIA_TYPE)})
+    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response providers(
+            @PathParam("clinicId") String clinicId,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("tz") String tz,
+            @QueryParam("modality") String modality,
+            @QueryParam("providerId") String providerId,
+            @Context HttpHeaders headers) {
+        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+        return respond(headers, service.providers(w), Csv::providers);
+    }
+
+    @GET
+    @Path("/drivers")
+    @Operation(summary = "Which per-visit metrics move an instrument's total: Pearson r and quartile means")
+    @APIResponse(responseCode = "200", description = "One driver per metric", content = {
+        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Drivers.class)),
+        @Content(mediaType = Csv.MEDIA_TYPE)})
+    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response drivers(
+            @PathParam("clinicId") String clinicId,
+            @Parameter(description = "instrument code, e.g. SRS") @QueryParam("instrument") String instrument,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("tz") String tz,
+            @QueryParam("modality") String modality,
+            @QueryParam("providerId") String providerId,
+            @Context HttpHeaders headers) {
+        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+        return respond(headers, service.drivers(w, instrument), Csv::drivers);
+    }
+
+    private static <T> Response respond(HttpHeaders headers, T body, Function<T, String> csv) {
+        boolean wantsCsv = headers.getAcceptableMediaTypes().stream()
+                .anyMatch(m -> "text".equals(m.getType()) && "csv".equals(m.getSubtype()));
+        if (wantsCsv) {
+            return Response.ok(csv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8").build();
+        }
+        return Response.ok(body, MediaType.APPLICATION_JSON).build();
+    }
+}

@@ -1,0 +1,87 @@
+package io.rapport.trend;
+
+import io.rapport.error.ProblemException;
+import io.rapport.error.Violation;
+import io.rapport.ingest.Ids;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The slice of one clinic's visits a query looks at: visits whose start lies in
+ * [from 00:00, to 00:00) in the zone {@code tz}, optionally one modality or one provider.
+ */
+record TrendWindow(
+        String clinicId, LocalDate from, LocalDate to, ZoneId tz, String modality, String providerId) {
+
+    static final int MAX_DAYS = 400;
+    static final int DEFAULT_DAYS = 90;
+    private static final Set<String> MODALITIES = Set.of("VIDEO", "PHONE", "IN_PERSON", "MESSAGING");
+
+    Instant start() {
+        return from.atStartOfDay(tz).toInstant();
+    }
+
+    Instant end() {
+        return to.atStartOfDay(tz).toInstant();
+    }
+
+    /** Reads the common query parameters, naming every bad one at once. */
+    static TrendWindow parse(String clinicId, String from, String to, String tz, String modality, String providerId) {
+        List<Violation> violations = new ArrayList<>();
+        if (!Ids.valid(clinicId)) {
+            violations.add(new Violation("clinicId", Ids.MESSAGE));
+        }
+        ZoneId zone = ZoneId.of("UTC");
+        if (tz != null) {
+            try {
+                zone = ZoneId.of(tz);
+            } catch (DateTimeException e) {
+                violations.add(new Violation("tz", "must be an IANA time zone such as Europe/Berlin"));
+            }
+        }
+        LocalDate toDate = date(to, "to", violations);
+        LocalDate fromDate = date(from, "from", violations);
+        if (toDate == null && to == null) {
+            toDate = LocalDate.now(zone).plusDays(1);
+        }
+        if (fromDate == null && from == null && toDate != null) {
+            fromDate = toDate.minusDays(DEFAULT_DAYS);
+        }
+        if (fromDate != null && toDate != null) {
+            if (!fromDate.isBefore(toDate)) {
+                violations.add(new Violation("from", "must be before to (to is exclusive)"));
+            } else if (ChronoUnit.DAYS.between(fromDate, toDate) > MAX_DAYS) {
+                violations.add(new Violation("to", "must be at most " + MAX_DAYS + " days after from"));
+            }
+        }
+        if (modality != null && !MODALITIES.contains(modality)) {
+            violations.add(new Violation("modality", "must be one of VIDEO, PHONE, IN_PERSON, MESSAGING"));
+        }
+        if (providerId != null && !Ids.valid(providerId)) {
+            violations.add(new Violation("providerId", Ids.MESSAGE));
+        }
+        if (!violations.isEmpty()) {
+            throw ProblemException.invalid(violations);
+        }
+        return new TrendWindow(clinicId, fromDate, toDate, zone, modality, providerId);
+    }
+
+    private static LocalDate date(String value, String name, List<Violation> violations) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            violations.add(new Violation(name, "must be a date such as 2026-03-01"));
+            return null;
+        }
+    }
+}
