@@ -19,7 +19,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-@Path("/api/v1/clinics/{clinicId}")
+// Rooted at /api/v1 like the other resources: a class path of /api/v1/clinics/{clinicId} would win
+// JAX-RS matching for every deeper clinic path and hide the visit and rating resources.
+@Path("/api/v1")
 @Tag(name = "Trends", description = "What clinic managers read; every answer also comes as text/csv")
 @Produces({MediaType.APPLICATION_JSON, Csv.MEDIA_TYPE})
 public class TrendResource {
@@ -31,7 +33,7 @@ public class TrendResource {
     }
 
     @GET
-    @Path("/summary")
+    @Path("/clinics/{clinicId}/summary")
     @Operation(summary = "Headline numbers: time use, waits, latency, ratings, continuity of care, open alerts")
     @APIResponse(responseCode = "200", description = "The summary", content = {
         @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Summary.class)),
@@ -50,7 +52,7 @@ public class TrendResource {
     }
 
     @GET
-    @Path("/trends")
+    @Path("/clinics/{clinicId}/trends")
     @Operation(summary = "One metric over time: a point per day, week (from Monday) or month, empty buckets included")
     @APIResponse(responseCode = "200", description = "The series", content = {
         @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TrendSeries.class)),
@@ -75,7 +77,7 @@ public class TrendResource {
     }
 
     @GET
-    @Path("/providers")
+    @Path("/clinics/{clinicId}/providers")
     @Operation(summary = "Each provider's headline numbers beside the clinic's")
     @APIResponse(responseCode = "200", description = "One row per provider", content = {
         @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProviderComparison.class)),
@@ -94,7 +96,7 @@ public class TrendResource {
     }
 
     @GET
-    @Path("/drivers")
+    @Path("/clinics/{clinicId}/drivers")
     @Operation(summary = "Which per-visit metrics move an instrument's total: Pearson r and quartile means")
     @APIResponse(responseCode = "200", description = "One driver per metric", content = {
         @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Drivers.class)),
