@@ -1,0 +1,2 @@
+/** A synthetic clinic for newcomers: seeded once into an empty database in dev mode. */
+package io.rapport.demo;
