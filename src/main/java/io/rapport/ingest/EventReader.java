@@ -82,6 +82,29 @@ public class EventReader {
         return List.copyOf(out);
     }
 
+    /**
+     * Reads every item of a batch array on its own: rejected items get their violations (paths
+     * prefixed with {@code [i]}), valid ones are turned into what the store takes.
+     */
+    public <T, N> BatchRead<N> readBatch(
+            JsonNode body, int maxItems, Class<T> type, Function<T, List<Violation>> rules, Function<T, N> accepted) {
+        JsonNode items = requireArray(body, maxItems);
+        BatchRead<N> batch = new BatchRead<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode node = items.get(i);
+            Read<T> read = read(node, type, rules);
+            if (read.valid()) {
+                batch.accept(i, accepted.apply(read.event()));
+            } else {
+                String prefix = "[" + i + "]";
+                batch.reject(
+                        ItemResult.rejected(i, text(node, "visitId"), read.violations().stream().map(v -> v.prefixed(prefix)).toList()),
+                        read.event() == null);
+            }
+        }
+        return batch;
+    }
+
     /** The text of a string field, if the item has one, to label a rejected item in a batch answer. */
     public static String text(JsonNode node, String field) {
         if (node == null || !node.isObject()) {

@@ -6,7 +6,8 @@ import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.EventReader;
-import io.rapport.ingest.ItemResult;
+import io.rapport.ingest.BatchRead;
+import io.rapport.ingest.Stored;
 import io.rapport.ingest.Outcome;
 import io.rapport.metrics.IngestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,52 +51,29 @@ public class RatingIngestService {
 
     public Result ingest(RatingEvent event) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        List<InstrumentDefinition> def = new ArrayList<>(1);
-        List<Violation> violations = reader.validate(event, e -> rules(e, now, def));
+        Map<RatingEvent, InstrumentDefinition> resolved = new IdentityHashMap<>();
+        List<Violation> violations = reader.validate(event, e -> rules(e, now, resolved));
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
-        NewRating rating = scored(event, def.get(0), now);
-        RatingStore.Stored stored = store.upsert(List.of(rating), now).get(0);
+        NewRating rating = scored(event, resolved.get(event), now);
+        Stored stored = store.upsert(List.of(rating), now).get(0);
         record(rating, stored.outcome());
         return new Result(stored.outcome(), find(rating.clinicId(), rating.visitId(), rating.instrument()).orElseThrow());
     }
 
     public BatchResponse ingestBatch(JsonNode body) {
-        JsonNode items = reader.requireArray(body, config.ingest().maxBatch());
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        ItemResult[] results = new ItemResult[items.size()];
-        List<NewRating> valid = new ArrayList<>();
-        List<Integer> validIndex = new ArrayList<>();
-        int malformed = 0, invalid = 0;
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode node = items.get(i);
-            List<InstrumentDefinition> def = new ArrayList<>(1);
-            EventReader.Read<RatingEvent> read = reader.read(node, RatingEvent.class, e -> rules(e, now, def));
-            if (!read.valid()) {
-                String prefix = "[" + i + "]";
-                results[i] = ItemResult.rejected(i, EventReader.text(node, "visitId"),
-                        read.violations().stream().map(v -> v.prefixed(prefix)).toList());
-                if (read.event() == null) {
-                    malformed++;
-                } else {
-                    invalid++;
-                }
-                continue;
-            }
-            valid.add(scored(read.event(), def.get(0), now));
-            validIndex.add(i);
-        }
-        List<RatingStore.Stored> stored = valid.isEmpty() ? List.of() : store.upsert(valid, now);
-        for (int k = 0; k < stored.size(); k++) {
-            NewRating r = valid.get(k);
-            results[validIndex.get(k)] = new ItemResult(validIndex.get(k), r.visitId(), stored.get(k).outcome(), stored.get(k).revision(), null);
-            record(r, stored.get(k).outcome());
-        }
-        metrics.batchSize("rating", items.size());
-        metrics.rejected("rating", "malformed", malformed);
-        metrics.rejected("rating", "validation", invalid);
-        return BatchResponse.of(List.of(results));
+        // Each item resolves its own instrument while its rules run; scoring takes it from there.
+        Map<RatingEvent, InstrumentDefinition> resolved = new IdentityHashMap<>();
+        BatchRead<NewRating> batch = reader.readBatch(body, config.ingest().maxBatch(), RatingEvent.class,
+                e -> rules(e, now, resolved), e -> scored(e, resolved.get(e), now));
+        List<Stored> stored = batch.valid().isEmpty() ? List.of() : store.upsert(batch.valid(), now);
+        BatchResponse answer = batch.answer(stored, NewRating::visitId, this::record);
+        metrics.batchSize("rating", answer.results().size());
+        metrics.rejected("rating", "malformed", batch.malformed());
+        metrics.rejected("rating", "validation", batch.invalid());
+        return answer;
     }
 
     public Optional<RatingView> find(String clinicId, String visitId, String instrument) {
@@ -104,7 +84,7 @@ public class RatingIngestService {
      * Rules beyond the annotations: the instrument must exist for this clinic and the answers must
      * fit it. The resolved definition is handed back through {@code found} for scoring.
      */
-    private List<Violation> rules(RatingEvent e, Instant now, List<InstrumentDefinition> found) {
+    private List<Violation> rules(RatingEvent e, Instant now, Map<RatingEvent, InstrumentDefinition> found) {
         List<Violation> out = new ArrayList<>();
         if (e.submittedAt() != null && e.submittedAt().isAfter(now.plus(Duration.ofDays(1)))) {
             out.add(new Violation("submittedAt", "must not be more than 1 day in the future"));
@@ -117,7 +97,7 @@ public class RatingIngestService {
             out.add(new Violation("instrument", "is not a known instrument for this clinic (GET /api/v1/instruments lists them)"));
             return out;
         }
-        found.add(def.get());
+        found.put(e, def.get());
         if (e.items() != null) {
             out.addAll(Scoring.validate(def.get(), e.items()));
         }

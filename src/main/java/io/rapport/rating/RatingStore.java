@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.rapport.ingest.Outcome;
+import io.rapport.ingest.Stored;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.Array;
@@ -31,8 +32,6 @@ import java.util.Optional;
  */
 @ApplicationScoped
 class RatingStore {
-
-    record Stored(Outcome outcome, int revision) {}
 
     private static final String UPSERT =
             """

@@ -168,7 +168,7 @@ public class TrendService {
                 Map<String, Object> row = group.getValue().get(bucket);
                 long n = row == null ? 0 : lng(row.get("n"));
                 Double value = row == null ? null : dbl(row.get("value"));
-                boolean suppressed = ratingMetric && !"count".equals(stat) && n > 0 && n < minGroup();
+                boolean suppressed = ratingMetric && !"count".equals(stat) && n < minGroup();
                 points.add(new TrendSeries.Point(bucket.toString(), n, suppressed ? null : value, suppressed));
             }
             series.add(new TrendSeries.Series(group.getKey(), points));

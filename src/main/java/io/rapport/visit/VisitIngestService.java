@@ -6,7 +6,8 @@ import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.EventReader;
-import io.rapport.ingest.ItemResult;
+import io.rapport.ingest.BatchRead;
+import io.rapport.ingest.Stored;
 import io.rapport.ingest.Outcome;
 import io.rapport.metrics.IngestMetrics;
 import io.rapport.security.Pseudonymizer;
@@ -14,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,7 +59,7 @@ public class VisitIngestService {
             throw ProblemException.invalid(violations);
         }
         NewVisit visit = NewVisit.from(event, pseudonymizer.pseudonym(event.patientId()), now);
-        VisitStore.Stored stored = store.upsert(List.of(visit), now).get(0);
+        Stored stored = store.upsert(List.of(visit), now).get(0);
         record(visit, stored.outcome());
         VisitView view = find(visit.clinicId(), visit.visitId())
                 .orElseThrow(() -> new IllegalStateException("A stored visit could not be read back"));
@@ -67,42 +67,15 @@ public class VisitIngestService {
     }
 
     public BatchResponse ingestBatch(JsonNode body) {
-        JsonNode items = reader.requireArray(body, config.ingest().maxBatch());
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        ItemResult[] results = new ItemResult[items.size()];
-        List<NewVisit> valid = new ArrayList<>();
-        List<Integer> validIndex = new ArrayList<>();
-        int malformed = 0, invalid = 0;
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode node = items.get(i);
-            EventReader.Read<VisitEvent> read = reader.read(node, VisitEvent.class, e -> VisitRules.check(e, now));
-            if (!read.valid()) {
-                String prefix = "[" + i + "]";
-                results[i] = ItemResult.rejected(
-                        i, EventReader.text(node, "visitId"),
-                        read.violations().stream().map(v -> v.prefixed(prefix)).toList());
-                if (read.event() == null) {
-                    malformed++;
-                } else {
-                    invalid++;
-                }
-                continue;
-            }
-            VisitEvent e = read.event();
-            valid.add(NewVisit.from(e, pseudonymizer.pseudonym(e.patientId()), now));
-            validIndex.add(i);
-        }
-        List<VisitStore.Stored> stored = valid.isEmpty() ? List.of() : store.upsert(valid, now);
-        for (int k = 0; k < stored.size(); k++) {
-            NewVisit v = valid.get(k);
-            VisitStore.Stored s = stored.get(k);
-            results[validIndex.get(k)] = new ItemResult(validIndex.get(k), v.visitId(), s.outcome(), s.revision(), null);
-            record(v, s.outcome());
-        }
-        metrics.batchSize("visit", items.size());
-        metrics.rejected("visit", "malformed", malformed);
-        metrics.rejected("visit", "validation", invalid);
-        return BatchResponse.of(List.of(results));
+        BatchRead<NewVisit> batch = reader.readBatch(body, config.ingest().maxBatch(), VisitEvent.class,
+                e -> VisitRules.check(e, now), e -> NewVisit.from(e, pseudonymizer.pseudonym(e.patientId()), now));
+        List<Stored> stored = batch.valid().isEmpty() ? List.of() : store.upsert(batch.valid(), now);
+        BatchResponse answer = batch.answer(stored, NewVisit::visitId, this::record);
+        metrics.batchSize("visit", answer.results().size());
+        metrics.rejected("visit", "malformed", batch.malformed());
+        metrics.rejected("visit", "validation", batch.invalid());
+        return answer;
     }
 
     public Optional<VisitView> find(String clinicId, String visitId) {

@@ -6,6 +6,7 @@ import static io.rapport.db.Jdbc.setInt;
 
 import io.agroal.api.AgroalDataSource;
 import io.rapport.ingest.Outcome;
+import io.rapport.ingest.Stored;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
@@ -26,9 +27,6 @@ import java.util.List;
  */
 @ApplicationScoped
 class VisitStore {
-
-    /** Stored outcome of one event, with the revision now stored. */
-    record Stored(Outcome outcome, int revision) {}
 
     private static final String UPSERT =
             """

@@ -51,14 +51,15 @@ class MetricsScrapeTest {
         Map<String, Double> before = scrape();
 
         // Two new PHONE visits: shares 1200/1800 = 0.667 and 300/1800 = 0.167; waits 240 s each.
+        // Built once: the fixture's times follow the clock, and a retry must be the same event.
+        Map<String, Object> m1 = with(visit(clinic, "m1"), "modality", "PHONE");
         List<Object> batch = List.of(
-                with(visit(clinic, "m1"), "modality", "PHONE"),
+                m1,
                 with(visit(clinic, "m2"), "modality", "PHONE", "faceToFaceSeconds", 300, "documentationSeconds", 1500),
                 with(visit(clinic, "m3"), "modality", "PHONE", "connectionDrops", -1));
         given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then().statusCode(200);
         // A retry of m1 is unchanged; a malformed body is rejected whole.
-        given().contentType(ContentType.JSON).body(with(visit(clinic, "m1"), "modality", "PHONE"))
-                .post("/api/v1/visits").then().statusCode(200);
+        given().contentType(ContentType.JSON).body(m1).post("/api/v1/visits").then().statusCode(200);
         given().contentType(ContentType.JSON).body("{oops").post("/api/v1/visits").then().statusCode(400);
         // An SRS of 20 (normalized 0.5) raises a below-cutoff alert.
         given().contentType(ContentType.JSON)
