@@ -1,6 +1,7 @@
 package io.rapport.db;
 
 import java.sql.PreparedStatement;
+import org.postgresql.PGStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -45,5 +46,16 @@ public final class Jdbc {
     public static Double nullableDouble(ResultSet rs, String column) throws SQLException {
         double d = rs.getDouble(column);
         return rs.wasNull() ? null : d;
+    }
+
+    /**
+     * Keeps a lookup from using a server-side plan cached once and reused for the life of the
+     * connection. Such a plan, made while a table was nearly empty, went on scanning a clinic's
+     * rows as the clinic grew: 1,000 retried visits took 1.5 s instead of 0.3 s. Planning each
+     * execution costs a fraction of a millisecond; use it for key lookups on growing tables.
+     */
+    public static PreparedStatement planEachTime(PreparedStatement ps) throws SQLException {
+        ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+        return ps;
     }
 }

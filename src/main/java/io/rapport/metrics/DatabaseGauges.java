@@ -81,11 +81,20 @@ public class DatabaseGauges {
     public void refresh() {
         try (Connection c = dataSource.getConnection()) {
             refreshOpenAlerts(c);
-            if (config.metrics().clinicLabels()) {
-                refreshClinics(c);
-            }
         } catch (SQLException e) {
             LOG.warnf("Refreshing database gauges failed: %s", e.getSQLState());
+        }
+        if (config.metrics().clinicLabels()) {
+            refreshClinicGauges();
+        }
+    }
+
+    /** The per-clinic 7-day gauges; {@link #refresh()} calls this when clinic labels are on. */
+    public void refreshClinicGauges() {
+        try (Connection c = dataSource.getConnection()) {
+            refreshClinics(c);
+        } catch (SQLException e) {
+            LOG.warnf("Refreshing clinic gauges failed: %s", e.getSQLState());
         }
     }
 

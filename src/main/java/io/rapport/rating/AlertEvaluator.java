@@ -116,7 +116,7 @@ class AlertEvaluator {
                 FROM rating r JOIN visit v ON v.clinic_id = r.clinic_id AND v.visit_id = r.visit_id
                 WHERE r.clinic_id = ? AND r.visit_id = ? AND r.instrument = ?
                 """;
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql))) {
             ps.setString(1, clinicId);
             ps.setString(2, visitId);
             ps.setString(3, instrument);
@@ -172,7 +172,7 @@ class AlertEvaluator {
 
     private static PreparedStatement sequence(
             Connection c, String sql, String clinicId, String instrument, Subject s, String visitId) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(sql);
+        PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql));
         ps.setString(1, clinicId);
         ps.setString(2, instrument);
         ps.setString(3, s.patient());

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
+import io.rapport.db.Jdbc;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,7 +73,7 @@ class RatingStore {
         List<Stored> out = new ArrayList<>(ratings.size());
         try (Connection c = dataSource.getConnection();
                 PreparedStatement upsert = c.prepareStatement(UPSERT);
-                PreparedStatement state = c.prepareStatement(STORED_STATE)) {
+                PreparedStatement state = Jdbc.planEachTime(c.prepareStatement(STORED_STATE))) {
             for (NewRating r : ratings) {
                 bind(c, upsert, r, receivedAt);
                 Stored stored = null;

@@ -5,6 +5,7 @@ import static io.rapport.db.Jdbc.setInstant;
 import static io.rapport.db.Jdbc.setInt;
 
 import io.agroal.api.AgroalDataSource;
+import io.rapport.db.Jdbc;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -83,7 +84,7 @@ class VisitStore {
         List<Visit.Key> changedKeys = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement upsert = c.prepareStatement(UPSERT);
-                PreparedStatement state = c.prepareStatement(STORED_STATE)) {
+                PreparedStatement state = Jdbc.planEachTime(c.prepareStatement(STORED_STATE))) {
             for (NewVisit v : visits) {
                 bind(upsert, v, receivedAt);
                 try (ResultSet rs = upsert.executeQuery()) {

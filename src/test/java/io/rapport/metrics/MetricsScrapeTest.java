@@ -94,4 +94,34 @@ class MetricsScrapeTest {
         // Ids never become labels.
         assertThat(after.keySet()).noneMatch(k -> k.contains(clinic) || k.contains("m1") || k.contains("patient"));
     }
+
+    @Test
+    void clinicGaugesShowTheLastSevenDaysOfABusyClinic() {
+        String clinic = unique("busy");
+        List<Object> batch = new java.util.ArrayList<>();
+        // Ten recent visits: face-to-face 1200 s and documentation 300, 600, ..., 3000 s.
+        for (int i = 1; i <= 10; i++) {
+            batch.add(with(visit(clinic, "b" + i), "documentationSeconds", 300 * i, "afterHoursDocumentationSeconds", 0));
+        }
+        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then()
+                .statusCode(200).body("created", org.hamcrest.Matchers.equalTo(10));
+        // SRS 9+9+9+8 = 35 and 4 x 9.5 = 38 on two of them: one of two below the cutoff of 36.
+        Map<String, List<Double>> srs = Map.of("b1", List.of(9.0, 9.0, 9.0, 8.0), "b2", List.of(9.5, 9.5, 9.5, 9.5));
+        srs.forEach((visitId, items) -> given().contentType(ContentType.JSON)
+                .body(Map.of("clinicId", clinic, "visitId", visitId, "instrument", "SRS",
+                        "items", items, "submittedAt", "2026-01-05T10:00:00Z"))
+                .post("/api/v1/ratings").then().statusCode(201));
+        gauges.refreshClinicGauges();
+        Map<String, Double> after = scrape();
+
+        double share = 0;
+        for (int i = 1; i <= 10; i++) {
+            share += 1200.0 / (1200.0 + 300.0 * i);
+        }
+        String label = "{clinic=\"" + clinic + "\"}";
+        assertThat(after.get("rapport_clinic_face_to_face_share_7d" + label)).isCloseTo(share / 10, org.assertj.core.data.Offset.offset(1e-9));
+        // Every fixture visit waits 240 s, so the 90th percentile is 240 s.
+        assertThat(after.get("rapport_clinic_wait_seconds_p90_7d" + label)).isEqualTo(240.0);
+        assertThat(after.get("rapport_clinic_srs_below_cutoff_share_7d" + label)).isEqualTo(0.5);
+    }
 }
