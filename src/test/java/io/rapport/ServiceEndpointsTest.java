@@ -15,13 +15,21 @@ import org.junit.jupiter.api.Test;
 class ServiceEndpointsTest {
 
     private static int managementPort() {
-        return ConfigProvider.getConfig().getOptionalValue("quarkus.management.test-port", Integer.class).orElse(9001);
+        return ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.test-port", Integer.class)
+                .orElse(9001);
     }
 
     @Test
     void healthIsServedOnTheManagementPortAndReadinessChecksTheDatabase() {
-        given().port(managementPort()).get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().port(managementPort()).get("/q/health/ready").then()
+        given().port(managementPort())
+                .get("/q/health/live")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("UP"));
+        given().port(managementPort())
+                .get("/q/health/ready")
+                .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("Database")));
@@ -35,10 +43,14 @@ class ServiceEndpointsTest {
 
     @Test
     void openApiDescribesTheIngestEndpointsWithExamples() {
-        given().accept("application/json").get("/q/openapi").then()
+        given().accept("application/json")
+                .get("/q/openapi")
+                .then()
                 .statusCode(200)
                 .body("paths.'/api/v1/visits'.post.requestBody.content.'application/json'.examples", notNullValue())
-                .body("paths.'/api/v1/visits/batch'.post.requestBody.content.'application/json'.examples", notNullValue())
+                .body(
+                        "paths.'/api/v1/visits/batch'.post.requestBody.content.'application/json'.examples",
+                        notNullValue())
                 .body("paths.'/api/v1/clinics/{clinicId}/visits/{visitId}'.get.responses.'404'", notNullValue());
     }
 

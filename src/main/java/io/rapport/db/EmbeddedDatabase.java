@@ -57,7 +57,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     "Embedded PostgreSQL started on port %d with data in %s%s, %s. "
                             + "To use an external PostgreSQL instead, set QUARKUS_DATASOURCE_JDBC_URL "
                             + "(and QUARKUS_DATASOURCE_USERNAME, QUARKUS_DATASOURCE_PASSWORD).",
-                    postgres.getPort(), dir, temporary ? " (temporary, removed on stop)" : "",
+                    postgres.getPort(),
+                    dir,
+                    temporary ? " (temporary, removed on stop)" : "",
                     settings.durable() ? "durable (fsync on)" : "NOT durable (fsync off, for tests only)");
             return db;
         } catch (IOException e) {

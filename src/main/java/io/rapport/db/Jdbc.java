@@ -1,13 +1,13 @@
 package io.rapport.db;
 
 import java.sql.PreparedStatement;
-import org.postgresql.PGStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import org.postgresql.PGStatement;
 
 /** JDBC helpers for nullable columns and timestamptz, shared by the stores that write plain SQL. */
 public final class Jdbc {

@@ -38,9 +38,12 @@ class DemoSeeder {
 
     static final String CLINIC = "demo-clinic";
     private static final Logger LOG = Logger.getLogger(DemoSeeder.class);
-    private static final String[] PROVIDERS = {"dr-okafor", "dr-haddad", "np-lindqvist", "dr-moreau", "pa-tanaka", "dr-iyer"};
+    private static final String[] PROVIDERS = {
+        "dr-okafor", "dr-haddad", "np-lindqvist", "dr-moreau", "pa-tanaka", "dr-iyer"
+    };
     /** How much each provider's documentation eats into the visit: the story the data tells. */
     private static final double[] DOCUMENTATION_LOAD = {0.25, 0.45, 0.35, 0.7, 0.55, 0.3};
+
     private static final String[] MODALITIES = {"VIDEO", "VIDEO", "VIDEO", "PHONE", "IN_PERSON", "MESSAGING"};
     private static final int PATIENTS = 300;
     private static final int WEEKS = 12;
@@ -51,8 +54,12 @@ class DemoSeeder {
     private final RatingIngestService ratings;
     private final ObjectMapper mapper;
 
-    DemoSeeder(RapportConfig config, AgroalDataSource dataSource, VisitIngestService visits,
-            RatingIngestService ratings, ObjectMapper mapper) {
+    DemoSeeder(
+            RapportConfig config,
+            AgroalDataSource dataSource,
+            VisitIngestService visits,
+            RatingIngestService ratings,
+            ObjectMapper mapper) {
         this.config = config;
         this.dataSource = dataSource;
         this.visits = visits;
@@ -105,18 +112,29 @@ class DemoSeeder {
                 // Most patients see their usual clinician; some are bounced to whoever is free.
                 int provider = random.nextDouble() < 0.75 ? usualProvider[patient] : random.nextInt(PROVIDERS.length);
                 String modality = MODALITIES[random.nextInt(MODALITIES.length)];
-                Instant scheduled = day.atTime(8 + random.nextInt(9), random.nextBoolean() ? 0 : 30).toInstant(ZoneOffset.UTC);
+                Instant scheduled = day.atTime(8 + random.nextInt(9), random.nextBoolean() ? 0 : 30)
+                        .toInstant(ZoneOffset.UTC);
                 long wait = (long) Math.max(0, random.nextGaussian() * 240 + 180);
                 Instant started = scheduled.plusSeconds(wait);
                 boolean messaging = modality.equals("MESSAGING");
                 int duration = messaging ? 6 * 3600 : 900 + random.nextInt(1800);
-                double load = Math.min(0.9, Math.max(0.05, DOCUMENTATION_LOAD[provider] + random.nextGaussian() * 0.08));
+                double load =
+                        Math.min(0.9, Math.max(0.05, DOCUMENTATION_LOAD[provider] + random.nextGaussian() * 0.08));
                 int faceToFace = messaging ? 0 : (int) (duration * (1 - load * 0.6));
                 int documentation = (int) Math.min(86400, (messaging ? 600 : duration) * load * 1.2);
                 double latency = messaging ? 600 + random.nextDouble() * 20000 : 0.8 + random.nextDouble() * 4;
                 String visitId = "demo-" + (++n);
-                visitBatch.add(new VisitEvent(CLINIC, visitId, PROVIDERS[provider], "patient-" + patient, modality,
-                        scheduled, started, started.plusSeconds(duration), faceToFace, documentation,
+                visitBatch.add(new VisitEvent(
+                        CLINIC,
+                        visitId,
+                        PROVIDERS[provider],
+                        "patient-" + patient,
+                        modality,
+                        scheduled,
+                        started,
+                        started.plusSeconds(duration),
+                        faceToFace,
+                        documentation,
                         (int) (documentation * random.nextDouble() * 0.4),
                         Math.round(latency * 10) / 10.0,
                         messaging ? null : Math.round((0.35 + random.nextDouble() * 0.3) * 100) / 100.0,
@@ -129,11 +147,14 @@ class DemoSeeder {
             }
         }
         flush(visitBatch, ratingBatch);
-        LOG.infof("Seeded demo clinic '%s' with %d visits over %d weeks: try /api/v1/clinics/%s/summary", CLINIC, n, WEEKS, CLINIC);
+        LOG.infof(
+                "Seeded demo clinic '%s' with %d visits over %d weeks: try /api/v1/clinics/%s/summary",
+                CLINIC, n, WEEKS, CLINIC);
     }
 
     /** Ratings fall as documentation load rises, with noise; each instrument on a share of visits. */
-    private static void addRatings(List<RatingEvent> out, Random random, String visitId, Instant submitted, double load) {
+    private static void addRatings(
+            List<RatingEvent> out, Random random, String visitId, Instant submitted, double load) {
         double feel = Math.max(0, Math.min(1, 0.95 - load * 0.5 + random.nextGaussian() * 0.08));
         if (random.nextDouble() < 0.7) {
             Double[] srs = new Double[4];
@@ -143,8 +164,13 @@ class DemoSeeder {
             out.add(new RatingEvent(CLINIC, visitId, "SRS", Arrays.asList(srs), submitted, null));
         }
         if (random.nextDouble() < 0.4) {
-            out.add(new RatingEvent(CLINIC, visitId, "NPS",
-                    List.of((double) Math.round(Math.max(0, Math.min(10, feel * 10 + random.nextGaussian())))), submitted, null));
+            out.add(new RatingEvent(
+                    CLINIC,
+                    visitId,
+                    "NPS",
+                    List.of((double) Math.round(Math.max(0, Math.min(10, feel * 10 + random.nextGaussian())))),
+                    submitted,
+                    null));
         }
         if (random.nextDouble() < 0.3) {
             out.add(new RatingEvent(CLINIC, visitId, "RAPPORT-5", likert(random, feel, 5, 1), submitted, null));
@@ -161,7 +187,11 @@ class DemoSeeder {
         List<Double> answers = new ArrayList<>(items);
         int missing = random.nextInt(maxMissing + 1);
         for (int i = 0; i < items; i++) {
-            answers.add(i < missing ? null : (double) Math.max(1, Math.min(5, Math.round(1 + feel * 4 + random.nextGaussian() * 0.5))));
+            answers.add(
+                    i < missing
+                            ? null
+                            : (double) Math.max(
+                                    1, Math.min(5, Math.round(1 + feel * 4 + random.nextGaussian() * 0.5))));
         }
         return answers;
     }

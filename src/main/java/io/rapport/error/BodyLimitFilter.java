@@ -22,21 +22,24 @@ class BodyLimitFilter {
     }
 
     void register(@Observes Filters filters) {
-        filters.register(rc -> {
-            String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-            if (length != null && tooLarge(length)) {
-                metrics.rejectedRequest(rc.normalizedPath(), "too_large");
-                rc.response()
-                        .setStatusCode(413)
-                        .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                        .putHeader(HttpHeaders.CONNECTION, "close")
-                        .end("{\"type\":\"urn:rapport:problem:payload-too-large\",\"title\":\"Payload Too Large\","
-                                + "\"status\":413,\"detail\":\"The request body is larger than 1 MiB; send smaller batches.\","
-                                + "\"instance\":\"" + jsonSafe(rc.normalizedPath()) + "\"}");
-                return;
-            }
-            rc.next();
-        }, 100);
+        filters.register(
+                rc -> {
+                    String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+                    if (length != null && tooLarge(length)) {
+                        metrics.rejectedRequest(rc.normalizedPath(), "too_large");
+                        rc.response()
+                                .setStatusCode(413)
+                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                                .putHeader(HttpHeaders.CONNECTION, "close")
+                                .end(
+                                        "{\"type\":\"urn:rapport:problem:payload-too-large\",\"title\":\"Payload Too Large\","
+                                                + "\"status\":413,\"detail\":\"The request body is larger than 1 MiB; send smaller batches.\","
+                                                + "\"instance\":\"" + jsonSafe(rc.normalizedPath()) + "\"}");
+                        return;
+                    }
+                    rc.next();
+                },
+                100);
     }
 
     private static boolean tooLarge(String length) {

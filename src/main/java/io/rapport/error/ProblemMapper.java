@@ -89,7 +89,12 @@ public class ProblemMapper {
         // The id ties the client's answer to the log line without telling the client anything internal.
         String errorId = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", errorId, uri.getPath());
-        return respond(500, "Internal Server Error", "Something went wrong on our side (error id " + errorId + ").", uri, null);
+        return respond(
+                500,
+                "Internal Server Error",
+                "Something went wrong on our side (error id " + errorId + ").",
+                uri,
+                null);
     }
 
     private static String detailFor(int status) {
@@ -121,6 +126,8 @@ public class ProblemMapper {
     }
 
     private static String slug(String title) {
-        return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        return title.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("(^-|-$)", "");
     }
 }

@@ -57,7 +57,12 @@ public final class BatchRead<N> {
         for (int k = 0; k < stored.size(); k++) {
             N item = valid.get(k);
             int index = validIndex.get(k);
-            results[index] = new ItemResult(index, visitId.apply(item), stored.get(k).outcome(), stored.get(k).revision(), null);
+            results[index] = new ItemResult(
+                    index,
+                    visitId.apply(item),
+                    stored.get(k).outcome(),
+                    stored.get(k).revision(),
+                    null);
             recorded.accept(item, stored.get(k).outcome());
         }
         return BatchResponse.of(List.of(results));

@@ -98,7 +98,12 @@ public class EventReader {
             } else {
                 String prefix = "[" + i + "]";
                 batch.reject(
-                        ItemResult.rejected(i, text(node, "visitId"), read.violations().stream().map(v -> v.prefixed(prefix)).toList()),
+                        ItemResult.rejected(
+                                i,
+                                text(node, "visitId"),
+                                read.violations().stream()
+                                        .map(v -> v.prefixed(prefix))
+                                        .toList()),
                         read.event() == null);
             }
         }

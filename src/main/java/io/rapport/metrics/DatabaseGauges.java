@@ -76,7 +76,9 @@ public class DatabaseGauges {
         }
     }
 
-    @Scheduled(every = "${rapport.metrics.refresh-interval:60s}", delayed = "2s",
+    @Scheduled(
+            every = "${rapport.metrics.refresh-interval:60s}",
+            delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void refresh() {
         try (Connection c = dataSource.getConnection()) {
@@ -117,8 +119,7 @@ public class DatabaseGauges {
      * Prometheus.
      */
     private void refreshClinics(Connection c) throws SQLException {
-        String sql =
-                """
+        String sql = """
                 WITH recent AS (
                     SELECT clinic_id, visit_id, face_to_face_seconds, documentation_seconds, started_at, scheduled_start
                     FROM visit WHERE started_at >= now() - interval '7 days' AND started_at < now() + interval '1 day'

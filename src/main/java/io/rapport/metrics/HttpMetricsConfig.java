@@ -2,8 +2,8 @@ package io.rapport.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -53,8 +53,12 @@ class HttpMetricsConfig {
                     id = id.withName(name.substring(0, name.length() - ".count".length()) + ".connections");
                 }
                 if (id.getDescription() == null || id.getDescription().isBlank()) {
-                    id = new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(),
-                            "Recorded by " + id.getName().split("\\.")[0] + " (no description supplied)", id.getType());
+                    id = new Meter.Id(
+                            id.getName(),
+                            Tags.of(id.getTags()),
+                            id.getBaseUnit(),
+                            "Recorded by " + id.getName().split("\\.")[0] + " (no description supplied)",
+                            id.getType());
                 }
                 return id;
             }

@@ -25,6 +25,7 @@ public class IngestMetrics {
     static final double[] LATENCY_BUCKETS = {
         0.5, 1, 2, 5, 10, 30, 60, 300, 900, 1800, 3600, 14400, 43200, 86400, 259200, 604800
     };
+
     static final double[] BATCH_BUCKETS = {1, 10, 50, 100, 250, 500, 1000};
 
     private final MeterRegistry registry;
@@ -42,19 +43,38 @@ public class IngestMetrics {
     public IngestMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
         CollectorRegistry target = prometheus.getPrometheusRegistry();
-        faceToFaceShare = histogram(target, "rapport_visit_face_to_face_share",
-                "Face-to-face share of clinician time per visit", "modality", SHARE_BUCKETS);
-        documentation = histogram(target, "rapport_visit_documentation_seconds",
-                "EHR documentation time per visit", "modality", DOCUMENTATION_BUCKETS);
-        waits = histogram(target, "rapport_visit_wait_seconds", "Wait past the scheduled start", "modality", WAIT_BUCKETS);
-        responseLatency = histogram(target, "rapport_visit_response_latency_seconds",
-                "Median provider response latency per visit", "modality", LATENCY_BUCKETS);
-        ratingScore = histogram(target, "rapport_rating_normalized_score", "Rating totals scaled to 0..1",
-                "instrument", SHARE_BUCKETS);
+        faceToFaceShare = histogram(
+                target,
+                "rapport_visit_face_to_face_share",
+                "Face-to-face share of clinician time per visit",
+                "modality",
+                SHARE_BUCKETS);
+        documentation = histogram(
+                target,
+                "rapport_visit_documentation_seconds",
+                "EHR documentation time per visit",
+                "modality",
+                DOCUMENTATION_BUCKETS);
+        waits = histogram(
+                target, "rapport_visit_wait_seconds", "Wait past the scheduled start", "modality", WAIT_BUCKETS);
+        responseLatency = histogram(
+                target,
+                "rapport_visit_response_latency_seconds",
+                "Median provider response latency per visit",
+                "modality",
+                LATENCY_BUCKETS);
+        ratingScore = histogram(
+                target, "rapport_rating_normalized_score", "Rating totals scaled to 0..1", "instrument", SHARE_BUCKETS);
     }
 
-    private static Histogram histogram(CollectorRegistry target, String name, String help, String label, double[] buckets) {
-        return Histogram.build().name(name).help(help).labelNames(label).buckets(buckets).register(target);
+    private static Histogram histogram(
+            CollectorRegistry target, String name, String help, String label, double[] buckets) {
+        return Histogram.build()
+                .name(name)
+                .help(help)
+                .labelNames(label)
+                .buckets(buckets)
+                .register(target);
     }
 
     /** One visit stored or replayed. Histograms only see a visit when its stored state changed. */

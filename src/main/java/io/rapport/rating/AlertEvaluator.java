@@ -110,8 +110,7 @@ class AlertEvaluator {
 
     private static Optional<Subject> subject(Connection c, String clinicId, String visitId, String instrument)
             throws SQLException {
-        String sql =
-                """
+        String sql = """
                 SELECT r.complete, r.total, v.provider_id, v.patient_pseudonym, v.started_at
                 FROM rating r JOIN visit v ON v.clinic_id = r.clinic_id AND v.visit_id = r.visit_id
                 WHERE r.clinic_id = ? AND r.visit_id = ? AND r.instrument = ?
@@ -136,8 +135,7 @@ class AlertEvaluator {
 
     private static Double previousTotal(Connection c, String clinicId, String instrument, Subject s, String visitId)
             throws SQLException {
-        String sql =
-                """
+        String sql = """
                 SELECT r.total
                 FROM rating r JOIN visit v ON v.clinic_id = r.clinic_id AND v.visit_id = r.visit_id
                 WHERE r.clinic_id = ? AND r.instrument = ? AND r.complete
@@ -152,10 +150,9 @@ class AlertEvaluator {
         }
     }
 
-    private static Optional<String> nextVisit(Connection c, String clinicId, String instrument, Subject s, String visitId)
-            throws SQLException {
-        String sql =
-                """
+    private static Optional<String> nextVisit(
+            Connection c, String clinicId, String instrument, Subject s, String visitId) throws SQLException {
+        String sql = """
                 SELECT r.visit_id
                 FROM rating r JOIN visit v ON v.clinic_id = r.clinic_id AND v.visit_id = r.visit_id
                 WHERE r.clinic_id = ? AND r.instrument = ?
@@ -171,7 +168,8 @@ class AlertEvaluator {
     }
 
     private static PreparedStatement sequence(
-            Connection c, String sql, String clinicId, String instrument, Subject s, String visitId) throws SQLException {
+            Connection c, String sql, String clinicId, String instrument, Subject s, String visitId)
+            throws SQLException {
         PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql));
         ps.setString(1, clinicId);
         ps.setString(2, instrument);
@@ -184,8 +182,16 @@ class AlertEvaluator {
 
     /** Opens, reopens, refreshes or resolves the one alert for this rating and reason. */
     private void set(
-            Connection c, String clinicId, String visitId, String instrument, String reason, boolean open,
-            Subject s, Double previous, Double cutoff) throws SQLException {
+            Connection c,
+            String clinicId,
+            String visitId,
+            String instrument,
+            String reason,
+            boolean open,
+            Subject s,
+            Double previous,
+            Double cutoff)
+            throws SQLException {
         String status = null;
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT status FROM alert WHERE clinic_id = ? AND visit_id = ? AND instrument = ? AND reason = ? FOR UPDATE")) {
@@ -202,15 +208,20 @@ class AlertEvaluator {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         if (!open) {
             if (status != null && !"RESOLVED".equals(status)) {
-                update(c, "UPDATE alert SET status = 'RESOLVED', resolved_at = ? "
-                        + "WHERE clinic_id = ? AND visit_id = ? AND instrument = ? AND reason = ?",
-                        now, clinicId, visitId, instrument, reason);
+                update(
+                        c,
+                        "UPDATE alert SET status = 'RESOLVED', resolved_at = ? "
+                                + "WHERE clinic_id = ? AND visit_id = ? AND instrument = ? AND reason = ?",
+                        now,
+                        clinicId,
+                        visitId,
+                        instrument,
+                        reason);
             }
             return;
         }
         if (status == null) {
-            String insert =
-                    """
+            String insert = """
                     INSERT INTO alert (clinic_id, visit_id, instrument, reason, provider_id, total,
                         previous_total, cutoff, status, raised_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?)
@@ -234,14 +245,33 @@ class AlertEvaluator {
         }
         String where = " WHERE clinic_id = ? AND visit_id = ? AND instrument = ? AND reason = ?";
         if ("RESOLVED".equals(status)) {
-            update(c, "UPDATE alert SET status = 'OPEN', raised_at = ?, resolved_at = NULL, acknowledged_at = NULL, "
+            update(
+                    c,
+                    "UPDATE alert SET status = 'OPEN', raised_at = ?, resolved_at = NULL, acknowledged_at = NULL, "
                             + "note = NULL, provider_id = ?, total = ?, previous_total = ?, cutoff = ?" + where,
-                    now, s.providerId(), s.total(), previous, cutoff, clinicId, visitId, instrument, reason);
+                    now,
+                    s.providerId(),
+                    s.total(),
+                    previous,
+                    cutoff,
+                    clinicId,
+                    visitId,
+                    instrument,
+                    reason);
             raised.fire(new AlertRaised(RatingIngestService.metricInstrument(instrument), reason));
         } else {
             // Still at risk after a correction: keep the alert (and any acknowledgement), refresh its figures.
-            update(c, "UPDATE alert SET provider_id = ?, total = ?, previous_total = ?, cutoff = ?" + where,
-                    s.providerId(), s.total(), previous, cutoff, clinicId, visitId, instrument, reason);
+            update(
+                    c,
+                    "UPDATE alert SET provider_id = ?, total = ?, previous_total = ?, cutoff = ?" + where,
+                    s.providerId(),
+                    s.total(),
+                    previous,
+                    cutoff,
+                    clinicId,
+                    visitId,
+                    instrument,
+                    reason);
         }
     }
 

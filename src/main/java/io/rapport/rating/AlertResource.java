@@ -46,11 +46,20 @@ public class AlertResource {
 
     @GET
     @Operation(summary = "List a clinic's alerts, newest first")
-    @APIResponse(responseCode = "200", description = "One page of alerts", content = @Content(schema = @Schema(implementation = AlertPage.class)))
-    @APIResponse(responseCode = "400", description = "Bad parameter", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "One page of alerts",
+            content = @Content(schema = @Schema(implementation = AlertPage.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Bad parameter",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public AlertPage list(
             @PathParam("clinicId") String clinicId,
-            @Parameter(description = "open (default), acknowledged, resolved or all") @QueryParam("status") @DefaultValue("open") String status,
+            @Parameter(description = "open (default), acknowledged, resolved or all")
+                    @QueryParam("status")
+                    @DefaultValue("open")
+                    String status,
             @QueryParam("providerId") String providerId,
             @Parameter(description = "0-based page") @QueryParam("page") @DefaultValue("0") String page,
             @Parameter(description = "1-200, default 50") @QueryParam("size") @DefaultValue("50") String size) {
@@ -62,19 +71,34 @@ public class AlertResource {
         if (providerId != null && !Ids.valid(providerId)) {
             throw ProblemException.badParameter("providerId", Ids.MESSAGE);
         }
-        return store.list(clinicId, statuses, providerId, intParam("page", page, 0, 100_000), intParam("size", size, 1, 200));
+        return store.list(
+                clinicId, statuses, providerId, intParam("page", page, 0, 100_000), intParam("size", size, 1, 200));
     }
 
     @POST
     @Path("/{id}/acknowledge")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Acknowledge an alert, with an optional note; acknowledging twice is harmless")
-    @RequestBody(required = false, content = @Content(schema = @Schema(implementation = AcknowledgeRequest.class),
-            examples = @ExampleObject(name = "with a note", value = RatingExamples.ACKNOWLEDGE)))
-    @APIResponse(responseCode = "200", description = "The alert", content = @Content(schema = @Schema(implementation = AlertView.class)))
-    @APIResponse(responseCode = "400", description = "Note too long", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "No such alert in this clinic", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public AlertView acknowledge(@PathParam("clinicId") String clinicId, @PathParam("id") String id, AcknowledgeRequest request) {
+    @RequestBody(
+            required = false,
+            content =
+                    @Content(
+                            schema = @Schema(implementation = AcknowledgeRequest.class),
+                            examples = @ExampleObject(name = "with a note", value = RatingExamples.ACKNOWLEDGE)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The alert",
+            content = @Content(schema = @Schema(implementation = AlertView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Note too long",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such alert in this clinic",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public AlertView acknowledge(
+            @PathParam("clinicId") String clinicId, @PathParam("id") String id, AcknowledgeRequest request) {
         checkClinic(clinicId);
         long alertId = parseId(id);
         String note = null;

@@ -32,7 +32,8 @@ class AlertStore {
     }
 
     AlertPage list(String clinicId, List<String> statuses, String providerId, int page, int size) {
-        String filter = " WHERE clinic_id = ? AND status = ANY (?)" + (providerId == null ? "" : " AND provider_id = ?");
+        String filter =
+                " WHERE clinic_id = ? AND status = ANY (?)" + (providerId == null ? "" : " AND provider_id = ?");
         try (Connection c = dataSource.getConnection()) {
             long total;
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM alert" + filter)) {
@@ -42,7 +43,8 @@ class AlertStore {
                     total = rs.getLong(1);
                 }
             }
-            String sql = "SELECT " + COLUMNS + " FROM alert" + filter + " ORDER BY raised_at DESC, id DESC LIMIT ? OFFSET ?";
+            String sql =
+                    "SELECT " + COLUMNS + " FROM alert" + filter + " ORDER BY raised_at DESC, id DESC LIMIT ? OFFSET ?";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int next = bindFilter(c, ps, clinicId, statuses, providerId);
                 ps.setInt(next, size);
@@ -81,7 +83,8 @@ class AlertStore {
                 ps.setLong(4, id);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alert WHERE clinic_id = ? AND id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM alert WHERE clinic_id = ? AND id = ?")) {
                 ps.setString(1, clinicId);
                 ps.setLong(2, id);
                 return read(ps).stream().findFirst();
@@ -91,7 +94,8 @@ class AlertStore {
         }
     }
 
-    private static int bindFilter(Connection c, PreparedStatement ps, String clinicId, List<String> statuses, String providerId)
+    private static int bindFilter(
+            Connection c, PreparedStatement ps, String clinicId, List<String> statuses, String providerId)
             throws SQLException {
         ps.setString(1, clinicId);
         ps.setArray(2, c.createArrayOf("varchar", statuses.toArray(new String[0])));

@@ -10,11 +10,19 @@ public record AlertView(
         String providerId,
         String instrument,
         double total,
-        @Schema(description = "BELOW_CUTOFF or DROP_FROM_PREVIOUS") String reason,
-        @Schema(description = "The patient's previous total with this provider (DROP_FROM_PREVIOUS)") Double previousTotal,
+
+        @Schema(description = "BELOW_CUTOFF or DROP_FROM_PREVIOUS")
+        String reason,
+
+        @Schema(description = "The patient's previous total with this provider (DROP_FROM_PREVIOUS)")
+        Double previousTotal,
+
         Double cutoff,
         Instant raisedAt,
-        @Schema(description = "OPEN, ACKNOWLEDGED or RESOLVED") String status,
+
+        @Schema(description = "OPEN, ACKNOWLEDGED or RESOLVED")
+        String status,
+
         Instant acknowledgedAt,
         String note,
         Instant resolvedAt) {}

@@ -38,21 +38,28 @@ import java.util.Set;
  */
 public record InstrumentDefinition(
         @Pattern(regexp = CLINIC_ID_PATTERN, message = "must be 1-128 characters of A-Z a-z 0-9 . _ : -")
-                String clinicId,
+        String clinicId,
+
         @NotNull
-                @Pattern(
-                        regexp = CODE_PATTERN,
-                        message = "must be 1-32 characters of A-Z 0-9 _ -, starting with a letter or digit")
-                String code,
+        @Pattern(
+                regexp = CODE_PATTERN,
+                message = "must be 1-32 characters of A-Z 0-9 _ -, starting with a letter or digit")
+        String code,
+
         @Min(value = 1, message = "must be at least 1") int version,
-        @NotBlank @Size(max = 200, message = "must be at most 200 characters") String name,
+
+        @NotBlank @Size(max = 200, message = "must be at most 200 characters")
+        String name,
+
         @Min(value = 1, message = "must be between 1 and 100") @Max(value = 100, message = "must be between 1 and 100")
-                int items,
+        int items,
+
         double itemMin,
         double itemMax,
         @Positive(message = "must be greater than 0") double itemStep,
         List<@NotBlank @Size(max = 500, message = "must be at most 500 characters") String> itemTexts,
-        Map<@NotBlank @Size(max = 64, message = "must be at most 64 characters") String,
+        Map<
+                        @NotBlank @Size(max = 64, message = "must be at most 64 characters") String,
                         @NotEmpty List<@NotNull Integer>>
                 subscales,
         @NotNull TotalRule total,
@@ -93,10 +100,16 @@ public record InstrumentDefinition(
     }
 
     public record MissingRule(
-            @NotNull MissingPolicy policy, int maxMissing, @NotNull OverLimit overLimit) {}
+            @NotNull MissingPolicy policy,
+            int maxMissing,
+            @NotNull OverLimit overLimit) {}
 
     public record Category(
-            @NotBlank @Size(max = 64, message = "must be at most 64 characters") String name, double min, double max) {}
+            @NotBlank @Size(max = 64, message = "must be at most 64 characters")
+            String name,
+
+            double min,
+            double max) {}
 
     public InstrumentDefinition {
         // Built-ins are shared constants, so nothing reachable from a definition may be mutable.

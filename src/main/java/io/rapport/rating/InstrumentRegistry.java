@@ -87,7 +87,11 @@ public class InstrumentRegistry {
             throw ProblemException.invalid(violations);
         }
         if (BuiltInInstruments.find(def.code()).isPresent()) {
-            throw new ProblemException(409, "Conflict", def.code() + " is a built-in instrument and cannot be replaced; choose another code.", null);
+            throw new ProblemException(
+                    409,
+                    "Conflict",
+                    def.code() + " is a built-in instrument and cannot be replaced; choose another code.",
+                    null);
         }
         Optional<InstrumentDefinition> existing = find(def.clinicId(), def.code());
         if (existing.isPresent()) {
@@ -95,14 +99,15 @@ public class InstrumentRegistry {
                 return Outcome.UNCHANGED;
             }
             if (def.version() <= existing.get().version()) {
-                throw new ProblemException(409, "Conflict",
+                throw new ProblemException(
+                        409,
+                        "Conflict",
                         def.code() + " version " + existing.get().version()
                                 + " is registered with a different definition; send a higher version to replace it.",
                         null);
             }
         }
-        String sql =
-                """
+        String sql = """
                 INSERT INTO instrument (clinic_id, code, version, definition, created_at, updated_at)
                 VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?)
                 ON CONFLICT (clinic_id, code) DO UPDATE

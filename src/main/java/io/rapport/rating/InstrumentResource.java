@@ -38,17 +38,30 @@ public class InstrumentResource {
     @GET
     @Operation(summary = "List the built-in instruments and, with clinicId, that clinic's own")
     @APIResponse(responseCode = "200", description = "Instrument definitions")
-    @APIResponse(responseCode = "400", description = "Bad clinicId", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public List<InstrumentDefinition> list(@Parameter(description = "include this clinic's instruments") @QueryParam("clinicId") String clinicId) {
+    @APIResponse(
+            responseCode = "400",
+            description = "Bad clinicId",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public List<InstrumentDefinition> list(
+            @Parameter(description = "include this clinic's instruments") @QueryParam("clinicId") String clinicId) {
         return registry.list(checkedClinic(clinicId));
     }
 
     @GET
     @Path("/{code}")
     @Operation(summary = "Read one instrument (RAPPORT-5 carries its item texts for rendering the survey)")
-    @APIResponse(responseCode = "200", description = "The definition", content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
-    @APIResponse(responseCode = "400", description = "Bad clinicId", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", description = "Unknown instrument", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The definition",
+            content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Bad clinicId",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "Unknown instrument",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public InstrumentDefinition get(@PathParam("code") String code, @QueryParam("clinicId") String clinicId) {
         return registry.find(checkedClinic(clinicId), code)
                 .orElseThrow(() -> ProblemException.notFound("No instrument " + code + "."));
@@ -57,13 +70,34 @@ public class InstrumentResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Register a clinic's own instrument (same shape and validation as the built-ins)")
-    @RequestBody(content = @Content(schema = @Schema(implementation = InstrumentDefinition.class),
-            examples = @ExampleObject(name = "three-item comfort check", value = RatingExamples.INSTRUMENT)))
-    @APIResponse(responseCode = "201", description = "Registered", content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
-    @APIResponse(responseCode = "200", description = "Already registered as sent, or replaced by a higher version", content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
-    @APIResponse(responseCode = "400", description = "Inconsistent definition", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "A built-in code, or a different definition at the same version", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Not application/json", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RequestBody(
+            content =
+                    @Content(
+                            schema = @Schema(implementation = InstrumentDefinition.class),
+                            examples =
+                                    @ExampleObject(
+                                            name = "three-item comfort check",
+                                            value = RatingExamples.INSTRUMENT)))
+    @APIResponse(
+            responseCode = "201",
+            description = "Registered",
+            content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "Already registered as sent, or replaced by a higher version",
+            content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Inconsistent definition",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "409",
+            description = "A built-in code, or a different definition at the same version",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "415",
+            description = "Not application/json",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response register(InstrumentDefinition definition) {
         if (definition == null) {
             throw ProblemException.badParameter("", "the request body is required");

@@ -5,14 +5,12 @@ final class RatingExamples {
 
     private RatingExamples() {}
 
-    static final String SRS =
-            """
+    static final String SRS = """
             {"clinicId": "clinic-north", "visitId": "v-2026-0001", "instrument": "SRS",
              "items": [9.1, 8.7, 9.3, 9.0], "submittedAt": "2026-03-02T14:35:00Z"}
             """;
 
-    static final String BATCH =
-            """
+    static final String BATCH = """
             [
               {"clinicId": "clinic-north", "visitId": "v-2026-0001", "instrument": "RAPPORT-5",
                "items": [5, 4, 5, null, 4], "submittedAt": "2026-03-02T14:36:00Z"},
@@ -21,8 +19,7 @@ final class RatingExamples {
             ]
             """;
 
-    static final String INSTRUMENT =
-            """
+    static final String INSTRUMENT = """
             {"clinicId": "clinic-north", "code": "TELE-3", "version": 1, "name": "Telehealth comfort check",
              "items": 3, "itemMin": 1, "itemMax": 5, "itemStep": 1,
              "itemTexts": ["The video and sound let me talk naturally.", "I could show what I needed to show.",
@@ -32,8 +29,7 @@ final class RatingExamples {
              "categories": [], "defaultCutoff": 2.5, "dropAlert": false, "dropThreshold": 0}
             """;
 
-    static final String ACKNOWLEDGE =
-            """
+    static final String ACKNOWLEDGE = """
             {"note": "Called the patient; follow-up booked with the same clinician."}
             """;
 }

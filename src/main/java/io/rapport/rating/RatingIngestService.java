@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rapport.config.RapportConfig;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
+import io.rapport.ingest.BatchRead;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.EventReader;
-import io.rapport.ingest.BatchRead;
-import io.rapport.ingest.Stored;
 import io.rapport.ingest.Outcome;
+import io.rapport.ingest.Stored;
 import io.rapport.metrics.IngestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -17,8 +17,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Validates and scores ratings, stores them through {@link RatingStore}, then records metrics. */
@@ -59,15 +59,21 @@ public class RatingIngestService {
         NewRating rating = scored(event, resolved.get(event), now);
         Stored stored = store.upsert(List.of(rating), now).get(0);
         record(rating, stored.outcome());
-        return new Result(stored.outcome(), find(rating.clinicId(), rating.visitId(), rating.instrument()).orElseThrow());
+        return new Result(
+                stored.outcome(),
+                find(rating.clinicId(), rating.visitId(), rating.instrument()).orElseThrow());
     }
 
     public BatchResponse ingestBatch(JsonNode body) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         // Each item resolves its own instrument while its rules run; scoring takes it from there.
         Map<RatingEvent, InstrumentDefinition> resolved = new IdentityHashMap<>();
-        BatchRead<NewRating> batch = reader.readBatch(body, config.ingest().maxBatch(), RatingEvent.class,
-                e -> rules(e, now, resolved), e -> scored(e, resolved.get(e), now));
+        BatchRead<NewRating> batch = reader.readBatch(
+                body,
+                config.ingest().maxBatch(),
+                RatingEvent.class,
+                e -> rules(e, now, resolved),
+                e -> scored(e, resolved.get(e), now));
         List<Stored> stored = batch.valid().isEmpty() ? List.of() : store.upsert(batch.valid(), now);
         BatchResponse answer = batch.answer(stored, NewRating::visitId, this::record);
         metrics.batchSize("rating", answer.results().size());
@@ -94,7 +100,8 @@ public class RatingIngestService {
         }
         Optional<InstrumentDefinition> def = instruments.find(e.clinicId(), e.instrument());
         if (def.isEmpty()) {
-            out.add(new Violation("instrument", "is not a known instrument for this clinic (GET /api/v1/instruments lists them)"));
+            out.add(new Violation(
+                    "instrument", "is not a known instrument for this clinic (GET /api/v1/instruments lists them)"));
             return out;
         }
         found.put(e, def.get());
@@ -116,7 +123,8 @@ public class RatingIngestService {
     }
 
     private void record(NewRating r, Outcome outcome) {
-        metrics.rating(metricInstrument(r.instrument()), outcome.metricTag(), r.score().normalized());
+        metrics.rating(
+                metricInstrument(r.instrument()), outcome.metricTag(), r.score().normalized());
     }
 
     /** Clinic-registered codes are free text: they share one label value so cardinality stays fixed. */

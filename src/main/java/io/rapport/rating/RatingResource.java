@@ -38,13 +38,31 @@ public class RatingResource {
     @Path("/ratings")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Ingest one rating (idempotent on clinicId + visitId + instrument)")
-    @RequestBody(content = @Content(schema = @Schema(implementation = RatingEvent.class),
-            examples = @ExampleObject(name = "SRS", value = RatingExamples.SRS)))
-    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = RatingView.class)))
-    @APIResponse(responseCode = "200", description = "Replay or correction: the stored rating", content = @Content(schema = @Schema(implementation = RatingView.class)))
-    @APIResponse(responseCode = "400", description = "Unknown instrument, bad answers; nothing stored", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Not application/json", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RequestBody(
+            content =
+                    @Content(
+                            schema = @Schema(implementation = RatingEvent.class),
+                            examples = @ExampleObject(name = "SRS", value = RatingExamples.SRS)))
+    @APIResponse(
+            responseCode = "201",
+            description = "Created",
+            content = @Content(schema = @Schema(implementation = RatingView.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "Replay or correction: the stored rating",
+            content = @Content(schema = @Schema(implementation = RatingView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Unknown instrument, bad answers; nothing stored",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Body over 1 MiB",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "415",
+            description = "Not application/json",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response ingest(RatingEvent event) {
         RatingIngestService.Result result = service.ingest(event);
         if (result.outcome() == Outcome.CREATED) {
@@ -60,12 +78,27 @@ public class RatingResource {
     @Path("/ratings/batch")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Ingest up to rapport.ingest.max-batch ratings; each item stands or falls alone")
-    @RequestBody(content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RatingEvent.class),
-            examples = @ExampleObject(name = "two ratings", value = RatingExamples.BATCH)))
-    @APIResponse(responseCode = "200", description = "Counts and one result per input index", content = @Content(schema = @Schema(implementation = BatchResponse.class)))
-    @APIResponse(responseCode = "400", description = "Body is not a JSON array", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Too many items or body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Not application/json", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RequestBody(
+            content =
+                    @Content(
+                            schema = @Schema(type = SchemaType.ARRAY, implementation = RatingEvent.class),
+                            examples = @ExampleObject(name = "two ratings", value = RatingExamples.BATCH)))
+    @APIResponse(
+            responseCode = "200",
+            description = "Counts and one result per input index",
+            content = @Content(schema = @Schema(implementation = BatchResponse.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Body is not a JSON array",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Too many items or body over 1 MiB",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "415",
+            description = "Not application/json",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public BatchResponse ingestBatch(JsonNode body) {
         return service.ingestBatch(body);
     }
@@ -73,11 +106,20 @@ public class RatingResource {
     @GET
     @Path("/clinics/{clinicId}/visits/{visitId}/ratings/{instrument}")
     @Operation(summary = "Read one stored rating with its unresolved alerts")
-    @APIResponse(responseCode = "200", description = "The rating", content = @Content(schema = @Schema(implementation = RatingView.class)))
-    @APIResponse(responseCode = "404", description = "No such rating", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The rating",
+            content = @Content(schema = @Schema(implementation = RatingView.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such rating",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RatingView get(
-            @PathParam("clinicId") String clinicId, @PathParam("visitId") String visitId, @PathParam("instrument") String instrument) {
+            @PathParam("clinicId") String clinicId,
+            @PathParam("visitId") String visitId,
+            @PathParam("instrument") String instrument) {
         return service.find(clinicId, visitId, instrument)
-                .orElseThrow(() -> ProblemException.notFound("No " + instrument + " rating for visit " + visitId + "."));
+                .orElseThrow(
+                        () -> ProblemException.notFound("No " + instrument + " rating for visit " + visitId + "."));
     }
 }

@@ -34,8 +34,7 @@ import java.util.Optional;
 @ApplicationScoped
 class RatingStore {
 
-    private static final String UPSERT =
-            """
+    private static final String UPSERT = """
             INSERT INTO rating AS r (clinic_id, visit_id, instrument, items, complete, total, normalized,
                 subscales, category, submitted_at, recorded_at, received_at, revision)
             VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, 1)
@@ -79,7 +78,8 @@ class RatingStore {
                 Stored stored = null;
                 try (ResultSet rs = upsert.executeQuery()) {
                     if (rs.next()) {
-                        stored = new Stored(rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, rs.getInt(1));
+                        stored =
+                                new Stored(rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, rs.getInt(1));
                     }
                 }
                 if (stored != null) {
@@ -90,7 +90,8 @@ class RatingStore {
                     state.setString(3, r.instrument());
                     try (ResultSet rs = state.executeQuery()) {
                         rs.next();
-                        Outcome outcome = r.recordedAt().isBefore(instant(rs, "recorded_at")) ? Outcome.STALE : Outcome.UNCHANGED;
+                        Outcome outcome =
+                                r.recordedAt().isBefore(instant(rs, "recorded_at")) ? Outcome.STALE : Outcome.UNCHANGED;
                         stored = new Stored(outcome, rs.getInt("revision"));
                     }
                 }
@@ -120,8 +121,7 @@ class RatingStore {
     }
 
     Optional<RatingView> find(String clinicId, String visitId, String instrument, List<AlertView> openAlerts) {
-        String sql =
-                """
+        String sql = """
                 SELECT items, submitted_at, recorded_at, complete, total, subscales, category, revision, received_at
                 FROM rating WHERE clinic_id = ? AND visit_id = ? AND instrument = ?
                 """;
@@ -135,7 +135,8 @@ class RatingStore {
                     return Optional.empty();
                 }
                 Double[] items = (Double[]) rs.getArray("items").getArray();
-                Map<String, Double> subscales = mapper.readValue(rs.getString("subscales"), new TypeReference<LinkedHashMap<String, Double>>() {});
+                Map<String, Double> subscales = mapper.readValue(
+                        rs.getString("subscales"), new TypeReference<LinkedHashMap<String, Double>>() {});
                 return Optional.of(new RatingView(
                         clinicId,
                         visitId,

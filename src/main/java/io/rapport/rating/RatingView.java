@@ -14,10 +14,18 @@ public record RatingView(
         List<Double> items,
         Instant submittedAt,
         Instant recordedAt,
-        @Schema(description = "false when too many answers were missing to score (CARE with more than 2)") boolean complete,
+
+        @Schema(description = "false when too many answers were missing to score (CARE with more than 2)")
+        boolean complete,
+
         Double total,
         Map<String, Double> subscales,
-        @Schema(description = "NPS: promoter, passive or detractor") String category,
+
+        @Schema(description = "NPS: promoter, passive or detractor")
+        String category,
+
         int revision,
         Instant receivedAt,
-        @Schema(description = "Alerts on this rating that are not resolved") List<AlertView> alerts) {}
+
+        @Schema(description = "Alerts on this rating that are not resolved")
+        List<AlertView> alerts) {}

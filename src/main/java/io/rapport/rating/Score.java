@@ -15,14 +15,11 @@ import java.util.Map;
  * @param normalized the total placed on 0..1 between the instrument's lowest and highest total,
  *     so instruments on different scales can share one chart
  */
-public record Score(
-        boolean complete, Double total, Map<String, Double> subscales, String category, Double normalized) {
+public record Score(boolean complete, Double total, Map<String, Double> subscales, String category, Double normalized) {
 
     public Score {
         // LinkedHashMap rather than Map.copyOf: order matters and a value may be null.
-        subscales = subscales == null
-                ? Map.of()
-                : Collections.unmodifiableMap(new LinkedHashMap<>(subscales));
+        subscales = subscales == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(subscales));
     }
 
     static Score incomplete() {

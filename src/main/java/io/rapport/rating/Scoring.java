@@ -88,7 +88,8 @@ public final class Scoring {
             return Score.incomplete();
         }
         List<BigDecimal> values = values(def, items, answered);
-        BigDecimal total = aggregate(def.total(), values.stream().filter(Objects::nonNull).toList());
+        BigDecimal total =
+                aggregate(def.total(), values.stream().filter(Objects::nonNull).toList());
         Map<String, Double> subscales = new LinkedHashMap<>();
         if (def.subscales() != null) {
             def.subscales().forEach((name, members) -> {

@@ -49,10 +49,14 @@ final class Csv {
         rows.add(row("responseLatencySeconds", "p50", s.responseLatencySeconds().p50()));
         rows.add(row("responseLatencySeconds", "p90", s.responseLatencySeconds().p90()));
         rows.add(row("responseLatencySeconds", "p95", s.responseLatencySeconds().p95()));
-        for (Map.Entry<String, Summary.Percentiles> e : s.responseLatencySeconds().byModality().entrySet()) {
-            rows.add(row("responseLatencySeconds." + e.getKey(), "p50", e.getValue().p50()));
-            rows.add(row("responseLatencySeconds." + e.getKey(), "p90", e.getValue().p90()));
-            rows.add(row("responseLatencySeconds." + e.getKey(), "p95", e.getValue().p95()));
+        for (Map.Entry<String, Summary.Percentiles> e :
+                s.responseLatencySeconds().byModality().entrySet()) {
+            rows.add(row(
+                    "responseLatencySeconds." + e.getKey(), "p50", e.getValue().p50()));
+            rows.add(row(
+                    "responseLatencySeconds." + e.getKey(), "p90", e.getValue().p90()));
+            rows.add(row(
+                    "responseLatencySeconds." + e.getKey(), "p95", e.getValue().p95()));
         }
         rows.add(row("patientTalkShare", "mean", s.patientTalkShare().mean()));
         rows.add(row("connectionDrops", "mean", s.connectionDrops().mean()));
@@ -98,34 +102,71 @@ final class Csv {
         List<List<Object>> rows = new java.util.ArrayList<>();
         ProviderComparison.Row k = c.clinic();
         for (ProviderComparison.Row r : c.providers()) {
-            rows.add(row(r.providerId(), r.visits(),
-                    r.faceToFaceShareMean(), k.faceToFaceShareMean(),
-                    r.documentationSecondsMean(), k.documentationSecondsMean(),
-                    r.waitSecondsP90(), k.waitSecondsP90(),
-                    r.responseLatencySecondsP50(), k.responseLatencySecondsP50(),
-                    r.patientTalkShareMean(), k.patientTalkShareMean(),
-                    r.srsResponses(), r.srsMeanTotal(), k.srsMeanTotal(), r.srsSuppressed()));
+            rows.add(row(
+                    r.providerId(),
+                    r.visits(),
+                    r.faceToFaceShareMean(),
+                    k.faceToFaceShareMean(),
+                    r.documentationSecondsMean(),
+                    k.documentationSecondsMean(),
+                    r.waitSecondsP90(),
+                    k.waitSecondsP90(),
+                    r.responseLatencySecondsP50(),
+                    k.responseLatencySecondsP50(),
+                    r.patientTalkShareMean(),
+                    k.patientTalkShareMean(),
+                    r.srsResponses(),
+                    r.srsMeanTotal(),
+                    k.srsMeanTotal(),
+                    r.srsSuppressed()));
         }
-        return of(List.of("providerId", "visits",
-                "faceToFaceShareMean", "clinicFaceToFaceShareMean",
-                "documentationSecondsMean", "clinicDocumentationSecondsMean",
-                "waitSecondsP90", "clinicWaitSecondsP90",
-                "responseLatencySecondsP50", "clinicResponseLatencySecondsP50",
-                "patientTalkShareMean", "clinicPatientTalkShareMean",
-                "srsResponses", "srsMeanTotal", "clinicSrsMeanTotal", "srsSuppressed"), rows);
+        return of(
+                List.of(
+                        "providerId",
+                        "visits",
+                        "faceToFaceShareMean",
+                        "clinicFaceToFaceShareMean",
+                        "documentationSecondsMean",
+                        "clinicDocumentationSecondsMean",
+                        "waitSecondsP90",
+                        "clinicWaitSecondsP90",
+                        "responseLatencySecondsP50",
+                        "clinicResponseLatencySecondsP50",
+                        "patientTalkShareMean",
+                        "clinicPatientTalkShareMean",
+                        "srsResponses",
+                        "srsMeanTotal",
+                        "clinicSrsMeanTotal",
+                        "srsSuppressed"),
+                rows);
     }
 
     static String drivers(Drivers d) {
         List<List<Object>> rows = new java.util.ArrayList<>();
         for (Drivers.Driver x : d.drivers()) {
-            List<Object> r = new java.util.ArrayList<>(row(d.instrument(), x.metric(), x.n(), x.correlation(), x.suppressed()));
+            List<Object> r =
+                    new java.util.ArrayList<>(row(d.instrument(), x.metric(), x.n(), x.correlation(), x.suppressed()));
             for (Drivers.Quartile q : x.quartiles()) {
                 r.add(q.n());
                 r.add(q.meanTotal());
             }
             rows.add(r);
         }
-        return of(List.of("instrument", "metric", "n", "correlation", "suppressed",
-                "q1N", "q1MeanTotal", "q2N", "q2MeanTotal", "q3N", "q3MeanTotal", "q4N", "q4MeanTotal"), rows);
+        return of(
+                List.of(
+                        "instrument",
+                        "metric",
+                        "n",
+                        "correlation",
+                        "suppressed",
+                        "q1N",
+                        "q1MeanTotal",
+                        "q2N",
+                        "q2MeanTotal",
+                        "q3N",
+                        "q3MeanTotal",
+                        "q4N",
+                        "q4MeanTotal"),
+                rows);
     }
 }

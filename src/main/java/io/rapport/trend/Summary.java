@@ -39,7 +39,12 @@ public record Summary(
      * rapport.trends.min-group-size responses the rating statistics are null and suppressed.
      */
     public record RatingStats(
-            long responses, Double responseRate, Double meanTotal, Double belowCutoffShare, Double npsScore, boolean suppressed) {}
+            long responses,
+            Double responseRate,
+            Double meanTotal,
+            Double belowCutoffShare,
+            Double npsScore,
+            boolean suppressed) {}
 
     /** Over patients with at least two visits in the window. */
     public record Continuity(long patients, Double upc, Double coc, Double providerSwitchRate) {}

@@ -35,13 +35,21 @@ public class TrendResource {
     @GET
     @Path("/clinics/{clinicId}/summary")
     @Operation(summary = "Headline numbers: time use, waits, latency, ratings, continuity of care, open alerts")
-    @APIResponse(responseCode = "200", description = "The summary", content = {
-        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Summary.class)),
-        @Content(mediaType = Csv.MEDIA_TYPE)})
-    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The summary",
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Summary.class)),
+                @Content(mediaType = Csv.MEDIA_TYPE)
+            })
+    @APIResponse(
+            responseCode = "400",
+            description = "A bad parameter, named",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response summary(
             @PathParam("clinicId") String clinicId,
-            @Parameter(description = "first day, inclusive (default: 90 days before to)") @QueryParam("from") String from,
+            @Parameter(description = "first day, inclusive (default: 90 days before to)") @QueryParam("from")
+                    String from,
             @Parameter(description = "last day, exclusive (default: tomorrow)") @QueryParam("to") String to,
             @Parameter(description = "IANA zone for day boundaries (default UTC)") @QueryParam("tz") String tz,
             @QueryParam("modality") String modality,
@@ -54,18 +62,31 @@ public class TrendResource {
     @GET
     @Path("/clinics/{clinicId}/trends")
     @Operation(summary = "One metric over time: a point per day, week (from Monday) or month, empty buckets included")
-    @APIResponse(responseCode = "200", description = "The series", content = {
-        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TrendSeries.class)),
-        @Content(mediaType = Csv.MEDIA_TYPE)})
-    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The series",
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TrendSeries.class)),
+                @Content(mediaType = Csv.MEDIA_TYPE)
+            })
+    @APIResponse(
+            responseCode = "400",
+            description = "A bad parameter, named",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response trends(
             @PathParam("clinicId") String clinicId,
-            @Parameter(description = "faceToFaceShare, faceToFaceSeconds, documentationSeconds, afterHoursDocumentationSeconds, "
-                    + "waitSeconds, responseLatencySeconds, patientTalkShare, connectionDrops, or SRS.total and the like")
-                    @QueryParam("metric") String metric,
-            @Parameter(description = "day, week or month") @QueryParam("interval") @DefaultValue("week") String interval,
-            @Parameter(description = "mean, p50, p90, p95 or count") @QueryParam("stat") @DefaultValue("mean") String stat,
-            @Parameter(description = "none, modality or provider") @QueryParam("groupBy") @DefaultValue("none") String groupBy,
+            @Parameter(
+                            description =
+                                    "faceToFaceShare, faceToFaceSeconds, documentationSeconds, afterHoursDocumentationSeconds, "
+                                            + "waitSeconds, responseLatencySeconds, patientTalkShare, connectionDrops, or SRS.total and the like")
+                    @QueryParam("metric")
+                    String metric,
+            @Parameter(description = "day, week or month") @QueryParam("interval") @DefaultValue("week")
+                    String interval,
+            @Parameter(description = "mean, p50, p90, p95 or count") @QueryParam("stat") @DefaultValue("mean")
+                    String stat,
+            @Parameter(description = "none, modality or provider") @QueryParam("groupBy") @DefaultValue("none")
+                    String groupBy,
             @QueryParam("from") String from,
             @QueryParam("to") String to,
             @QueryParam("tz") String tz,
@@ -79,10 +100,19 @@ public class TrendResource {
     @GET
     @Path("/clinics/{clinicId}/providers")
     @Operation(summary = "Each provider's headline numbers beside the clinic's")
-    @APIResponse(responseCode = "200", description = "One row per provider", content = {
-        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ProviderComparison.class)),
-        @Content(mediaType = Csv.MEDIA_TYPE)})
-    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "One row per provider",
+            content = {
+                @Content(
+                        mediaType = MediaType.APPLICATION_JSON,
+                        schema = @Schema(implementation = ProviderComparison.class)),
+                @Content(mediaType = Csv.MEDIA_TYPE)
+            })
+    @APIResponse(
+            responseCode = "400",
+            description = "A bad parameter, named",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response providers(
             @PathParam("clinicId") String clinicId,
             @QueryParam("from") String from,
@@ -98,10 +128,17 @@ public class TrendResource {
     @GET
     @Path("/clinics/{clinicId}/drivers")
     @Operation(summary = "Which per-visit metrics move an instrument's total: Pearson r and quartile means")
-    @APIResponse(responseCode = "200", description = "One driver per metric", content = {
-        @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Drivers.class)),
-        @Content(mediaType = Csv.MEDIA_TYPE)})
-    @APIResponse(responseCode = "400", description = "A bad parameter, named", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "One driver per metric",
+            content = {
+                @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Drivers.class)),
+                @Content(mediaType = Csv.MEDIA_TYPE)
+            })
+    @APIResponse(
+            responseCode = "400",
+            description = "A bad parameter, named",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response drivers(
             @PathParam("clinicId") String clinicId,
             @Parameter(description = "instrument code, e.g. SRS") @QueryParam("instrument") String instrument,
@@ -119,7 +156,8 @@ public class TrendResource {
         boolean wantsCsv = headers.getAcceptableMediaTypes().stream()
                 .anyMatch(m -> "text".equals(m.getType()) && "csv".equals(m.getSubtype()));
         if (wantsCsv) {
-            return Response.ok(csv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8").build();
+            return Response.ok(csv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
+                    .build();
         }
         return Response.ok(body, MediaType.APPLICATION_JSON).build();
     }

@@ -49,7 +49,8 @@ public class TrendService {
         long visits = lng(s.get("visits"));
         Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
         for (Map<String, Object> row : sql.latencyByModality(w)) {
-            byModality.put((String) row.get("modality"),
+            byModality.put(
+                    (String) row.get("modality"),
                     new Summary.Percentiles(dbl(row.get("p50")), dbl(row.get("p90")), dbl(row.get("p95"))));
         }
         return new Summary(
@@ -64,7 +65,8 @@ public class TrendService {
                 spread(s, "after_hours_documentation_seconds"),
                 dbl(s.get("doc_ratio")),
                 new Summary.Wait(dbl(s.get("wait_p50")), dbl(s.get("wait_p90")), dbl(s.get("wait_over_300"))),
-                new Summary.Latency(dbl(s.get("latency_p50")), dbl(s.get("latency_p90")), dbl(s.get("latency_p95")), byModality),
+                new Summary.Latency(
+                        dbl(s.get("latency_p50")), dbl(s.get("latency_p90")), dbl(s.get("latency_p95")), byModality),
                 new Summary.Mean(dbl(s.get("talk_mean"))),
                 new Summary.Mean(dbl(s.get("drops_mean"))),
                 ratings(w, visits),
@@ -73,7 +75,8 @@ public class TrendService {
     }
 
     private static Summary.Spread spread(Map<String, Object> s, String column) {
-        return new Summary.Spread(dbl(s.get(column + "_mean")), dbl(s.get(column + "_p50")), dbl(s.get(column + "_p90")));
+        return new Summary.Spread(
+                dbl(s.get(column + "_mean")), dbl(s.get(column + "_p50")), dbl(s.get(column + "_p90")));
     }
 
     private Map<String, Summary.RatingStats> ratings(TrendWindow w, long visits) {
@@ -94,7 +97,8 @@ public class TrendService {
                 out.put(code, new Summary.RatingStats(responses, rate, null, null, null, true));
                 continue;
             }
-            Double below = row.get("cutoff") == null || complete == 0 ? null : (double) lng(row.get("below")) / complete;
+            Double below =
+                    row.get("cutoff") == null || complete == 0 ? null : (double) lng(row.get("below")) / complete;
             Double nps = "NPS".equals(code) && complete > 0
                     ? 100.0 * (lng(row.get("promoters")) - lng(row.get("detractors"))) / complete
                     : null;
@@ -129,8 +133,11 @@ public class TrendService {
         Optional<VisitMetric> visitMetric = metric == null ? Optional.empty() : VisitMetric.byApiName(metric);
         if (visitMetric.isPresent()) {
             valueSql = "v." + visitMetric.get().column;
-        } else if (metric != null && metric.endsWith(TOTAL_SUFFIX)
-                && instruments.find(w.clinicId(), metric.substring(0, metric.length() - TOTAL_SUFFIX.length())).isPresent()) {
+        } else if (metric != null
+                && metric.endsWith(TOTAL_SUFFIX)
+                && instruments
+                        .find(w.clinicId(), metric.substring(0, metric.length() - TOTAL_SUFFIX.length()))
+                        .isPresent()) {
             valueSql = "r.total";
             // The instrument code comes from the client, so it is bound, never spliced.
             join = "LEFT JOIN rating r ON r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id AND r.complete "
@@ -138,7 +145,8 @@ public class TrendService {
             instrument = metric.substring(0, metric.length() - TOTAL_SUFFIX.length());
         } else {
             valueSql = null;
-            violations.add(new Violation("metric",
+            violations.add(new Violation(
+                    "metric",
                     "must be a per-visit metric (faceToFaceShare, faceToFaceSeconds, documentationSeconds, "
                             + "afterHoursDocumentationSeconds, waitSeconds, responseLatencySeconds, patientTalkShare, "
                             + "connectionDrops) or an instrument total such as SRS.total"));
@@ -159,7 +167,8 @@ public class TrendService {
         }
         boolean ratingMetric = instrument != null;
         for (Map<String, Object> row : sql.series(w, valueSql, join, interval, stat, groupSql, instrument)) {
-            byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>()).put(date(row.get("bucket")), row);
+            byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
+                    .put(date(row.get("bucket")), row);
         }
         List<TrendSeries.Series> series = new ArrayList<>();
         for (var group : byGroup.entrySet()) {
@@ -202,9 +211,17 @@ public class TrendService {
         for (Map<String, Object> row : rows) {
             ProviderComparison.Row r = providerRow(row);
             if (lng(row.get("clinic_row")) == 1) {
-                clinic = new ProviderComparison.Row(null, r.visits(), r.faceToFaceShareMean(), r.documentationSecondsMean(),
-                        r.waitSecondsP90(), r.responseLatencySecondsP50(), r.patientTalkShareMean(), r.srsResponses(),
-                        r.srsMeanTotal(), r.srsSuppressed());
+                clinic = new ProviderComparison.Row(
+                        null,
+                        r.visits(),
+                        r.faceToFaceShareMean(),
+                        r.documentationSecondsMean(),
+                        r.waitSecondsP90(),
+                        r.responseLatencySecondsP50(),
+                        r.patientTalkShareMean(),
+                        r.srsResponses(),
+                        r.srsMeanTotal(),
+                        r.srsSuppressed());
             } else {
                 providers.add(r);
             }
@@ -230,7 +247,8 @@ public class TrendService {
 
     public Drivers drivers(TrendWindow w, String instrument) {
         if (instrument == null || instruments.find(w.clinicId(), instrument).isEmpty()) {
-            throw ProblemException.badParameter("instrument", "must be an instrument code known to this clinic, such as SRS");
+            throw ProblemException.badParameter(
+                    "instrument", "must be an instrument code known to this clinic, such as SRS");
         }
         List<Drivers.Driver> drivers = new ArrayList<>();
         for (VisitMetric metric : VisitMetric.values()) {

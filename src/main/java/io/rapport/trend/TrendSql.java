@@ -22,8 +22,7 @@ import java.util.Map;
 class TrendSql {
 
     /** The window: 7 parameters, bound by {@link #bindWindow}. */
-    private static final String WINDOW =
-            """
+    private static final String WINDOW = """
             v AS (
                 SELECT * FROM visit_facts
                 WHERE clinic_id = ? AND started_at >= ? AND started_at < ?
@@ -112,29 +111,57 @@ class TrendSql {
 
     Map<String, Object> visitStats(TrendWindow w) {
         StringBuilder select = new StringBuilder("count(*) AS visits");
-        for (String col : List.of("face_to_face_share", "face_to_face_seconds", "documentation_seconds",
+        for (String col : List.of(
+                "face_to_face_share",
+                "face_to_face_seconds",
+                "documentation_seconds",
                 "after_hours_documentation_seconds")) {
-            select.append(", avg(").append(col).append(") AS ").append(col).append("_mean")
-                    .append(", ").append(pct(0.5, col)).append(" AS ").append(col).append("_p50")
-                    .append(", ").append(pct(0.9, col)).append(" AS ").append(col).append("_p90");
+            select.append(", avg(")
+                    .append(col)
+                    .append(") AS ")
+                    .append(col)
+                    .append("_mean")
+                    .append(", ")
+                    .append(pct(0.5, col))
+                    .append(" AS ")
+                    .append(col)
+                    .append("_p50")
+                    .append(", ")
+                    .append(pct(0.9, col))
+                    .append(" AS ")
+                    .append(col)
+                    .append("_p90");
         }
         select.append(", sum(documentation_seconds) / NULLIF(sum(face_to_face_seconds), 0) AS doc_ratio")
-                .append(", ").append(pct(0.5, "wait_seconds")).append(" AS wait_p50")
-                .append(", ").append(pct(0.9, "wait_seconds")).append(" AS wait_p90")
-                .append(", avg(CASE WHEN wait_seconds > 300 THEN 1.0 WHEN wait_seconds IS NOT NULL THEN 0.0 END)::float8 AS wait_over_300")
-                .append(", ").append(pct(0.5, "response_latency_seconds")).append(" AS latency_p50")
-                .append(", ").append(pct(0.9, "response_latency_seconds")).append(" AS latency_p90")
-                .append(", ").append(pct(0.95, "response_latency_seconds")).append(" AS latency_p95")
+                .append(", ")
+                .append(pct(0.5, "wait_seconds"))
+                .append(" AS wait_p50")
+                .append(", ")
+                .append(pct(0.9, "wait_seconds"))
+                .append(" AS wait_p90")
+                .append(
+                        ", avg(CASE WHEN wait_seconds > 300 THEN 1.0 WHEN wait_seconds IS NOT NULL THEN 0.0 END)::float8 AS wait_over_300")
+                .append(", ")
+                .append(pct(0.5, "response_latency_seconds"))
+                .append(" AS latency_p50")
+                .append(", ")
+                .append(pct(0.9, "response_latency_seconds"))
+                .append(" AS latency_p90")
+                .append(", ")
+                .append(pct(0.95, "response_latency_seconds"))
+                .append(" AS latency_p95")
                 .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean");
         return query("WITH " + WINDOW + " SELECT " + select + " FROM v", w).get(0);
     }
 
     List<Map<String, Object>> latencyByModality(TrendWindow w) {
-        return query("WITH " + WINDOW + " SELECT modality, "
-                + pct(0.5, "response_latency_seconds") + " AS p50, "
-                + pct(0.9, "response_latency_seconds") + " AS p90, "
-                + pct(0.95, "response_latency_seconds") + " AS p95 "
-                + "FROM v WHERE response_latency_seconds IS NOT NULL GROUP BY modality ORDER BY modality", w);
+        return query(
+                "WITH " + WINDOW + " SELECT modality, "
+                        + pct(0.5, "response_latency_seconds") + " AS p50, "
+                        + pct(0.9, "response_latency_seconds") + " AS p90, "
+                        + pct(0.95, "response_latency_seconds") + " AS p95 "
+                        + "FROM v WHERE response_latency_seconds IS NOT NULL GROUP BY modality ORDER BY modality",
+                w);
     }
 
     /** Per instrument: responses, complete ones, mean total, below-cutoff and NPS category counts. */
@@ -189,7 +216,10 @@ class TrendSql {
     long openAlerts(TrendWindow w) {
         String sql = "WITH " + WINDOW + " SELECT count(*) AS n FROM alert "
                 + "WHERE clinic_id = ? AND status = 'OPEN' AND (CAST(? AS text) IS NULL OR provider_id = ?)";
-        return ((Number) query(sql, w, w.clinicId(), w.providerId(), w.providerId()).get(0).get("n")).longValue();
+        return ((Number) query(sql, w, w.clinicId(), w.providerId(), w.providerId())
+                        .get(0)
+                        .get("n"))
+                .longValue();
     }
 
     /**
@@ -197,7 +227,13 @@ class TrendSql {
      * date_trunc gives in the window's zone (weeks start Monday).
      */
     List<Map<String, Object>> series(
-            TrendWindow w, String valueSql, String join, String interval, String stat, String groupSql, String instrument) {
+            TrendWindow w,
+            String valueSql,
+            String join,
+            String interval,
+            String stat,
+            String groupSql,
+            String instrument) {
         String aggregate = switch (stat) {
             case "mean" -> "avg(x)";
             case "count" -> "count(x)::float8";
@@ -217,7 +253,8 @@ class TrendSql {
     /** Groups that have visits in the window, so a group with no values still gets its empty series. */
     List<String> groups(TrendWindow w, String groupSql) {
         List<String> out = new ArrayList<>();
-        for (Map<String, Object> row : query("WITH " + WINDOW + " SELECT DISTINCT " + groupSql + " AS grp FROM v ORDER BY 1", w)) {
+        for (Map<String, Object> row :
+                query("WITH " + WINDOW + " SELECT DISTINCT " + groupSql + " AS grp FROM v ORDER BY 1", w)) {
             out.add((String) row.get("grp"));
         }
         return out;

@@ -17,8 +17,7 @@ import java.util.Set;
  * The slice of one clinic's visits a query looks at: visits whose start lies in
  * [from 00:00, to 00:00) in the zone {@code tz}, optionally one modality or one provider.
  */
-record TrendWindow(
-        String clinicId, LocalDate from, LocalDate to, ZoneId tz, String modality, String providerId) {
+record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, String modality, String providerId) {
 
     static final int MAX_DAYS = 400;
     static final int DEFAULT_DAYS = 90;

@@ -5,8 +5,7 @@ final class VisitExamples {
 
     private VisitExamples() {}
 
-    static final String VISIT =
-            """
+    static final String VISIT = """
             {
               "clinicId": "clinic-north",
               "visitId": "v-2026-0001",
@@ -25,8 +24,7 @@ final class VisitExamples {
             }
             """;
 
-    static final String BATCH =
-            """
+    static final String BATCH = """
             [
               {"clinicId": "clinic-north", "visitId": "v-2026-0002", "providerId": "dr-okafor",
                "patientId": "patient-1203", "modality": "PHONE",

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rapport.config.RapportConfig;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
+import io.rapport.ingest.BatchRead;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.EventReader;
-import io.rapport.ingest.BatchRead;
-import io.rapport.ingest.Stored;
 import io.rapport.ingest.Outcome;
+import io.rapport.ingest.Stored;
 import io.rapport.metrics.IngestMetrics;
 import io.rapport.security.Pseudonymizer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,8 +68,12 @@ public class VisitIngestService {
 
     public BatchResponse ingestBatch(JsonNode body) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        BatchRead<NewVisit> batch = reader.readBatch(body, config.ingest().maxBatch(), VisitEvent.class,
-                e -> VisitRules.check(e, now), e -> NewVisit.from(e, pseudonymizer.pseudonym(e.patientId()), now));
+        BatchRead<NewVisit> batch = reader.readBatch(
+                body,
+                config.ingest().maxBatch(),
+                VisitEvent.class,
+                e -> VisitRules.check(e, now),
+                e -> NewVisit.from(e, pseudonymizer.pseudonym(e.patientId()), now));
         List<Stored> stored = batch.valid().isEmpty() ? List.of() : store.upsert(batch.valid(), now);
         BatchResponse answer = batch.answer(stored, NewVisit::visitId, this::record);
         metrics.batchSize("visit", answer.results().size());

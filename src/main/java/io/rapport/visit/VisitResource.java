@@ -38,14 +38,31 @@ public class VisitResource {
     @Path("/visits")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Ingest one visit (idempotent on clinicId + visitId; corrections by recordedAt)")
-    @RequestBody(content = @Content(
-            schema = @Schema(implementation = VisitEvent.class),
-            examples = @ExampleObject(name = "video visit", value = VisitExamples.VISIT)))
-    @APIResponse(responseCode = "201", description = "Created", content = @Content(schema = @Schema(implementation = VisitView.class)))
-    @APIResponse(responseCode = "200", description = "Replay, correction or stale correction: the stored state", content = @Content(schema = @Schema(implementation = VisitView.class)))
-    @APIResponse(responseCode = "400", description = "Invalid or malformed event; nothing stored", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "Body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Not application/json", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RequestBody(
+            content =
+                    @Content(
+                            schema = @Schema(implementation = VisitEvent.class),
+                            examples = @ExampleObject(name = "video visit", value = VisitExamples.VISIT)))
+    @APIResponse(
+            responseCode = "201",
+            description = "Created",
+            content = @Content(schema = @Schema(implementation = VisitView.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "Replay, correction or stale correction: the stored state",
+            content = @Content(schema = @Schema(implementation = VisitView.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Invalid or malformed event; nothing stored",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "Body over 1 MiB",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "415",
+            description = "Not application/json",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response ingest(VisitEvent event) {
         VisitIngestService.Result result = service.ingest(event);
         if (result.outcome() == Outcome.CREATED) {
@@ -60,13 +77,27 @@ public class VisitResource {
     @Path("/visits/batch")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Ingest up to rapport.ingest.max-batch visits; each item stands or falls alone")
-    @RequestBody(content = @Content(
-            schema = @Schema(type = SchemaType.ARRAY, implementation = VisitEvent.class),
-            examples = @ExampleObject(name = "two visits", value = VisitExamples.BATCH)))
-    @APIResponse(responseCode = "200", description = "Counts and one result per input index", content = @Content(schema = @Schema(implementation = BatchResponse.class)))
-    @APIResponse(responseCode = "400", description = "Body is not a JSON array", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "More items than the limit, or body over 1 MiB", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "Not application/json", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RequestBody(
+            content =
+                    @Content(
+                            schema = @Schema(type = SchemaType.ARRAY, implementation = VisitEvent.class),
+                            examples = @ExampleObject(name = "two visits", value = VisitExamples.BATCH)))
+    @APIResponse(
+            responseCode = "200",
+            description = "Counts and one result per input index",
+            content = @Content(schema = @Schema(implementation = BatchResponse.class)))
+    @APIResponse(
+            responseCode = "400",
+            description = "Body is not a JSON array",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "413",
+            description = "More items than the limit, or body over 1 MiB",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "415",
+            description = "Not application/json",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public BatchResponse ingestBatch(JsonNode body) {
         return service.ingestBatch(body);
     }
@@ -74,8 +105,14 @@ public class VisitResource {
     @GET
     @Path("/clinics/{clinicId}/visits/{visitId}")
     @Operation(summary = "Read one stored visit")
-    @APIResponse(responseCode = "200", description = "The stored visit", content = @Content(schema = @Schema(implementation = VisitView.class)))
-    @APIResponse(responseCode = "404", description = "No such visit in this clinic", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The stored visit",
+            content = @Content(schema = @Schema(implementation = VisitView.class)))
+    @APIResponse(
+            responseCode = "404",
+            description = "No such visit in this clinic",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public VisitView get(@PathParam("clinicId") String clinicId, @PathParam("visitId") String visitId) {
         return service.find(clinicId, visitId)
                 .orElseThrow(() -> ProblemException.notFound("No visit " + visitId + " in clinic " + clinicId + "."));

@@ -29,8 +29,7 @@ import java.util.List;
 @ApplicationScoped
 class VisitStore {
 
-    private static final String UPSERT =
-            """
+    private static final String UPSERT = """
             INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
                 scheduled_start, started_at, ended_at, face_to_face_seconds, documentation_seconds,
                 after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
@@ -89,7 +88,8 @@ class VisitStore {
                 bind(upsert, v, receivedAt);
                 try (ResultSet rs = upsert.executeQuery()) {
                     if (rs.next()) {
-                        out.add(new Stored(rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, rs.getInt(1)));
+                        out.add(new Stored(
+                                rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, rs.getInt(1)));
                         changedKeys.add(new Visit.Key(v.clinicId(), v.visitId()));
                         continue;
                     }
@@ -99,7 +99,8 @@ class VisitStore {
                 state.setString(2, v.visitId());
                 try (ResultSet rs = state.executeQuery()) {
                     rs.next();
-                    Instant storedRecordedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
+                    Instant storedRecordedAt =
+                            rs.getObject(1, OffsetDateTime.class).toInstant();
                     Outcome outcome = v.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED;
                     out.add(new Stored(outcome, rs.getInt(2)));
                 }

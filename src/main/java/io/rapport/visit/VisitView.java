@@ -21,13 +21,19 @@ public record VisitView(
         Double patientTalkShare,
         Integer connectionDrops,
         Instant recordedAt,
+
         @Schema(description = "startedAt - scheduledStart in seconds, floored at 0; null without scheduledStart")
-                Double waitSeconds,
+        Double waitSeconds,
+
         long durationSeconds,
+
         @Schema(description = "faceToFaceSeconds / (faceToFaceSeconds + documentationSeconds); null when both are 0")
-                Double faceToFaceShare,
+        Double faceToFaceShare,
+
         int revision,
-        @Schema(description = "When the stored revision arrived") Instant receivedAt) {
+
+        @Schema(description = "When the stored revision arrived")
+        Instant receivedAt) {
 
     static VisitView from(Visit v) {
         return new VisitView(

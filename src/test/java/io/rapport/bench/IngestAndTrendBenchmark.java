@@ -34,13 +34,16 @@ class IngestAndTrendBenchmark {
         List<Map<String, Object>> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int n = offset + i;
-            Instant start = base.plusSeconds((long) n * 360 * 86400 / LARGE_CLINIC_VISITS).plusSeconds(random.nextInt(600));
+            Instant start = base.plusSeconds((long) n * 360 * 86400 / LARGE_CLINIC_VISITS)
+                    .plusSeconds(random.nextInt(600));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("clinicId", clinic);
             m.put("visitId", "v-" + n);
             m.put("providerId", "prov-" + random.nextInt(40));
             m.put("patientId", "pat-" + random.nextInt(20_000));
-            m.put("modality", List.of("VIDEO", "PHONE", "IN_PERSON", "MESSAGING").get(random.nextInt(4)));
+            m.put(
+                    "modality",
+                    List.of("VIDEO", "PHONE", "IN_PERSON", "MESSAGING").get(random.nextInt(4)));
             m.put("scheduledStart", start.minusSeconds(random.nextInt(900)).toString());
             m.put("startedAt", start.toString());
             m.put("endedAt", start.plusSeconds(1800).toString());
@@ -89,8 +92,12 @@ class IngestAndTrendBenchmark {
     private static String stats(List<Long> nanos) {
         List<Long> sorted = new ArrayList<>(nanos);
         sorted.sort(null);
-        return String.format("median %.1f ms (min %.1f, max %.1f, n=%d)",
-                sorted.get(sorted.size() / 2) / 1e6, sorted.get(0) / 1e6, sorted.get(sorted.size() - 1) / 1e6, sorted.size());
+        return String.format(
+                "median %.1f ms (min %.1f, max %.1f, n=%d)",
+                sorted.get(sorted.size() / 2) / 1e6,
+                sorted.get(0) / 1e6,
+                sorted.get(sorted.size() - 1) / 1e6,
+                sorted.size());
     }
 
     @Test
@@ -113,15 +120,23 @@ class IngestAndTrendBenchmark {
             timePost("/api/v1/ratings/batch", srsRatings(large, offset, BATCH));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("BENCH loaded %d visits (+ ~60%% SRS ratings) through the batch API in %.1f s: %.0f visits/s%n",
+        System.out.printf(
+                "BENCH loaded %d visits (+ ~60%% SRS ratings) through the batch API in %.1f s: %.0f visits/s%n",
                 LARGE_CLINIC_VISITS, seconds, LARGE_CLINIC_VISITS / seconds);
 
-        String window = "?from=" + base.toString().substring(0, 10) + "&to=" + base.plus(365, ChronoUnit.DAYS).toString().substring(0, 10);
+        String window = "?from=" + base.toString().substring(0, 10) + "&to="
+                + base.plus(365, ChronoUnit.DAYS).toString().substring(0, 10);
         Map<String, String> queries = new LinkedHashMap<>();
         queries.put("summary, 100k visits, one year", "/api/v1/clinics/" + large + "/summary" + window);
-        queries.put("trends weekly mean faceToFaceShare", "/api/v1/clinics/" + large + "/trends" + window + "&metric=faceToFaceShare");
-        queries.put("trends weekly p90 waitSeconds by provider", "/api/v1/clinics/" + large + "/trends" + window + "&metric=waitSeconds&stat=p90&groupBy=provider");
-        queries.put("trends daily SRS.total mean", "/api/v1/clinics/" + large + "/trends" + window + "&metric=SRS.total&interval=day");
+        queries.put(
+                "trends weekly mean faceToFaceShare",
+                "/api/v1/clinics/" + large + "/trends" + window + "&metric=faceToFaceShare");
+        queries.put(
+                "trends weekly p90 waitSeconds by provider",
+                "/api/v1/clinics/" + large + "/trends" + window + "&metric=waitSeconds&stat=p90&groupBy=provider");
+        queries.put(
+                "trends daily SRS.total mean",
+                "/api/v1/clinics/" + large + "/trends" + window + "&metric=SRS.total&interval=day");
         queries.put("providers", "/api/v1/clinics/" + large + "/providers" + window);
         queries.put("drivers SRS", "/api/v1/clinics/" + large + "/drivers" + window + "&instrument=SRS");
         for (Map.Entry<String, String> q : queries.entrySet()) {

@@ -27,8 +27,16 @@ class MetricsScrapeTest {
     DatabaseGauges gauges;
 
     private static Map<String, Double> scrape() {
-        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.management.test-port", Integer.class).orElse(9001);
-        String text = given().port(port).accept("text/plain").get("/q/metrics").then().statusCode(200).extract().asString();
+        int port = ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.management.test-port", Integer.class)
+                .orElse(9001);
+        String text = given().port(port)
+                .accept("text/plain")
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Map<String, Double> samples = new HashMap<>();
         for (String line : text.split("\n")) {
             Matcher m = SAMPLE.matcher(line.trim());
@@ -57,40 +65,83 @@ class MetricsScrapeTest {
                 m1,
                 with(visit(clinic, "m2"), "modality", "PHONE", "faceToFaceSeconds", 300, "documentationSeconds", 1500),
                 with(visit(clinic, "m3"), "modality", "PHONE", "connectionDrops", -1));
-        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then().statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body(batch)
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(200);
         // A retry of m1 is unchanged; a malformed body is rejected whole.
-        given().contentType(ContentType.JSON).body(m1).post("/api/v1/visits").then().statusCode(200);
-        given().contentType(ContentType.JSON).body("{oops").post("/api/v1/visits").then().statusCode(400);
+        given().contentType(ContentType.JSON)
+                .body(m1)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body("{oops")
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(400);
         // An SRS of 20 (normalized 0.5) raises a below-cutoff alert.
         given().contentType(ContentType.JSON)
-                .body(Map.of("clinicId", clinic, "visitId", "m1", "instrument", "SRS",
-                        "items", List.of(5, 5, 5, 5), "submittedAt", "2026-01-05T10:00:00Z"))
-                .post("/api/v1/ratings").then().statusCode(201);
+                .body(Map.of(
+                        "clinicId",
+                        clinic,
+                        "visitId",
+                        "m1",
+                        "instrument",
+                        "SRS",
+                        "items",
+                        List.of(5, 5, 5, 5),
+                        "submittedAt",
+                        "2026-01-05T10:00:00Z"))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(201);
         gauges.refresh();
 
         Map<String, Double> after = scrape();
-        assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"created\"}")).isEqualTo(2);
-        assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"unchanged\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"validation\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"malformed\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_ingest_batch_size_count{kind=\"visit\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_ingest_batch_size_sum{kind=\"visit\"}")).isEqualTo(3);
+        assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"created\"}"))
+                .isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"unchanged\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"validation\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"malformed\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_batch_size_count{kind=\"visit\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_ingest_batch_size_sum{kind=\"visit\"}"))
+                .isEqualTo(3);
         // Histograms see the two stored visits, not the retry.
-        assertThat(delta(before, after, "rapport_visit_face_to_face_share_count{modality=\"PHONE\"}")).isEqualTo(2);
-        assertThat(delta(before, after, "rapport_visit_face_to_face_share_bucket{modality=\"PHONE\",le=\"0.2\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_visit_face_to_face_share_bucket{modality=\"PHONE\",le=\"0.7\"}")).isEqualTo(2);
-        assertThat(delta(before, after, "rapport_visit_wait_seconds_bucket{modality=\"PHONE\",le=\"120.0\"}")).isEqualTo(0);
-        assertThat(delta(before, after, "rapport_visit_wait_seconds_bucket{modality=\"PHONE\",le=\"300.0\"}")).isEqualTo(2);
-        assertThat(delta(before, after, "rapport_visit_wait_seconds_sum{modality=\"PHONE\"}")).isEqualTo(480);
-        assertThat(delta(before, after, "rapport_visit_documentation_seconds_sum{modality=\"PHONE\"}")).isEqualTo(2100);
-        assertThat(delta(before, after, "rapport_visit_response_latency_seconds_bucket{modality=\"PHONE\",le=\"5.0\"}")).isEqualTo(2);
-        assertThat(delta(before, after, "rapport_ratings_ingested_total{instrument=\"SRS\",outcome=\"created\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_rating_normalized_score_bucket{instrument=\"SRS\",le=\"0.4\"}")).isEqualTo(0);
-        assertThat(delta(before, after, "rapport_rating_normalized_score_bucket{instrument=\"SRS\",le=\"0.5\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_alerts_raised_total{instrument=\"SRS\",reason=\"BELOW_CUTOFF\"}")).isEqualTo(1);
-        assertThat(delta(before, after, "rapport_alerts_open{instrument=\"SRS\"}")).isEqualTo(1);
+        assertThat(delta(before, after, "rapport_visit_face_to_face_share_count{modality=\"PHONE\"}"))
+                .isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visit_face_to_face_share_bucket{modality=\"PHONE\",le=\"0.2\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_visit_face_to_face_share_bucket{modality=\"PHONE\",le=\"0.7\"}"))
+                .isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visit_wait_seconds_bucket{modality=\"PHONE\",le=\"120.0\"}"))
+                .isEqualTo(0);
+        assertThat(delta(before, after, "rapport_visit_wait_seconds_bucket{modality=\"PHONE\",le=\"300.0\"}"))
+                .isEqualTo(2);
+        assertThat(delta(before, after, "rapport_visit_wait_seconds_sum{modality=\"PHONE\"}"))
+                .isEqualTo(480);
+        assertThat(delta(before, after, "rapport_visit_documentation_seconds_sum{modality=\"PHONE\"}"))
+                .isEqualTo(2100);
+        assertThat(delta(before, after, "rapport_visit_response_latency_seconds_bucket{modality=\"PHONE\",le=\"5.0\"}"))
+                .isEqualTo(2);
+        assertThat(delta(before, after, "rapport_ratings_ingested_total{instrument=\"SRS\",outcome=\"created\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_rating_normalized_score_bucket{instrument=\"SRS\",le=\"0.4\"}"))
+                .isEqualTo(0);
+        assertThat(delta(before, after, "rapport_rating_normalized_score_bucket{instrument=\"SRS\",le=\"0.5\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_alerts_raised_total{instrument=\"SRS\",reason=\"BELOW_CUTOFF\"}"))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "rapport_alerts_open{instrument=\"SRS\"}"))
+                .isEqualTo(1);
         assertThat(after.get("rapport_database_ready")).isNotNull();
-        assertThat(after.keySet()).anyMatch(k -> k.startsWith("http_server_requests_seconds_bucket{") && k.contains("le=\"0.5\""));
+        assertThat(after.keySet())
+                .anyMatch(k -> k.startsWith("http_server_requests_seconds_bucket{") && k.contains("le=\"0.5\""));
         // Ids never become labels.
         assertThat(after.keySet()).noneMatch(k -> k.contains(clinic) || k.contains("m1") || k.contains("patient"));
     }
@@ -101,16 +152,32 @@ class MetricsScrapeTest {
         List<Object> batch = new java.util.ArrayList<>();
         // Ten recent visits: face-to-face 1200 s and documentation 300, 600, ..., 3000 s.
         for (int i = 1; i <= 10; i++) {
-            batch.add(with(visit(clinic, "b" + i), "documentationSeconds", 300 * i, "afterHoursDocumentationSeconds", 0));
+            batch.add(
+                    with(visit(clinic, "b" + i), "documentationSeconds", 300 * i, "afterHoursDocumentationSeconds", 0));
         }
-        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then()
-                .statusCode(200).body("created", org.hamcrest.Matchers.equalTo(10));
+        given().contentType(ContentType.JSON)
+                .body(batch)
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(200)
+                .body("created", org.hamcrest.Matchers.equalTo(10));
         // SRS 9+9+9+8 = 35 and 4 x 9.5 = 38 on two of them: one of two below the cutoff of 36.
         Map<String, List<Double>> srs = Map.of("b1", List.of(9.0, 9.0, 9.0, 8.0), "b2", List.of(9.5, 9.5, 9.5, 9.5));
         srs.forEach((visitId, items) -> given().contentType(ContentType.JSON)
-                .body(Map.of("clinicId", clinic, "visitId", visitId, "instrument", "SRS",
-                        "items", items, "submittedAt", "2026-01-05T10:00:00Z"))
-                .post("/api/v1/ratings").then().statusCode(201));
+                .body(Map.of(
+                        "clinicId",
+                        clinic,
+                        "visitId",
+                        visitId,
+                        "instrument",
+                        "SRS",
+                        "items",
+                        items,
+                        "submittedAt",
+                        "2026-01-05T10:00:00Z"))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(201));
         gauges.refreshClinicGauges();
         Map<String, Double> after = scrape();
 
@@ -119,9 +186,11 @@ class MetricsScrapeTest {
             share += 1200.0 / (1200.0 + 300.0 * i);
         }
         String label = "{clinic=\"" + clinic + "\"}";
-        assertThat(after.get("rapport_clinic_face_to_face_share_7d" + label)).isCloseTo(share / 10, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(after.get("rapport_clinic_face_to_face_share_7d" + label))
+                .isCloseTo(share / 10, org.assertj.core.data.Offset.offset(1e-9));
         // Every fixture visit waits 240 s, so the 90th percentile is 240 s.
         assertThat(after.get("rapport_clinic_wait_seconds_p90_7d" + label)).isEqualTo(240.0);
-        assertThat(after.get("rapport_clinic_srs_below_cutoff_share_7d" + label)).isEqualTo(0.5);
+        assertThat(after.get("rapport_clinic_srs_below_cutoff_share_7d" + label))
+                .isEqualTo(0.5);
     }
 }

@@ -68,8 +68,22 @@ class InstrumentDefinitionTest {
     @Test
     void invertedScaleAndMisusedItemRule() {
         InstrumentDefinition bad = new InstrumentDefinition(
-                null, "TWO", 1, "Two items", 2, 5, 1, 1, null, null, TotalRule.ITEM,
-                new MissingRule(MissingPolicy.NONE, 1, OverLimit.REJECT), null, null, false, 0);
+                null,
+                "TWO",
+                1,
+                "Two items",
+                2,
+                5,
+                1,
+                1,
+                null,
+                null,
+                TotalRule.ITEM,
+                new MissingRule(MissingPolicy.NONE, 1, OverLimit.REJECT),
+                null,
+                null,
+                false,
+                0);
         assertEquals(
                 List.of(
                         new Violation("clinicId", "is required for a clinic's own instrument"),
@@ -104,9 +118,12 @@ class InstrumentDefinitionTest {
     void builtInsAreFoundByCodeAndOwnedByNoClinic() {
         assertEquals(
                 List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5"),
-                BuiltInInstruments.all().stream().map(InstrumentDefinition::code).toList());
+                BuiltInInstruments.all().stream()
+                        .map(InstrumentDefinition::code)
+                        .toList());
         assertTrue(BuiltInInstruments.all().stream().allMatch(InstrumentDefinition::builtIn));
-        assertEquals(BuiltInInstruments.WAI_SR, BuiltInInstruments.find("WAI-SR").orElseThrow());
+        assertEquals(
+                BuiltInInstruments.WAI_SR, BuiltInInstruments.find("WAI-SR").orElseThrow());
         assertFalse(BuiltInInstruments.find("wai-sr").isPresent());
         assertFalse(BuiltInInstruments.find(null).isPresent());
         assertFalse(ownedBy("clinic-1", BuiltInInstruments.SRS).builtIn());
@@ -157,26 +174,61 @@ class InstrumentDefinitionTest {
         Map<String, List<Integer>> subscales = new LinkedHashMap<>();
         subscales.put("", List.of());
         InstrumentDefinition bad = new InstrumentDefinition(
-                "clinic 1", "lower", 0, "", 101, 1, 5, 0,
-                Arrays.asList("ok", null), subscales, null, null,
-                Arrays.asList((Category) null), null, false, 0);
+                "clinic 1",
+                "lower",
+                0,
+                "",
+                101,
+                1,
+                5,
+                0,
+                Arrays.asList("ok", null),
+                subscales,
+                null,
+                null,
+                Arrays.asList((Category) null),
+                null,
+                false,
+                0);
         Set<String> paths = validator().validate(bad).stream()
                 .map(ConstraintViolation::getPropertyPath)
                 .map(Object::toString)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(
                 new TreeSet<>(List.of(
-                        "clinicId", "code", "version", "name", "items", "itemStep",
-                        "itemTexts[1].<list element>", "subscales<K>[].<map key>", "subscales[].<map value>",
-                        "total", "missing", "categories[0].<list element>")),
+                        "clinicId",
+                        "code",
+                        "version",
+                        "name",
+                        "items",
+                        "itemStep",
+                        "itemTexts[1].<list element>",
+                        "subscales<K>[].<map key>",
+                        "subscales[].<map value>",
+                        "total",
+                        "missing",
+                        "categories[0].<list element>")),
                 paths);
     }
 
     private static InstrumentDefinition ownedBy(String clinicId, InstrumentDefinition d) {
         return new InstrumentDefinition(
-                clinicId, d.code(), d.version(), d.name(), d.items(), d.itemMin(), d.itemMax(), d.itemStep(),
-                d.itemTexts(), d.subscales(), d.total(), d.missing(), d.categories(), d.defaultCutoff(),
-                d.dropAlert(), d.dropThreshold());
+                clinicId,
+                d.code(),
+                d.version(),
+                d.name(),
+                d.items(),
+                d.itemMin(),
+                d.itemMax(),
+                d.itemStep(),
+                d.itemTexts(),
+                d.subscales(),
+                d.total(),
+                d.missing(),
+                d.categories(),
+                d.defaultCutoff(),
+                d.dropAlert(),
+                d.dropThreshold());
     }
 
     private static ObjectMapper strictMapper() {

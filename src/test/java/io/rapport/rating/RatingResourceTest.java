@@ -34,7 +34,8 @@ class RatingResourceTest {
     @Inject
     Db db;
 
-    private static final Instant DAY0 = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(20, ChronoUnit.DAYS);
+    private static final Instant DAY0 =
+            Instant.now().truncatedTo(ChronoUnit.DAYS).minus(20, ChronoUnit.DAYS);
 
     private static Map<String, Object> rating(String clinic, String visitId, String instrument, Double... items) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -54,15 +55,30 @@ class RatingResourceTest {
     private static void postVisit(String clinic, String visitId, String provider, String patient, int day) {
         Instant start = DAY0.plus(day, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS);
         given().contentType(ContentType.JSON)
-                .body(with(visit(clinic, visitId), "providerId", provider, "patientId", patient,
-                        "scheduledStart", start.toString(), "startedAt", start.toString(),
-                        "endedAt", start.plusSeconds(1800).toString()))
-                .post("/api/v1/visits").then().statusCode(201);
+                .body(with(
+                        visit(clinic, visitId),
+                        "providerId",
+                        provider,
+                        "patientId",
+                        patient,
+                        "scheduledStart",
+                        start.toString(),
+                        "startedAt",
+                        start.toString(),
+                        "endedAt",
+                        start.plusSeconds(1800).toString()))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
     }
 
     private static List<Map<String, Object>> alerts(String clinic, String status) {
-        return given().queryParam("status", status).get("/api/v1/clinics/" + clinic + "/alerts")
-                .then().statusCode(200).extract().path("items");
+        return given().queryParam("status", status)
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("items");
     }
 
     @Test
@@ -70,14 +86,16 @@ class RatingResourceTest {
         String clinic = unique("c");
         postVisit(clinic, "v1", "dr-a", "pat-1", 1);
         // 9.1 + 8.7 + 9.3 + 9.0 = 36.1: at or above the cutoff of 36, no alert.
-        postRating(rating(clinic, "v1", "SRS", 9.1, 8.7, 9.3, 9.0)).then()
+        postRating(rating(clinic, "v1", "SRS", 9.1, 8.7, 9.3, 9.0))
+                .then()
                 .statusCode(201)
                 .header("Location", endsWith("/api/v1/clinics/" + clinic + "/visits/v1/ratings/SRS"))
                 .body("total", equalTo(36.1))
                 .body("complete", equalTo(true))
                 .body("revision", equalTo(1))
                 .body("alerts", empty());
-        given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/SRS").then()
+        given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/SRS")
+                .then()
                 .statusCode(200)
                 .body("items", equalTo(List.of(9.1, 8.7, 9.3, 9.0)))
                 .body("total", equalTo(36.1));
@@ -89,10 +107,15 @@ class RatingResourceTest {
         postVisit(clinic, "v36", "dr-a", "pat-1", 1);
         postVisit(clinic, "v359", "dr-b", "pat-2", 1);
         // 9 + 9 + 9 + 9 = 36.0: not below 36.
-        postRating(rating(clinic, "v36", "SRS", 9.0, 9.0, 9.0, 9.0)).then().statusCode(201)
-                .body("total", equalTo(36.0)).body("alerts", empty());
+        postRating(rating(clinic, "v36", "SRS", 9.0, 9.0, 9.0, 9.0))
+                .then()
+                .statusCode(201)
+                .body("total", equalTo(36.0))
+                .body("alerts", empty());
         // 9 + 9 + 9 + 8.9 = 35.9: below.
-        postRating(rating(clinic, "v359", "SRS", 9.0, 9.0, 9.0, 8.9)).then().statusCode(201)
+        postRating(rating(clinic, "v359", "SRS", 9.0, 9.0, 9.0, 8.9))
+                .then()
+                .statusCode(201)
                 .body("total", equalTo(35.9))
                 .body("alerts", hasSize(1))
                 .body("alerts[0].reason", equalTo("BELOW_CUTOFF"))
@@ -100,8 +123,11 @@ class RatingResourceTest {
                 .body("alerts[0].status", equalTo("OPEN"));
         List<Map<String, Object>> open = alerts(clinic, "open");
         assertThat(open).hasSize(1);
-        assertThat(open.get(0)).containsEntry("visitId", "v359").containsEntry("providerId", "dr-b")
-                .containsEntry("instrument", "SRS").containsEntry("total", 35.9);
+        assertThat(open.get(0))
+                .containsEntry("visitId", "v359")
+                .containsEntry("providerId", "dr-b")
+                .containsEntry("instrument", "SRS")
+                .containsEntry("total", 35.9);
     }
 
     @Test
@@ -117,16 +143,19 @@ class RatingResourceTest {
         // Another patient's low score with dr-a between the two must not count as pat-1's previous.
         postRating(rating(clinic, "other", "SRS", 5.0, 5.0, 5.0, 5.0)).then().body("total", equalTo(20.0));
         // With dr-b, 30 is below the cutoff, but there is no earlier SRS with dr-b: no drop.
-        postRating(rating(clinic, "v2", "SRS", 7.5, 7.5, 7.5, 7.5)).then()
+        postRating(rating(clinic, "v2", "SRS", 7.5, 7.5, 7.5, 7.5))
+                .then()
                 .body("total", equalTo(30.0))
                 .body("alerts.reason", equalTo(List.of("BELOW_CUTOFF")));
         // Back with dr-a: 39.0 -> 38.0 is a drop of exactly 1 point.
-        postRating(rating(clinic, "v3", "SRS", 9.5, 9.5, 9.5, 9.5)).then()
+        postRating(rating(clinic, "v3", "SRS", 9.5, 9.5, 9.5, 9.5))
+                .then()
                 .body("total", equalTo(38.0))
                 .body("alerts.reason", equalTo(List.of("DROP_FROM_PREVIOUS")))
                 .body("alerts[0].previousTotal", equalTo(39.0));
         // 38.0 -> 37.5 is half a point: no drop, and 37.5 is above the cutoff.
-        postRating(rating(clinic, "v4", "SRS", 9.5, 9.5, 9.5, 9.0)).then()
+        postRating(rating(clinic, "v4", "SRS", 9.5, 9.5, 9.5, 9.0))
+                .then()
                 .body("total", equalTo(37.5))
                 .body("alerts", empty());
     }
@@ -134,7 +163,8 @@ class RatingResourceTest {
     @Test
     void aRatingBeforeItsVisitIsKeptAndAlertsOnceTheVisitArrives() {
         String clinic = unique("c");
-        postRating(rating(clinic, "early", "SRS", 5.0, 5.0, 5.0, 5.0)).then()
+        postRating(rating(clinic, "early", "SRS", 5.0, 5.0, 5.0, 5.0))
+                .then()
                 .statusCode(201)
                 .body("total", equalTo(20.0))
                 .body("alerts", empty());
@@ -153,7 +183,8 @@ class RatingResourceTest {
         postRating(rating(clinic, "v2", "SRS", 9.0, 9.0, 9.0, 9.0)).then().body("alerts", empty());
         // v1 arrives late with 40: v2's 36 is now a 4-point drop.
         postRating(rating(clinic, "v1", "SRS", 10.0, 10.0, 10.0, 10.0)).then().statusCode(201);
-        given().get("/api/v1/clinics/" + clinic + "/visits/v2/ratings/SRS").then()
+        given().get("/api/v1/clinics/" + clinic + "/visits/v2/ratings/SRS")
+                .then()
                 .body("alerts.reason", equalTo(List.of("DROP_FROM_PREVIOUS")))
                 .body("alerts[0].previousTotal", equalTo(40.0));
     }
@@ -170,7 +201,11 @@ class RatingResourceTest {
 
         Map<String, Object> lifted = rating(clinic, "v1", "SRS", 9.5, 9.5, 9.5, 9.5);
         lifted.put("recordedAt", DAY0.plusSeconds(20).toString());
-        postRating(lifted).then().statusCode(200).body("revision", equalTo(2)).body("total", equalTo(38.0))
+        postRating(lifted)
+                .then()
+                .statusCode(200)
+                .body("revision", equalTo(2))
+                .body("total", equalTo(38.0))
                 .body("alerts", empty());
         assertThat(alerts(clinic, "open")).isEmpty();
         assertThat(alerts(clinic, "resolved")).hasSize(1);
@@ -180,7 +215,8 @@ class RatingResourceTest {
         postRating(lowered).then().statusCode(200).body("revision", equalTo(3)).body("alerts", hasSize(1));
         assertThat(alerts(clinic, "open")).hasSize(1);
         assertThat(alerts(clinic, "all")).hasSize(1);
-        assertThat(db.count("SELECT count(*) FROM alert WHERE clinic_id = ?", clinic)).isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM alert WHERE clinic_id = ?", clinic))
+                .isEqualTo(1);
 
         // An older correction is ignored: the stored rating and its alert stand.
         Map<String, Object> stale = rating(clinic, "v1", "SRS", 10.0, 10.0, 10.0, 10.0);
@@ -198,22 +234,35 @@ class RatingResourceTest {
 
         List<Map<String, Object>> open = alerts(clinic, "open");
         assertThat(open).extracting(a -> a.get("visitId")).containsExactly("v2", "v1");
-        given().queryParam("providerId", "dr-a").get("/api/v1/clinics/" + clinic + "/alerts").then()
-                .body("total", equalTo(1)).body("items[0].visitId", equalTo("v1"));
-        given().queryParam("size", 1).queryParam("page", 1).get("/api/v1/clinics/" + clinic + "/alerts").then()
-                .body("total", equalTo(2)).body("items", hasSize(1)).body("items[0].visitId", equalTo("v1"));
+        given().queryParam("providerId", "dr-a")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("total", equalTo(1))
+                .body("items[0].visitId", equalTo("v1"));
+        given().queryParam("size", 1)
+                .queryParam("page", 1)
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("total", equalTo(2))
+                .body("items", hasSize(1))
+                .body("items[0].visitId", equalTo("v1"));
 
         Number id = (Number) open.get(1).get("id");
-        String ackAt = given().contentType(ContentType.JSON).body(Map.of("note", "Called back; booked follow-up."))
-                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge").then()
+        String ackAt = given().contentType(ContentType.JSON)
+                .body(Map.of("note", "Called back; booked follow-up."))
+                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
+                .then()
                 .statusCode(200)
                 .body("status", equalTo("ACKNOWLEDGED"))
                 .body("note", equalTo("Called back; booked follow-up."))
                 .body("acknowledgedAt", notNullValue())
-                .extract().path("acknowledgedAt");
+                .extract()
+                .path("acknowledgedAt");
         // Twice is harmless: same state, first acknowledgement kept.
-        given().contentType(ContentType.JSON).body("{}")
-                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge").then()
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
+                .then()
                 .statusCode(200)
                 .body("status", equalTo("ACKNOWLEDGED"))
                 .body("acknowledgedAt", equalTo(ackAt))
@@ -222,32 +271,50 @@ class RatingResourceTest {
         assertThat(alerts(clinic, "acknowledged")).hasSize(1);
 
         // Another clinic cannot reach it.
-        given().contentType(ContentType.JSON).body("{}")
-                .post("/api/v1/clinics/" + unique("c") + "/alerts/" + id.longValue() + "/acknowledge").then()
-                .statusCode(404).contentType("application/problem+json");
-        given().queryParam("status", "closed").get("/api/v1/clinics/" + clinic + "/alerts").then()
-                .statusCode(400).body("violations[0].field", equalTo("status"));
+        given().contentType(ContentType.JSON)
+                .body("{}")
+                .post("/api/v1/clinics/" + unique("c") + "/alerts/" + id.longValue() + "/acknowledge")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+        given().queryParam("status", "closed")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(400)
+                .body("violations[0].field", equalTo("status"));
     }
 
     @Test
     void badAnswersAre400NamingEachItemAndStoreNothing() {
         String clinic = unique("c");
-        postRating(rating(clinic, "v1", "SRS", 9.0, 7.25, 11.0, null)).then()
+        postRating(rating(clinic, "v1", "SRS", 9.0, 7.25, 11.0, null))
+                .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("violations.field", equalTo(List.of("items[1]", "items[2]", "items[3]")));
-        postRating(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0)).then()
-                .statusCode(400).body("violations.field", hasItem("items"));
-        postRating(rating(clinic, "v1", "NOPE", 1.0)).then()
-                .statusCode(400).body("violations.field", hasItem("instrument"));
-        postRating(rating(clinic, "v1", "WAI-SR", 1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 1.0, 2.0, 3.0, 4.0, 4.5, 6.0)).then()
-                .statusCode(400).body("violations.field", equalTo(List.of("items[10]", "items[11]", "items[5]")));
+        postRating(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0))
+                .then()
+                .statusCode(400)
+                .body("violations.field", hasItem("items"));
+        postRating(rating(clinic, "v1", "NOPE", 1.0))
+                .then()
+                .statusCode(400)
+                .body("violations.field", hasItem("instrument"));
+        postRating(rating(clinic, "v1", "WAI-SR", 1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 1.0, 2.0, 3.0, 4.0, 4.5, 6.0))
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("items[10]", "items[11]", "items[5]")));
         Map<String, Object> noItems = rating(clinic, "v1", "SRS");
         noItems.remove("items");
         postRating(noItems).then().statusCode(400).body("violations.field", hasItem("items"));
-        given().contentType(ContentType.JSON).body(with(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0, 9.0), "score", 1))
-                .post("/api/v1/ratings").then().statusCode(400).body("violations[0].field", equalTo("score"));
-        assertThat(db.count("SELECT count(*) FROM rating WHERE clinic_id = ?", clinic)).isZero();
+        given().contentType(ContentType.JSON)
+                .body(with(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0, 9.0), "score", 1))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(400)
+                .body("violations[0].field", equalTo("score"));
+        assertThat(db.count("SELECT count(*) FROM rating WHERE clinic_id = ?", clinic))
+                .isZero();
     }
 
     @Test
@@ -255,16 +322,26 @@ class RatingResourceTest {
         String clinic = unique("c");
         postVisit(clinic, "v1", "dr-a", "pat-1", 1);
         // CARE with two "does not apply": 8 answers sum to 4+5+3+4+5+4+3+4 = 32, mean 4, total 32 + 2 x 4 = 40.
-        postRating(rating(clinic, "v1", "CARE", 4.0, 5.0, null, 3.0, 4.0, 5.0, null, 4.0, 3.0, 4.0)).then()
-                .statusCode(201).body("total", equalTo(40.0)).body("complete", equalTo(true));
+        postRating(rating(clinic, "v1", "CARE", 4.0, 5.0, null, 3.0, 4.0, 5.0, null, 4.0, 3.0, 4.0))
+                .then()
+                .statusCode(201)
+                .body("total", equalTo(40.0))
+                .body("complete", equalTo(true));
         // NPS 6 is a detractor: below the cutoff of 7.
-        postRating(rating(clinic, "v1", "NPS", 6.0)).then()
-                .statusCode(201).body("category", equalTo("detractor")).body("alerts.reason", equalTo(List.of("BELOW_CUTOFF")));
+        postRating(rating(clinic, "v1", "NPS", 6.0))
+                .then()
+                .statusCode(201)
+                .body("category", equalTo("detractor"))
+                .body("alerts.reason", equalTo(List.of("BELOW_CUTOFF")));
         // RAPPORT-5 with one missing: (2 + 3 + 2 + 3) / 4 = 2.5, below 3.
-        postRating(rating(clinic, "v1", "RAPPORT-5", 2.0, 3.0, null, 2.0, 3.0)).then()
-                .statusCode(201).body("total", equalTo(2.5)).body("alerts", hasSize(1));
+        postRating(rating(clinic, "v1", "RAPPORT-5", 2.0, 3.0, null, 2.0, 3.0))
+                .then()
+                .statusCode(201)
+                .body("total", equalTo(2.5))
+                .body("alerts", hasSize(1));
         // WAI-SR: Task 1,2,10,12 = 4+4+5+5 = 18; Bond 3,5,7,9 = 3+3+3+3 = 12; Goal 4,6,8,11 = 2+2+2+2 = 8; total 38.
-        postRating(rating(clinic, "v1", "WAI-SR", 4.0, 4.0, 3.0, 2.0, 3.0, 2.0, 3.0, 2.0, 3.0, 5.0, 2.0, 5.0)).then()
+        postRating(rating(clinic, "v1", "WAI-SR", 4.0, 4.0, 3.0, 2.0, 3.0, 2.0, 3.0, 2.0, 3.0, 5.0, 2.0, 5.0))
+                .then()
                 .statusCode(201)
                 .body("total", equalTo(38.0))
                 .body("subscales.Task", equalTo(18.0))
@@ -279,24 +356,32 @@ class RatingResourceTest {
                 rating(clinic, "v1", "NPS", 10.0),
                 rating(clinic, "v1", "NPS", 12.0),
                 rating(clinic, "v2", "CARE", 1.0, 1.0, 1.0, null, null, null, 1.0, 1.0, 1.0, 1.0));
-        given().contentType(ContentType.JSON).body(batch).post("/api/v1/ratings/batch").then()
+        given().contentType(ContentType.JSON)
+                .body(batch)
+                .post("/api/v1/ratings/batch")
+                .then()
                 .statusCode(200)
                 .body("created", equalTo(2))
                 .body("rejected", equalTo(1))
                 .body("results.status", equalTo(List.of("created", "rejected", "created")))
                 .body("results[1].violations[0].field", equalTo("[1].items[0]"));
         // CARE with three "does not apply" is kept but not scored.
-        given().get("/api/v1/clinics/" + clinic + "/visits/v2/ratings/CARE").then()
-                .statusCode(200).body("complete", equalTo(false)).body("total", nullValue());
+        given().get("/api/v1/clinics/" + clinic + "/visits/v2/ratings/CARE")
+                .then()
+                .statusCode(200)
+                .body("complete", equalTo(false))
+                .body("total", nullValue());
     }
 
     @Test
     void instrumentsAreListedAndClinicsRegisterTheirOwn() {
         String clinic = unique("c");
-        given().get("/api/v1/instruments").then()
+        given().get("/api/v1/instruments")
+                .then()
                 .statusCode(200)
                 .body("code", equalTo(List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5")));
-        given().get("/api/v1/instruments/RAPPORT-5").then()
+        given().get("/api/v1/instruments/RAPPORT-5")
+                .then()
                 .statusCode(200)
                 .body("items", equalTo(5))
                 .body("itemTexts", hasSize(5))
@@ -321,24 +406,45 @@ class RatingResourceTest {
         def.put("defaultCutoff", 2.5);
         def.put("dropAlert", false);
         def.put("dropThreshold", 0);
-        given().contentType(ContentType.JSON).body(def).post("/api/v1/instruments").then().statusCode(201);
-        given().contentType(ContentType.JSON).body(def).post("/api/v1/instruments").then().statusCode(200);
-        given().contentType(ContentType.JSON).body(with(def, "name", "changed")).post("/api/v1/instruments").then()
-                .statusCode(409).contentType("application/problem+json");
-        given().contentType(ContentType.JSON).body(with(def, "code", "SRS")).post("/api/v1/instruments").then()
-                .statusCode(409).body("detail", containsString("built-in"));
-        given().contentType(ContentType.JSON).body(with(def, "code", "BAD-1", "itemMax", 0, "itemTexts", List.of("one")))
-                .post("/api/v1/instruments").then()
-                .statusCode(400).body("violations.field", hasItem("itemMax")).body("violations.field", hasItem("itemTexts"));
-        assertThat(db.count("SELECT count(*) FROM instrument WHERE clinic_id = ?", clinic)).isEqualTo(1);
+        given().contentType(ContentType.JSON)
+                .body(def)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        given().contentType(ContentType.JSON)
+                .body(def)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        given().contentType(ContentType.JSON)
+                .body(with(def, "name", "changed"))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json");
+        given().contentType(ContentType.JSON)
+                .body(with(def, "code", "SRS"))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(409)
+                .body("detail", containsString("built-in"));
+        given().contentType(ContentType.JSON)
+                .body(with(def, "code", "BAD-1", "itemMax", 0, "itemTexts", List.of("one")))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(400)
+                .body("violations.field", hasItem("itemMax"))
+                .body("violations.field", hasItem("itemTexts"));
+        assertThat(db.count("SELECT count(*) FROM instrument WHERE clinic_id = ?", clinic))
+                .isEqualTo(1);
 
-        given().queryParam("clinicId", clinic).get("/api/v1/instruments").then()
-                .body("code", hasItem("TELE-3"));
+        given().queryParam("clinicId", clinic).get("/api/v1/instruments").then().body("code", hasItem("TELE-3"));
         given().get("/api/v1/instruments").then().body("code", hasSize(5));
 
         postVisit(clinic, "v1", "dr-a", "pat-1", 1);
         // (2 + 3 + 2) / 3 = 2.333..., below its cutoff of 2.5.
-        postRating(rating(clinic, "v1", "TELE-3", 2.0, 3.0, 2.0)).then()
+        postRating(rating(clinic, "v1", "TELE-3", 2.0, 3.0, 2.0))
+                .then()
                 .statusCode(201)
                 .body("total", closeTo(7.0 / 3.0, 1e-9))
                 .body("alerts.reason", equalTo(List.of("BELOW_CUTOFF")));

@@ -31,7 +31,9 @@ class ScoringProperties {
         assertTrue(s.complete());
         assertTrue(s.total() >= def.totalMin() && s.total() <= def.totalMax(), () -> "total " + s.total());
         assertTrue(s.normalized() >= 0 && s.normalized() <= 1, () -> "normalized " + s.normalized());
-        assertEquals(def.subscales() == null ? 0 : def.subscales().size(), s.subscales().size());
+        assertEquals(
+                def.subscales() == null ? 0 : def.subscales().size(),
+                s.subscales().size());
         if (def.categories() != null) {
             // the built-ins' categories cover every total on the grid
             assertNotNull(s.category());
@@ -57,7 +59,8 @@ class ScoringProperties {
             assertEquals(a.bad().size(), violations.size());
             assertTrue(violations.stream().allMatch(v -> v.message().startsWith("is required")), violations::toString);
         } else if (def.missing().overLimit() == OverLimit.REJECT) {
-            assertEquals(List.of("items"), violations.stream().map(Violation::field).toList());
+            assertEquals(
+                    List.of("items"), violations.stream().map(Violation::field).toList());
         } else {
             assertEquals(List.of(), violations);
             assertEquals(Score.incomplete(), Scoring.score(def, a.items()));
@@ -67,7 +70,9 @@ class ScoringProperties {
     @Provide
     Arbitrary<Answers> valid() {
         return Arbitraries.of(BuiltInInstruments.all()).flatMap(def -> {
-            int allowed = def.missing().policy() == MissingPolicy.NONE ? 0 : def.missing().maxMissing();
+            int allowed = def.missing().policy() == MissingPolicy.NONE
+                    ? 0
+                    : def.missing().maxMissing();
             return Combinators.combine(onGrid(def), positions(def, 0, allowed))
                     .as((items, gaps) -> new Answers(def, with(items, gaps, null), Set.of()));
         });
@@ -81,18 +86,21 @@ class ScoringProperties {
                     .between(1e-6, 1000)
                     .ofScale(6)
                     .flatMap(d -> Arbitraries.of(a.def().itemMin() - d, a.def().itemMax() + d));
-            return Combinators.combine(bad, outside.list().ofSize(a.def().items())).as((positions, values) -> {
-                List<Double> items = new ArrayList<>(a.items());
-                positions.forEach(i -> items.set(i, values.get(i)));
-                return new Answers(a.def(), items, positions);
-            });
+            return Combinators.combine(bad, outside.list().ofSize(a.def().items()))
+                    .as((positions, values) -> {
+                        List<Double> items = new ArrayList<>(a.items());
+                        positions.forEach(i -> items.set(i, values.get(i)));
+                        return new Answers(a.def(), items, positions);
+                    });
         });
     }
 
     @Provide
     Arbitrary<Answers> overMissing() {
         return Arbitraries.of(BuiltInInstruments.all()).flatMap(def -> {
-            int firstTooMany = def.missing().policy() == MissingPolicy.NONE ? 1 : def.missing().maxMissing() + 1;
+            int firstTooMany = def.missing().policy() == MissingPolicy.NONE
+                    ? 1
+                    : def.missing().maxMissing() + 1;
             return Combinators.combine(onGrid(def), positions(def, firstTooMany, def.items()))
                     .as((items, gaps) -> new Answers(def, with(items, gaps, null), gaps));
         });
@@ -111,7 +119,11 @@ class ScoringProperties {
     }
 
     private static Arbitrary<Set<Integer>> positions(InstrumentDefinition def, int min, int max) {
-        return Arbitraries.integers().between(0, def.items() - 1).set().ofMinSize(min).ofMaxSize(max);
+        return Arbitraries.integers()
+                .between(0, def.items() - 1)
+                .set()
+                .ofMinSize(min)
+                .ofMaxSize(max);
     }
 
     private static List<Double> with(List<Double> items, Set<Integer> positions, Double value) {

@@ -248,8 +248,7 @@ class ScoringTest {
         Map<String, List<Integer>> subscales = new LinkedHashMap<>();
         subscales.put("Warmth", List.of(1, 2));
         subscales.put("Clarity", List.of(3));
-        InstrumentDefinition def =
-                custom(3, 1, 5, 1, subscales, TotalRule.MEAN, MissingPolicy.MEAN_OF_ANSWERED, 1);
+        InstrumentDefinition def = custom(3, 1, 5, 1, subscales, TotalRule.MEAN, MissingPolicy.MEAN_OF_ANSWERED, 1);
         Score s = scored(def, 2, 5, null);
         // (2 + 5) / 2 = 3.5 for both the total and Warmth; Clarity's only item is unanswered
         assertEquals(3.5, s.total());
@@ -297,8 +296,22 @@ class ScoringTest {
             MissingPolicy policy,
             int maxMissing) {
         return new InstrumentDefinition(
-                "clinic-1", "CUSTOM", 1, "Custom", items, min, max, step, null, subscales, total,
-                new MissingRule(policy, maxMissing, OverLimit.REJECT), null, null, false, 0);
+                "clinic-1",
+                "CUSTOM",
+                1,
+                "Custom",
+                items,
+                min,
+                max,
+                step,
+                null,
+                subscales,
+                total,
+                new MissingRule(policy, maxMissing, OverLimit.REJECT),
+                null,
+                null,
+                false,
+                0);
     }
 
     private static Score scored(InstrumentDefinition def, Number... values) {
@@ -308,6 +321,8 @@ class ScoringTest {
     }
 
     private static List<Double> answers(Number... values) {
-        return Arrays.stream(values).map(v -> v == null ? null : v.doubleValue()).toList();
+        return Arrays.stream(values)
+                .map(v -> v == null ? null : v.doubleValue())
+                .toList();
     }
 }

@@ -258,8 +258,8 @@ final class TrendExpectations {
         e.put("responseLatencySeconds.p90", percentile(latency, 0.9));
         e.put("responseLatencySeconds.p95", percentile(latency, 0.95));
         for (String modality : latencyModalities(w)) {
-            List<Double> xs = values(in.stream().filter(v -> v.modality().equals(modality)).toList(),
-                    "responseLatencySeconds");
+            List<Double> xs = values(
+                    in.stream().filter(v -> v.modality().equals(modality)).toList(), "responseLatencySeconds");
             String p = "responseLatencySeconds.byModality." + modality;
             e.put(p + ".p50", percentile(xs, 0.5));
             e.put(p + ".p90", percentile(xs, 0.9));
@@ -277,7 +277,8 @@ final class TrendExpectations {
             e.put(p + "responses", rs.size());
             e.put(p + "responseRate", (double) rs.size() / in.size());
             e.put(p + "meanTotal", suppressed ? null : mean(totals));
-            e.put(p + "belowCutoffShare",
+            e.put(
+                    p + "belowCutoffShare",
                     suppressed || cutoff == null ? null : share(totals, t -> t < cutoff - EPSILON));
             e.put(p + "npsScore", suppressed || !instrument.equals("NPS") ? null : npsScore(totals));
             e.put(p + "suppressed", suppressed);
@@ -315,8 +316,8 @@ final class TrendExpectations {
 
     /** UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits. */
     static Map<String, Object> continuity(List<Visit> in) {
-        Map<String, List<Visit>> byPatient = in.stream()
-                .collect(Collectors.groupingBy(Visit::patientId, TreeMap::new, Collectors.toList()));
+        Map<String, List<Visit>> byPatient =
+                in.stream().collect(Collectors.groupingBy(Visit::patientId, TreeMap::new, Collectors.toList()));
         List<Double> upc = new ArrayList<>();
         List<Double> coc = new ArrayList<>();
         int switches = 0;
@@ -432,7 +433,8 @@ final class TrendExpectations {
             for (LocalDate bucket : buckets) {
                 List<Double> xs = observations.stream()
                         .filter(o -> groupOf.apply(o.visit()).equals(group))
-                        .filter(o -> bucketStart(o.visit().localDate(w.zone()), interval).equals(bucket))
+                        .filter(o -> bucketStart(o.visit().localDate(w.zone()), interval)
+                                .equals(bucket))
                         .map(Observation::value)
                         .toList();
                 boolean suppressed = rating && !stat.equals("count") && xs.size() < MIN_GROUP_SIZE;
@@ -490,14 +492,18 @@ final class TrendExpectations {
         TreeSet<String> providers =
                 inWindow(w).stream().map(Visit::providerId).collect(Collectors.toCollection(TreeSet::new));
         for (String p : providers) {
-            rows.add(providerRow(p, inWindow(w).stream().filter(v -> v.providerId().equals(p)).toList(), w));
+            rows.add(providerRow(
+                    p,
+                    inWindow(w).stream().filter(v -> v.providerId().equals(p)).toList(),
+                    w));
         }
         return rows;
     }
 
     private Map<String, Object> providerRow(String providerId, List<Visit> in, Window w) {
         List<Rating> srs = ratingsIn(w, "SRS").stream()
-                .filter(r -> providerId == null || visitById.get(r.visitId()).providerId().equals(providerId))
+                .filter(r -> providerId == null
+                        || visitById.get(r.visitId()).providerId().equals(providerId))
                 .toList();
         boolean suppressed = srs.size() < MIN_GROUP_SIZE;
         Map<String, Object> row = new LinkedHashMap<>();
@@ -566,7 +572,8 @@ final class TrendExpectations {
         int from = 0;
         for (int q = 1; q <= 4; q++) {
             int size = n / 4 + (q <= n % 4 ? 1 : 0);
-            List<Double> totals = sorted.subList(from, from + size).stream().map(Pair::total).toList();
+            List<Double> totals =
+                    sorted.subList(from, from + size).stream().map(Pair::total).toList();
             from += size;
             out.add(new Quartile(q, size, size < MIN_GROUP_SIZE ? null : mean(totals)));
         }

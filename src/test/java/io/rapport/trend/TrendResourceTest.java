@@ -71,7 +71,6 @@ class TrendResourceTest {
             // Exactly 300 s late: not "over 300 s".
             v("v05", B, "pat-03", IN_PERSON, "2026-02-05T13:00:00Z", 300, 40, 2280, 480, 0, null, 0.48, null),
             v("v06", C, "pat-04", VIDEO, "2026-02-06T18:00:00Z", null, 25, 1380, 720, 240, 2.1, 0.40, 2),
-
             v("v07", A, "pat-05", PHONE, "2026-02-09T15:30:00Z", 30, 15, 840, 360, null, 0.6, 0.60, 0),
             v("v08", A, "pat-01", VIDEO, "2026-02-10T14:00:00Z", 420, 30, 1500, 900, 300, 2.4, 0.42, 1),
             // A message thread closed with nothing to measure: every optional field left out.
@@ -105,7 +104,6 @@ class TrendResourceTest {
             v("v29", B, "pat-06", PHONE, "2026-03-12T14:00:00Z", 1500, 20, 720, 1080, 540, 2.2, 0.26, 2),
             v("v30", C, "pat-12", MESSAGING, "2026-03-12T18:00:00Z", null, 300, 0, 360, null, 14400.0, null, null),
             v("v31", A, "pat-08", VIDEO, "2026-03-13T16:00:00Z", 100, 30, 1320, 660, 60, null, 0.47, 1),
-
             v("v32", B, "pat-05", PHONE, "2026-03-16T14:00:00Z", 75, 15, 780, 420, null, 0.5, 0.62, 0),
             v("v33", A, "pat-02", MESSAGING, "2026-03-17T15:00:00Z", null, 200, 0, 480, 480, 3600.0, null, null),
             v("v34", C, "pat-04", IN_PERSON, "2026-03-18T14:00:00Z", 360, 40, 2100, 360, null, null, 0.55, null),
@@ -197,7 +195,8 @@ class TrendResourceTest {
         assertFields(json, expected);
         // Only instruments rated on a visit in the window (the WAI-SR was before it) and only
         // modalities with latency values (nobody measures it in person).
-        assertThat(json.getMap("ratings").keySet()).containsExactlyInAnyOrderElementsOf(EXPECT.ratingInstruments(WEEKS));
+        assertThat(json.getMap("ratings").keySet())
+                .containsExactlyInAnyOrderElementsOf(EXPECT.ratingInstruments(WEEKS));
         assertThat(json.getMap("ratings").keySet()).containsExactlyInAnyOrder("SRS", "NPS", "CARE", "RAPPORT-5");
         assertThat(json.getMap("responseLatencySeconds.byModality").keySet())
                 .containsExactlyInAnyOrder(VIDEO, PHONE, MESSAGING);
@@ -206,12 +205,15 @@ class TrendResourceTest {
     @Test
     void summaryFiltersByModalityAndProvider() {
         String clinic = mainClinic();
-        for (Window w : List.of(WEEKS.modality(VIDEO), WEEKS.modality(MESSAGING), WEEKS.provider(A), WEEKS.provider(C))) {
+        for (Window w :
+                List.of(WEEKS.modality(VIDEO), WEEKS.modality(MESSAGING), WEEKS.provider(A), WEEKS.provider(C))) {
             JsonPath json = getJson("/summary", clinic, w.query());
             assertFields(json, EXPECT.summary(w));
-            assertThat(json.getMap("ratings").keySet()).as(w.toString())
+            assertThat(json.getMap("ratings").keySet())
+                    .as(w.toString())
                     .containsExactlyInAnyOrderElementsOf(EXPECT.ratingInstruments(w));
-            assertThat(json.getMap("responseLatencySeconds.byModality").keySet()).as(w.toString())
+            assertThat(json.getMap("responseLatencySeconds.byModality").keySet())
+                    .as(w.toString())
                     .containsExactlyInAnyOrderElementsOf(EXPECT.latencyModalities(w));
         }
         // Spelled out for dr-adeyemi: 13 visits, and 3 NPS responses are too few to show.
@@ -279,8 +281,16 @@ class TrendResourceTest {
     void weeklyMeanFaceToFaceShareKeepsTheEmptyWeek() {
         List<Series> expected = EXPECT.trend(WEEKS, "faceToFaceShare", "week", "mean", "none");
         List<Point> points = expected.get(0).points();
-        assertThat(points).extracting(Point::start).containsExactly(
-                "2026-02-02", "2026-02-09", "2026-02-16", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16");
+        assertThat(points)
+                .extracting(Point::start)
+                .containsExactly(
+                        "2026-02-02",
+                        "2026-02-09",
+                        "2026-02-16",
+                        "2026-02-23",
+                        "2026-03-02",
+                        "2026-03-09",
+                        "2026-03-16");
         assertThat(points.get(2).visits()).isZero();
         // The bare message thread has no share: its week counts five observations of six visits.
         assertThat(points.get(1).visits()).isEqualTo(5);
@@ -299,31 +309,42 @@ class TrendResourceTest {
         Window firstWeekOfMarch = Window.of("2026-03-01", "2026-03-08", "UTC");
         List<Series> daily = EXPECT.trend(firstWeekOfMarch, "documentationSeconds", "day", "count", "none");
         assertThat(daily.get(0).points()).hasSize(7);
-        assertSeries(getJson("/trends", clinic,
-                query(firstWeekOfMarch, "metric", "documentationSeconds", "interval", "day", "stat", "count")), daily);
+        assertSeries(
+                getJson(
+                        "/trends",
+                        clinic,
+                        query(firstWeekOfMarch, "metric", "documentationSeconds", "interval", "day", "stat", "count")),
+                daily);
 
         // Months start on the 1st even though the window starts on 2026-02-02: x01 on 2026-02-01 stays out.
         List<Series> monthly = EXPECT.trend(WEEKS, "waitSeconds", "month", "p90", "none");
         assertThat(monthly.get(0).points()).extracting(Point::start).containsExactly("2026-02-01", "2026-03-01");
-        assertSeries(getJson("/trends", clinic, query(WEEKS, "metric", "waitSeconds", "interval", "month", "stat", "p90")),
+        assertSeries(
+                getJson("/trends", clinic, query(WEEKS, "metric", "waitSeconds", "interval", "month", "stat", "p90")),
                 monthly);
 
-        assertSeries(getJson("/trends", clinic,
+        assertSeries(
+                getJson(
+                        "/trends",
+                        clinic,
                         query(WEEKS, "metric", "responseLatencySeconds", "interval", "month", "stat", "p95")),
                 EXPECT.trend(WEEKS, "responseLatencySeconds", "month", "p95", "none"));
-        assertSeries(getJson("/trends", clinic,
-                        query(WEEKS, "metric", "afterHoursDocumentationSeconds", "stat", "p50")),
+        assertSeries(
+                getJson("/trends", clinic, query(WEEKS, "metric", "afterHoursDocumentationSeconds", "stat", "p50")),
                 EXPECT.trend(WEEKS, "afterHoursDocumentationSeconds", "week", "p50", "none"));
         for (String metric : List.of("patientTalkShare", "connectionDrops", "faceToFaceSeconds")) {
-            assertSeries(getJson("/trends", clinic, query(WEEKS, "metric", metric, "interval", "month")),
+            assertSeries(
+                    getJson("/trends", clinic, query(WEEKS, "metric", metric, "interval", "month")),
                     EXPECT.trend(WEEKS, metric, "month", "mean", "none"));
         }
 
         Window video = WEEKS.modality(VIDEO);
-        assertSeries(getJson("/trends", clinic, query(video, "metric", "faceToFaceSeconds", "stat", "count")),
+        assertSeries(
+                getJson("/trends", clinic, query(video, "metric", "faceToFaceSeconds", "stat", "count")),
                 EXPECT.trend(video, "faceToFaceSeconds", "week", "count", "none"));
         Window brooks = WEEKS.provider(B);
-        assertSeries(getJson("/trends", clinic, query(brooks, "metric", "waitSeconds", "stat", "p50")),
+        assertSeries(
+                getJson("/trends", clinic, query(brooks, "metric", "waitSeconds", "stat", "p50")),
                 EXPECT.trend(brooks, "waitSeconds", "week", "p50", "none"));
     }
 
@@ -332,13 +353,21 @@ class TrendResourceTest {
         String clinic = mainClinic();
         List<Series> byModality = EXPECT.trend(WEEKS, "faceToFaceSeconds", "week", "p50", "modality");
         assertThat(byModality).extracting(Series::group).containsExactly(IN_PERSON, MESSAGING, PHONE, VIDEO);
-        assertSeries(getJson("/trends", clinic,
-                query(WEEKS, "metric", "faceToFaceSeconds", "stat", "p50", "groupBy", "modality")), byModality);
+        assertSeries(
+                getJson(
+                        "/trends",
+                        clinic,
+                        query(WEEKS, "metric", "faceToFaceSeconds", "stat", "p50", "groupBy", "modality")),
+                byModality);
 
         List<Series> byProvider = EXPECT.trend(WEEKS, "documentationSeconds", "month", "mean", "provider");
         assertThat(byProvider).extracting(Series::group).containsExactly(A, B, C);
-        assertSeries(getJson("/trends", clinic,
-                query(WEEKS, "metric", "documentationSeconds", "interval", "month", "groupBy", "provider")), byProvider);
+        assertSeries(
+                getJson(
+                        "/trends",
+                        clinic,
+                        query(WEEKS, "metric", "documentationSeconds", "interval", "month", "groupBy", "provider")),
+                byProvider);
     }
 
     @Test
@@ -347,7 +376,8 @@ class TrendResourceTest {
         List<Series> mean = EXPECT.trend(WEEKS, "SRS.total", "week", "mean", "none");
         // Five SRS in the first week (shown), four in the week of 2026-02-23 (hidden), none mid-February.
         assertThat(mean.get(0).points()).extracting(Point::visits).containsExactly(5, 2, 0, 4, 6, 3, 2);
-        assertThat(mean.get(0).points()).extracting(Point::suppressed)
+        assertThat(mean.get(0).points())
+                .extracting(Point::suppressed)
                 .containsExactly(false, true, true, true, false, true, true);
 
         // A count hides nothing.
@@ -356,10 +386,11 @@ class TrendResourceTest {
         assertSeries(getJson("/trends", clinic, query(WEEKS, "metric", "SRS.total", "stat", "count")), count);
 
         // Monthly there are enough NPS in neither month, and enough SRS in both.
-        assertSeries(getJson("/trends", clinic, query(WEEKS, "metric", "NPS.total", "interval", "month")),
+        assertSeries(
+                getJson("/trends", clinic, query(WEEKS, "metric", "NPS.total", "interval", "month")),
                 EXPECT.trend(WEEKS, "NPS.total", "month", "mean", "none"));
-        assertSeries(getJson("/trends", clinic,
-                        query(WEEKS, "metric", "SRS.total", "interval", "month", "stat", "p90")),
+        assertSeries(
+                getJson("/trends", clinic, query(WEEKS, "metric", "SRS.total", "interval", "month", "stat", "p90")),
                 EXPECT.trend(WEEKS, "SRS.total", "month", "p90", "none"));
 
         // Last, so the empty week's point does not hide the checks above when it fails.
@@ -401,27 +432,55 @@ class TrendResourceTest {
 
         // Days: 2026-03-08 lasts 23 hours in New York and holds c, d, e and f.
         Window nyDays = Window.of("2026-03-07", "2026-03-11", NEW_YORK);
-        json = getJson("/trends", clinic,
-                query(nyDays, "metric", "faceToFaceSeconds", "interval", "day", "stat", "count"));
+        json = getJson(
+                "/trends", clinic, query(nyDays, "metric", "faceToFaceSeconds", "interval", "day", "stat", "count"));
         assertThat(json.getList("series[0].points.visits")).containsExactly(0, 4, 1, 1);
         assertSeries(json, expect.trend(nyDays, "faceToFaceSeconds", "day", "count", "none"));
-        json = getJson("/trends", clinic, query(Window.of("2026-03-07", "2026-03-11", "UTC"),
-                "metric", "faceToFaceSeconds", "interval", "day", "stat", "count"));
+        json = getJson(
+                "/trends",
+                clinic,
+                query(
+                        Window.of("2026-03-07", "2026-03-11", "UTC"),
+                        "metric",
+                        "faceToFaceSeconds",
+                        "interval",
+                        "day",
+                        "stat",
+                        "count"));
         assertThat(json.getList("series[0].points.visits")).containsExactly(0, 2, 3, 1);
 
         // Months: j is still February in New York, already March in UTC.
         Window nyMonths = Window.of("2026-02-01", "2026-04-01", NEW_YORK);
-        json = getJson("/trends", clinic, query(nyMonths, "metric", "faceToFaceSeconds", "interval", "month", "stat", "count"));
+        json = getJson(
+                "/trends",
+                clinic,
+                query(nyMonths, "metric", "faceToFaceSeconds", "interval", "month", "stat", "count"));
         assertThat(json.getList("series[0].points.visits")).containsExactly(2, 8);
-        json = getJson("/trends", clinic, query(Window.of("2026-02-01", "2026-04-01", "UTC"),
-                "metric", "faceToFaceSeconds", "interval", "month", "stat", "count"));
+        json = getJson(
+                "/trends",
+                clinic,
+                query(
+                        Window.of("2026-02-01", "2026-04-01", "UTC"),
+                        "metric",
+                        "faceToFaceSeconds",
+                        "interval",
+                        "month",
+                        "stat",
+                        "count"));
         assertThat(json.getList("series[0].points.visits")).containsExactly(1, 9);
 
         // The summary window runs between local midnights: 2026-03-02 05:00Z to 2026-03-09 04:00Z.
-        assertThat(getJson("/summary", clinic, Window.of("2026-03-02", "2026-03-09", NEW_YORK).query())
+        assertThat(getJson(
+                                "/summary",
+                                clinic,
+                                Window.of("2026-03-02", "2026-03-09", NEW_YORK).query())
                         .getInt("visits"))
                 .isEqualTo(4);
-        assertThat(getJson("/summary", clinic, Window.of("2026-03-02", "2026-03-09", "UTC").query()).getInt("visits"))
+        assertThat(getJson(
+                                "/summary",
+                                clinic,
+                                Window.of("2026-03-02", "2026-03-09", "UTC").query())
+                        .getInt("visits"))
                 .isEqualTo(3);
     }
 
@@ -431,11 +490,14 @@ class TrendResourceTest {
         Window ny = Window.of("2026-02-02", "2026-03-23", NEW_YORK);
         List<Series> expected = EXPECT.trend(ny, "faceToFaceShare", "week", "mean", "none");
         // v18 and v26 move back a week, v01 leaves the window and x02 enters it.
-        assertThat(expected.get(0).points()).extracting(Point::visits)
+        assertThat(expected.get(0).points())
+                .extracting(Point::visits)
                 .isNotEqualTo(EXPECT.trend(WEEKS, "faceToFaceShare", "week", "mean", "none").get(0).points().stream()
-                        .map(Point::visits).toList());
+                        .map(Point::visits)
+                        .toList());
         assertSeries(getJson("/trends", clinic, query(ny, "metric", "faceToFaceShare")), expected);
-        assertSeries(getJson("/trends", clinic, query(ny, "metric", "waitSeconds", "interval", "month", "stat", "p90")),
+        assertSeries(
+                getJson("/trends", clinic, query(ny, "metric", "waitSeconds", "interval", "month", "stat", "p90")),
                 EXPECT.trend(ny, "waitSeconds", "month", "p90", "none"));
 
         JsonPath summary = getJson("/summary", clinic, ny.query());
@@ -485,7 +547,9 @@ class TrendResourceTest {
 
         JsonPath json = getJson("/drivers", mainClinic(), query(WEEKS, "instrument", "SRS"));
         assertThat(json.getString("instrument")).isEqualTo("SRS");
-        assertThat(json.getInt("ratedVisits")).isEqualTo(EXPECT.ratedVisits(WEEKS, "SRS")).isEqualTo(22);
+        assertThat(json.getInt("ratedVisits"))
+                .isEqualTo(EXPECT.ratedVisits(WEEKS, "SRS"))
+                .isEqualTo(22);
         assertDrivers(json, expected);
 
         // dr-chen alone has three rated visits: every driver suppressed.
@@ -496,7 +560,9 @@ class TrendResourceTest {
 
         // CARE: five complete of six, on different visits.
         json = getJson("/drivers", mainClinic(), query(WEEKS, "instrument", "CARE"));
-        assertThat(json.getInt("ratedVisits")).isEqualTo(EXPECT.ratedVisits(WEEKS, "CARE")).isEqualTo(5);
+        assertThat(json.getInt("ratedVisits"))
+                .isEqualTo(EXPECT.ratedVisits(WEEKS, "CARE"))
+                .isEqualTo(5);
         assertDrivers(json, EXPECT.drivers(WEEKS, "CARE"));
     }
 
@@ -561,15 +627,31 @@ class TrendResourceTest {
             Map<String, Object> base = e.getValue();
             // from after to: either bound may be the one named.
             badParam(clinic, path, merge(base, "from", "2026-03-10", "to", "2026-03-01"), "from", "to");
-            badParam(clinic, path, merge(base, "from", from.toString(), "to", from.plusDays(401).toString()), "from", "to");
+            badParam(
+                    clinic,
+                    path,
+                    merge(
+                            base,
+                            "from",
+                            from.toString(),
+                            "to",
+                            from.plusDays(401).toString()),
+                    "from",
+                    "to");
             badParam(clinic, path, merge(base, "from", "2026-02-30", "to", "2026-03-10"), "from");
             badParam(clinic, path, merge(base, "from", "2026-03-01", "to", "March"), "to");
             badParam(clinic, path, merge(base, "tz", "Mars/Olympus"), "tz");
             badParam(clinic, path, merge(base, "modality", "FAX"), "modality");
             // 400 days apart is the most allowed.
             given().accept(ContentType.JSON)
-                    .queryParams(merge(base, "from", from.toString(), "to", from.plusDays(400).toString()))
-                    .get("/api/v1/clinics/" + clinic + path).then()
+                    .queryParams(merge(
+                            base,
+                            "from",
+                            from.toString(),
+                            "to",
+                            from.plusDays(400).toString()))
+                    .get("/api/v1/clinics/" + clinic + path)
+                    .then()
                     .statusCode(200);
         }
         Map<String, Object> trends = endpoints.get("/trends");
@@ -593,30 +675,63 @@ class TrendResourceTest {
         List<Map<String, String>> summary = csv(clinic, "/summary", WEEKS.query());
         assertThat(summary).anyMatch(r -> r.containsValue("visits") && r.containsValue("36"));
 
-        List<Map<String, String>> trend = csv(clinic, "/trends", query(WEEKS, "metric", "faceToFaceSeconds", "stat", "count"));
+        List<Map<String, String>> trend =
+                csv(clinic, "/trends", query(WEEKS, "metric", "faceToFaceSeconds", "stat", "count"));
         assertThat(trend.get(0)).containsKeys("start", "visits", "value");
-        assertThat(trend).anyMatch(r -> r.get("start").equals("2026-02-02") && r.get("visits").equals("6"));
-        assertThat(trend).anyMatch(r -> r.get("start").equals("2026-02-16") && r.get("visits").equals("0"));
+        assertThat(trend)
+                .anyMatch(r ->
+                        r.get("start").equals("2026-02-02") && r.get("visits").equals("6"));
+        assertThat(trend)
+                .anyMatch(r ->
+                        r.get("start").equals("2026-02-16") && r.get("visits").equals("0"));
 
         List<Map<String, String>> providers = csv(clinic, "/providers", WEEKS.query());
         assertThat(providers.get(0)).containsKeys("providerId", "visits");
-        assertThat(providers).anyMatch(r -> r.get("providerId").equals(C) && r.get("visits").equals("11"));
+        assertThat(providers)
+                .anyMatch(r -> r.get("providerId").equals(C) && r.get("visits").equals("11"));
 
         List<Map<String, String>> drivers = csv(clinic, "/drivers", query(WEEKS, "instrument", "SRS"));
         assertThat(drivers.get(0)).containsKeys("metric", "n");
-        assertThat(drivers).anyMatch(r -> r.get("metric").equals("faceToFaceShare") && r.get("n").equals("22"));
-        assertThat(drivers).anyMatch(r -> r.get("metric").equals("waitSeconds") && r.get("n").equals("19"));
+        assertThat(drivers)
+                .anyMatch(r ->
+                        r.get("metric").equals("faceToFaceShare") && r.get("n").equals("22"));
+        assertThat(drivers)
+                .anyMatch(
+                        r -> r.get("metric").equals("waitSeconds") && r.get("n").equals("19"));
     }
 
     // ---- data -------------------------------------------------------------------------------
 
-    private static Visit v(String id, String provider, String patient, String modality, String startedAt,
-            Integer waitSeconds, int minutes, int faceToFace, int documentation, Integer afterHours,
-            Double latency, Double talkShare, Integer drops) {
+    private static Visit v(
+            String id,
+            String provider,
+            String patient,
+            String modality,
+            String startedAt,
+            Integer waitSeconds,
+            int minutes,
+            int faceToFace,
+            int documentation,
+            Integer afterHours,
+            Double latency,
+            Double talkShare,
+            Integer drops) {
         Instant start = Instant.parse(startedAt);
         Instant scheduled = waitSeconds == null ? null : start.minusSeconds(waitSeconds);
-        return new Visit(id, provider, patient, modality, scheduled, start, start.plusSeconds(minutes * 60L),
-                faceToFace, documentation, afterHours, latency, talkShare, drops);
+        return new Visit(
+                id,
+                provider,
+                patient,
+                modality,
+                scheduled,
+                start,
+                start.plusSeconds(minutes * 60L),
+                faceToFace,
+                documentation,
+                afterHours,
+                latency,
+                talkShare,
+                drops);
     }
 
     /** One 30-minute video visit of the DST clinic. */
@@ -626,8 +741,12 @@ class TrendResourceTest {
 
     /** Visits in one batch, then ratings one by one in visit order, as a platform would send them. */
     private static void post(String clinic, List<Visit> visits, List<Rating> ratings) {
-        List<Map<String, Object>> batch = visits.stream().map(v -> v.json(clinic)).toList();
-        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then()
+        List<Map<String, Object>> batch =
+                visits.stream().map(v -> v.json(clinic)).toList();
+        given().contentType(ContentType.JSON)
+                .body(batch)
+                .post("/api/v1/visits/batch")
+                .then()
                 .statusCode(200)
                 .body("created", equalTo(visits.size()))
                 .body("rejected", equalTo(0));
@@ -637,7 +756,10 @@ class TrendResourceTest {
         ordered.sort(Comparator.comparing((Rating r) -> byId.get(r.visitId()).startedAt()));
         for (Rating r : ordered) {
             Instant submitted = byId.get(r.visitId()).endedAt().plusSeconds(600);
-            given().contentType(ContentType.JSON).body(r.json(clinic, submitted)).post("/api/v1/ratings").then()
+            given().contentType(ContentType.JSON)
+                    .body(r.json(clinic, submitted))
+                    .post("/api/v1/ratings")
+                    .then()
                     .statusCode(201);
         }
     }
@@ -645,8 +767,7 @@ class TrendResourceTest {
     // ---- HTTP and assertions ------------------------------------------------------------------
 
     private static JsonPath getJson(String endpoint, String clinic, Map<String, ?> query) {
-        Response r = given().accept(ContentType.JSON).queryParams(query)
-                .get("/api/v1/clinics/" + clinic + endpoint);
+        Response r = given().accept(ContentType.JSON).queryParams(query).get("/api/v1/clinics/" + clinic + endpoint);
         r.then().statusCode(200).contentType(ContentType.JSON);
         return r.jsonPath();
     }
@@ -677,7 +798,9 @@ class TrendResourceTest {
     private static void badParam(String clinic, String endpoint, Map<String, ?> query, String... fields) {
         Response r = given().queryParams(query).get("/api/v1/clinics/" + clinic + endpoint);
         r.then().statusCode(400).contentType("application/problem+json");
-        assertThat(r.jsonPath().getString("violations[0].field")).as(endpoint + " " + query).isIn((Object[]) fields);
+        assertThat(r.jsonPath().getString("violations[0].field"))
+                .as(endpoint + " " + query)
+                .isIn((Object[]) fields);
     }
 
     private static Map<String, Object> query(Window w, Object... keyValues) {
@@ -712,14 +835,19 @@ class TrendResourceTest {
     private static void assertSeries(JsonPath json, List<Series> expected) {
         SoftAssertions soft = new SoftAssertions();
         List<Map<String, Object>> series = json.getList("series");
-        soft.assertThat(series).extracting(s -> s.get("group"))
+        soft.assertThat(series)
+                .extracting(s -> s.get("group"))
                 .containsExactlyElementsOf(expected.stream().map(Series::group).toList());
         for (int i = 0; i < Math.min(series.size(), expected.size()); i++) {
             Series want = expected.get(i);
             @SuppressWarnings("unchecked")
-            List<Map<String, Object>> points = (List<Map<String, Object>>) series.get(i).get("points");
-            soft.assertThat(points).extracting(p -> p.get("start")).as(want.group() + " starts")
-                    .containsExactlyElementsOf(want.points().stream().map(Point::start).toList());
+            List<Map<String, Object>> points =
+                    (List<Map<String, Object>>) series.get(i).get("points");
+            soft.assertThat(points)
+                    .extracting(p -> p.get("start"))
+                    .as(want.group() + " starts")
+                    .containsExactlyElementsOf(
+                            want.points().stream().map(Point::start).toList());
             for (int j = 0; j < Math.min(points.size(), want.points().size()); j++) {
                 Point p = want.points().get(j);
                 Map<String, Object> got = points.get(j);
@@ -735,7 +863,8 @@ class TrendResourceTest {
     private static void assertDrivers(JsonPath json, List<Driver> expected) {
         SoftAssertions soft = new SoftAssertions();
         List<Map<String, Object>> drivers = json.getList("drivers");
-        soft.assertThat(drivers).extracting(d -> d.get("metric"))
+        soft.assertThat(drivers)
+                .extracting(d -> d.get("metric"))
                 .containsExactlyElementsOf(expected.stream().map(Driver::metric).toList());
         for (int i = 0; i < Math.min(drivers.size(), expected.size()); i++) {
             Driver want = expected.get(i);
@@ -749,7 +878,9 @@ class TrendResourceTest {
                 soft.fail(want.metric() + " has no quartiles");
                 continue;
             }
-            soft.assertThat(quartiles).extracting(q -> ((Number) q.get("quartile")).intValue()).as(want.metric())
+            soft.assertThat(quartiles)
+                    .extracting(q -> ((Number) q.get("quartile")).intValue())
+                    .as(want.metric())
                     .isSorted()
                     .doesNotHaveDuplicates();
             for (Quartile wq : want.quartiles()) {

@@ -61,7 +61,8 @@ class VisitResourceTest {
                 .body("$", not(hasKey("patientId")))
                 .body("receivedAt", not(nullValue()));
 
-        given().get("/api/v1/clinics/" + clinic + "/visits/v-1").then()
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-1")
+                .then()
                 .statusCode(200)
                 .contentType(ContentType.JSON)
                 .body("providerId", equalTo("prov-1"))
@@ -95,9 +96,22 @@ class VisitResourceTest {
     @Test
     void optionalFieldsMayBeLeftOut() {
         String clinic = unique("c");
-        Map<String, Object> v = with(visit(clinic, "v-1"),
-                "scheduledStart", REMOVE, "afterHoursDocumentationSeconds", REMOVE, "responseLatencySeconds", REMOVE,
-                "patientTalkShare", REMOVE, "connectionDrops", REMOVE, "faceToFaceSeconds", 0, "documentationSeconds", 0);
+        Map<String, Object> v = with(
+                visit(clinic, "v-1"),
+                "scheduledStart",
+                REMOVE,
+                "afterHoursDocumentationSeconds",
+                REMOVE,
+                "responseLatencySeconds",
+                REMOVE,
+                "patientTalkShare",
+                REMOVE,
+                "connectionDrops",
+                REMOVE,
+                "faceToFaceSeconds",
+                0,
+                "documentationSeconds",
+                0);
         post(v).then()
                 .statusCode(201)
                 .body("waitSeconds", nullValue())
@@ -110,7 +124,8 @@ class VisitResourceTest {
         String clinic = unique("c");
         Map<String, Object> v = visit(clinic, "v-1");
         Instant start = Instant.parse((String) v.get("startedAt"));
-        post(with(v, "scheduledStart", start.plusSeconds(300).toString())).then()
+        post(with(v, "scheduledStart", start.plusSeconds(300).toString()))
+                .then()
                 .statusCode(201)
                 .body("waitSeconds", equalTo(0.0));
     }
@@ -131,9 +146,14 @@ class VisitResourceTest {
         Map<String, Object> original = with(visit(clinic, "v-1"), "recordedAt", t.toString());
         post(original).then().statusCode(201).body("revision", equalTo(1));
 
-        Map<String, Object> correction =
-                with(original, "documentationSeconds", 900, "recordedAt", t.plusSeconds(60).toString());
-        post(correction).then()
+        Map<String, Object> correction = with(
+                original,
+                "documentationSeconds",
+                900,
+                "recordedAt",
+                t.plusSeconds(60).toString());
+        post(correction)
+                .then()
                 .statusCode(200)
                 .body("revision", equalTo(2))
                 .body("documentationSeconds", equalTo(900))
@@ -143,8 +163,14 @@ class VisitResourceTest {
         Map<String, Object> sameTime = with(correction, "connectionDrops", 3);
         post(sameTime).then().statusCode(200).body("revision", equalTo(3)).body("connectionDrops", equalTo(3));
 
-        Map<String, Object> stale = with(original, "documentationSeconds", 500, "recordedAt", t.plusSeconds(30).toString());
-        post(stale).then()
+        Map<String, Object> stale = with(
+                original,
+                "documentationSeconds",
+                500,
+                "recordedAt",
+                t.plusSeconds(30).toString());
+        post(stale)
+                .then()
                 .statusCode(200)
                 .body("revision", equalTo(3))
                 .body("documentationSeconds", equalTo(900))
@@ -190,14 +216,19 @@ class VisitResourceTest {
                 with(visit(clinic, "existing-2"), "recordedAt", t.toString()),
                 with(visit(clinic, "b-3"), "faceToFaceSecs", 10),
                 "not an object");
-        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then()
+        given().contentType(ContentType.JSON)
+                .body(batch)
+                .post("/api/v1/visits/batch")
+                .then()
                 .statusCode(200)
                 .body("created", equalTo(2))
                 .body("updated", equalTo(0))
                 .body("unchanged", equalTo(1))
                 .body("rejected", equalTo(3))
                 .body("results.index", equalTo(List.of(0, 1, 2, 3, 4, 5)))
-                .body("results.status", equalTo(List.of("created", "rejected", "unchanged", "created", "rejected", "rejected")))
+                .body(
+                        "results.status",
+                        equalTo(List.of("created", "rejected", "unchanged", "created", "rejected", "rejected")))
                 .body("results[1].visitId", equalTo("b-2"))
                 .body("results[1].violations[0].field", equalTo("[1].faceToFaceSeconds"))
                 .body("results[4].violations[0].field", equalTo("[4].faceToFaceSecs"))
@@ -209,9 +240,22 @@ class VisitResourceTest {
 
         // A correction and a stale one in a batch.
         List<Object> second = List.of(
-                with(visit(clinic, "existing-2"), "recordedAt", t.plusSeconds(10).toString(), "connectionDrops", 7),
-                with(visit(clinic, "existing-2"), "recordedAt", t.minusSeconds(10).toString(), "connectionDrops", 9));
-        given().contentType(ContentType.JSON).body(second).post("/api/v1/visits/batch").then()
+                with(
+                        visit(clinic, "existing-2"),
+                        "recordedAt",
+                        t.plusSeconds(10).toString(),
+                        "connectionDrops",
+                        7),
+                with(
+                        visit(clinic, "existing-2"),
+                        "recordedAt",
+                        t.minusSeconds(10).toString(),
+                        "connectionDrops",
+                        9));
+        given().contentType(ContentType.JSON)
+                .body(second)
+                .post("/api/v1/visits/batch")
+                .then()
                 .statusCode(200)
                 .body("updated", equalTo(1))
                 .body("unchanged", equalTo(1))
@@ -222,7 +266,10 @@ class VisitResourceTest {
 
     @Test
     void aBatchMustBeAnArray() {
-        given().contentType(ContentType.JSON).body(visit(unique("c"), "v")).post("/api/v1/visits/batch").then()
+        given().contentType(ContentType.JSON)
+                .body(visit(unique("c"), "v"))
+                .post("/api/v1/visits/batch")
+                .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("violations[0].message", containsString("JSON array"));
@@ -235,7 +282,10 @@ class VisitResourceTest {
         for (int i = 0; i < 1001; i++) {
             batch.add(visit(clinic, "v-" + i));
         }
-        given().contentType(ContentType.JSON).body(batch).post("/api/v1/visits/batch").then()
+        given().contentType(ContentType.JSON)
+                .body(batch)
+                .post("/api/v1/visits/batch")
+                .then()
                 .statusCode(413)
                 .contentType("application/problem+json")
                 .body("status", equalTo(413))
@@ -248,7 +298,10 @@ class VisitResourceTest {
         String clinic = unique("c");
         String padding = "x".repeat(1024 * 1024);
         String body = "[{\"clinicId\":\"" + clinic + "\",\"pad\":\"" + padding + "\"}]";
-        given().contentType(ContentType.JSON).body(body).post("/api/v1/visits/batch").then()
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/visits/batch")
+                .then()
                 .statusCode(413)
                 .contentType("application/problem+json")
                 .body("title", equalTo("Payload Too Large"));
@@ -257,7 +310,10 @@ class VisitResourceTest {
 
     @Test
     void anotherContentTypeIs415() {
-        given().contentType(ContentType.TEXT).body("hello").post("/api/v1/visits").then()
+        given().contentType(ContentType.TEXT)
+                .body("hello")
+                .post("/api/v1/visits")
+                .then()
                 .statusCode(415)
                 .contentType("application/problem+json")
                 .body("status", equalTo(415))
@@ -269,7 +325,8 @@ class VisitResourceTest {
         String clinic = unique("c");
         given().contentType(ContentType.JSON)
                 .body("{\"clinicId\": \"" + clinic + "\", \"patientId\": \"patient-secret-42\", ")
-                .post("/api/v1/visits").then()
+                .post("/api/v1/visits")
+                .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("title", equalTo("Malformed request body"))
@@ -281,7 +338,8 @@ class VisitResourceTest {
     @Test
     void anUnknownFieldIs400NamingIt() {
         String clinic = unique("c");
-        post(with(visit(clinic, "v-1"), "faceToFaceSecs", 10)).then()
+        post(with(visit(clinic, "v-1"), "faceToFaceSecs", 10))
+                .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("violations[0].field", equalTo("faceToFaceSecs"))
@@ -292,14 +350,17 @@ class VisitResourceTest {
     @Test
     void aWrongTypeIs400NamingTheField() {
         String clinic = unique("c");
-        post(with(visit(clinic, "v-1"), "documentationSeconds", "600")).then()
+        post(with(visit(clinic, "v-1"), "documentationSeconds", "600"))
+                .then()
                 .statusCode(400)
                 .body("violations[0].field", equalTo("documentationSeconds"))
                 .body("violations[0].message", equalTo("must be a whole number"));
-        post(with(visit(clinic, "v-1"), "faceToFaceSeconds", 12.7)).then()
+        post(with(visit(clinic, "v-1"), "faceToFaceSeconds", 12.7))
+                .then()
                 .statusCode(400)
                 .body("violations[0].field", equalTo("faceToFaceSeconds"));
-        post(with(visit(clinic, "v-1"), "startedAt", "yesterday")).then()
+        post(with(visit(clinic, "v-1"), "startedAt", "yesterday"))
+                .then()
                 .statusCode(400)
                 .body("violations[0].field", equalTo("startedAt"));
         assertThat(rows(clinic)).isZero();
@@ -308,9 +369,18 @@ class VisitResourceTest {
     @Test
     void everyBrokenRuleIsNamedAtOnce() {
         String clinic = unique("c");
-        Map<String, Object> v = with(visit(clinic, "v-1"),
-                "providerId", REMOVE, "modality", "FAX", "documentationSeconds", 90000,
-                "patientTalkShare", 1.5, "connectionDrops", -1);
+        Map<String, Object> v = with(
+                visit(clinic, "v-1"),
+                "providerId",
+                REMOVE,
+                "modality",
+                "FAX",
+                "documentationSeconds",
+                90000,
+                "patientTalkShare",
+                1.5,
+                "connectionDrops",
+                -1);
         post(v).then()
                 .statusCode(400)
                 .contentType("application/problem+json")
@@ -318,8 +388,14 @@ class VisitResourceTest {
                 .body("title", equalTo("Invalid request"))
                 .body("status", equalTo(400))
                 .body("detail", containsString("5 rules"))
-                .body("violations.field",
-                        equalTo(List.of("connectionDrops", "documentationSeconds", "modality", "patientTalkShare", "providerId")));
+                .body(
+                        "violations.field",
+                        equalTo(List.of(
+                                "connectionDrops",
+                                "documentationSeconds",
+                                "modality",
+                                "patientTalkShare",
+                                "providerId")));
         assertThat(rows(clinic)).isZero();
     }
 
@@ -344,9 +420,26 @@ class VisitResourceTest {
             {"startedAt", with(ok, "startedAt", REMOVE)},
             {"endedAt", with(ok, "endedAt", REMOVE)},
             {"endedAt", with(ok, "endedAt", start.minusSeconds(1).toString())},
-            {"endedAt", with(ok, "endedAt", start.plus(24, ChronoUnit.HOURS).plusSeconds(1).toString(), "faceToFaceSeconds", 0)},
-            {"endedAt", with(ok, "startedAt", farFuture.minusSeconds(3600).toString(), "endedAt", farFuture.toString(),
-                    "scheduledStart", REMOVE)},
+            {
+                "endedAt",
+                with(
+                        ok,
+                        "endedAt",
+                        start.plus(24, ChronoUnit.HOURS).plusSeconds(1).toString(),
+                        "faceToFaceSeconds",
+                        0)
+            },
+            {
+                "endedAt",
+                with(
+                        ok,
+                        "startedAt",
+                        farFuture.minusSeconds(3600).toString(),
+                        "endedAt",
+                        farFuture.toString(),
+                        "scheduledStart",
+                        REMOVE)
+            },
             {"faceToFaceSeconds", with(ok, "faceToFaceSeconds", REMOVE)},
             {"faceToFaceSeconds", with(ok, "faceToFaceSeconds", -1)},
             {"faceToFaceSeconds", with(ok, "faceToFaceSeconds", 1801)},
@@ -363,7 +456,8 @@ class VisitResourceTest {
             {"connectionDrops", with(ok, "connectionDrops", -1)},
         };
         for (Object[] c : cases) {
-            post(c[1]).then()
+            post(c[1])
+                    .then()
                     .statusCode(400)
                     .contentType("application/problem+json")
                     .body("violations.field", hasItem(c[0]));
@@ -371,23 +465,45 @@ class VisitResourceTest {
         assertThat(rows(clinic)).isZero();
 
         // The boundaries themselves are allowed.
-        post(with(ok, "faceToFaceSeconds", 1800, "documentationSeconds", 86400, "afterHoursDocumentationSeconds", 86400,
-                        "responseLatencySeconds", 604800, "patientTalkShare", 1, "connectionDrops", 1000))
-                .then().statusCode(201);
-        post(with(ok, "visitId", "v-2", "endedAt", start.plus(24, ChronoUnit.HOURS).toString()))
-                .then().statusCode(201);
+        post(with(
+                        ok,
+                        "faceToFaceSeconds",
+                        1800,
+                        "documentationSeconds",
+                        86400,
+                        "afterHoursDocumentationSeconds",
+                        86400,
+                        "responseLatencySeconds",
+                        604800,
+                        "patientTalkShare",
+                        1,
+                        "connectionDrops",
+                        1000))
+                .then()
+                .statusCode(201);
+        post(with(
+                        ok,
+                        "visitId",
+                        "v-2",
+                        "endedAt",
+                        start.plus(24, ChronoUnit.HOURS).toString()))
+                .then()
+                .statusCode(201);
     }
 
     @Test
     void anEmptyBodyIs400() {
-        given().contentType(ContentType.JSON).post("/api/v1/visits").then()
+        given().contentType(ContentType.JSON)
+                .post("/api/v1/visits")
+                .then()
                 .statusCode(400)
                 .contentType("application/problem+json");
     }
 
     @Test
     void anUnknownVisitIs404() {
-        given().get("/api/v1/clinics/" + unique("c") + "/visits/nope").then()
+        given().get("/api/v1/clinics/" + unique("c") + "/visits/nope")
+                .then()
                 .statusCode(404)
                 .contentType("application/problem+json")
                 .body("status", equalTo(404))
@@ -396,7 +512,8 @@ class VisitResourceTest {
 
     @Test
     void aWrongMethodIs405() {
-        given().delete("/api/v1/visits").then()
+        given().delete("/api/v1/visits")
+                .then()
                 .statusCode(405)
                 .contentType("application/problem+json")
                 .body("status", equalTo(405));
