@@ -7,6 +7,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.IntStream;
 import org.postgresql.PGStatement;
 
 /** JDBC helpers for nullable columns and timestamptz, shared by the stores that write plain SQL. */
@@ -57,5 +61,14 @@ public final class Jdbc {
     public static PreparedStatement planEachTime(PreparedStatement ps) throws SQLException {
         ps.unwrap(PGStatement.class).setPrepareThreshold(0);
         return ps;
+    }
+
+    /** The indexes of {@code items} sorted by a key, for writing rows in a stable lock order. */
+    public static <T> int[] order(List<T> items, Function<T, String> key) {
+        return IntStream.range(0, items.size())
+                .boxed()
+                .sorted(Comparator.comparing(i -> key.apply(items.get(i))))
+                .mapToInt(Integer::intValue)
+                .toArray();
     }
 }

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import io.rapport.config.RapportConfig;
+import io.rapport.rating.BuiltInInstruments;
+import io.rapport.rating.InstrumentRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,15 +35,18 @@ public class DatabaseGauges {
 
     private final AgroalDataSource dataSource;
     private final RapportConfig config;
+    private final InstrumentRegistry instruments;
     private final AtomicInteger databaseReady = new AtomicInteger(0);
     private final Map<String, AtomicInteger> openAlerts = new ConcurrentHashMap<>();
     private final MultiGauge clinicFaceToFaceShare;
     private final MultiGauge clinicWaitP90;
     private final MultiGauge clinicSrsBelowCutoff;
 
-    DatabaseGauges(AgroalDataSource dataSource, RapportConfig config, MeterRegistry registry) {
+    DatabaseGauges(
+            AgroalDataSource dataSource, RapportConfig config, InstrumentRegistry instruments, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.config = config;
+        this.instruments = instruments;
         Gauge.builder("rapport.database.ready", databaseReady, AtomicInteger::get)
                 .description("1 when the last database check (every 15 s) succeeded")
                 .register(registry);
@@ -157,8 +162,7 @@ public class DatabaseGauges {
     }
 
     private double srsCutoff() {
-        var srs = config.instruments().get("SRS");
-        return srs != null && srs.cutoff().isPresent() ? srs.cutoff().getAsDouble() : 36.0;
+        return instruments.cutoff(BuiltInInstruments.SRS);
     }
 
     private static void addRow(List<MultiGauge.Row<?>> rows, Tags tags, double value, boolean isNull) {

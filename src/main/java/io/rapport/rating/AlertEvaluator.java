@@ -49,6 +49,7 @@ class AlertEvaluator {
         String sql = "SELECT instrument FROM rating WHERE clinic_id = ? AND visit_id = ?";
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
+            lockClinics(c, event.keys().stream().map(Visit.Key::clinicId).toList());
             for (Visit.Key key : event.keys()) {
                 ps.setString(1, key.clinicId());
                 ps.setString(2, key.visitId());
@@ -68,11 +69,33 @@ class AlertEvaluator {
     }
 
     /** A rating was stored or corrected. */
-    void onRatingChanged(String clinicId, String visitId, String instrument) {
+    /** A rating's key: clinic, visit, instrument. */
+    record RatingKey(String clinicId, String visitId, String instrument) {}
+
+    /** Ratings were stored or corrected. */
+    void onRatingsChanged(List<RatingKey> keys) {
         try (Connection c = dataSource.getConnection()) {
-            evaluate(c, clinicId, visitId, instrument, true);
+            lockClinics(c, keys.stream().map(RatingKey::clinicId).toList());
+            for (RatingKey k : keys) {
+                evaluate(c, k.clinicId(), k.visitId(), k.instrument(), true);
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Evaluating alerts failed: " + e.getSQLState(), e);
+        }
+    }
+
+    /**
+     * Serialises alert evaluation per clinic until commit. A rating and its visit posted at the
+     * same moment would otherwise each miss the other's uncommitted row and raise nothing; taken
+     * after the writes, the lock makes whichever transaction comes second see the first's rows.
+     * Clinics are locked in sorted order so two transactions cannot wait on each other.
+     */
+    private static void lockClinics(Connection c, List<String> clinicIds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            for (String clinicId : new java.util.TreeSet<>(clinicIds)) {
+                ps.setString(1, clinicId);
+                ps.execute();
+            }
         }
     }
 

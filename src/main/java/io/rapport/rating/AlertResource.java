@@ -112,7 +112,7 @@ public class AlertResource {
             note = request.note();
         }
         return store.acknowledge(clinicId, alertId, note)
-                .orElseThrow(() -> ProblemException.notFound("No alert " + alertId + " in this clinic."));
+                .orElseThrow(() -> ProblemException.notFound("No such alert in this clinic."));
     }
 
     private static void checkClinic(String clinicId) {
@@ -125,7 +125,7 @@ public class AlertResource {
         try {
             return Long.parseLong(id);
         } catch (NumberFormatException e) {
-            throw ProblemException.notFound("No alert " + id.replaceAll("[^A-Za-z0-9._:-]", "") + " in this clinic.");
+            throw ProblemException.notFound("No such alert in this clinic.");
         }
     }
 

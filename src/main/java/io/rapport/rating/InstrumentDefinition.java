@@ -146,6 +146,9 @@ public record InstrumentDefinition(
      * out-of-range values the annotations report, so both can run on the same body and every
      * problem is reported at once.
      */
+    /** Far beyond any survey scale, and small enough that sums of 100 items stay exact. */
+    static final double MAX_ITEM_MAGNITUDE = 1_000_000;
+
     public List<Violation> check() {
         List<Violation> out = new ArrayList<>();
         if (clinicId == null) {
@@ -175,6 +178,11 @@ public record InstrumentDefinition(
             out.add(new Violation("itemMax", "must be a finite number"));
         }
         if (!Double.isFinite(itemMin) || !Double.isFinite(itemMax)) {
+            return false;
+        }
+        // Scores are summed exactly in decimal: an enormous scale would overflow to Infinity there.
+        if (Math.abs(itemMin) > MAX_ITEM_MAGNITUDE || Math.abs(itemMax) > MAX_ITEM_MAGNITUDE) {
+            out.add(new Violation("itemMax", "item values must lie within -1000000 and 1000000"));
             return false;
         }
         if (!(itemMin < itemMax)) {

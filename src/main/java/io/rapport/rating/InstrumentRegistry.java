@@ -78,9 +78,6 @@ public class InstrumentRegistry {
         for (ConstraintViolation<InstrumentDefinition> cv : validator.validate(def)) {
             violations.add(new Violation(cv.getPropertyPath().toString(), cv.getMessage()));
         }
-        if (def.clinicId() == null) {
-            violations.add(new Violation("clinicId", "is required: a registered instrument belongs to one clinic"));
-        }
         violations.addAll(def.check());
         if (!violations.isEmpty()) {
             violations.sort(Comparator.comparing(Violation::field));

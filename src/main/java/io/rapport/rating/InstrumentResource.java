@@ -64,7 +64,7 @@ public class InstrumentResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public InstrumentDefinition get(@PathParam("code") String code, @QueryParam("clinicId") String clinicId) {
         return registry.find(checkedClinic(clinicId), code)
-                .orElseThrow(() -> ProblemException.notFound("No instrument " + code + "."));
+                .orElseThrow(() -> ProblemException.notFound("No such instrument for this clinic."));
     }
 
     @POST

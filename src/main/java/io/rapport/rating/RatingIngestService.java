@@ -7,11 +7,11 @@ import io.rapport.error.Violation;
 import io.rapport.ingest.BatchRead;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.EventReader;
+import io.rapport.ingest.Instants;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
 import io.rapport.metrics.IngestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -92,9 +92,8 @@ public class RatingIngestService {
      */
     private List<Violation> rules(RatingEvent e, Instant now, Map<RatingEvent, InstrumentDefinition> found) {
         List<Violation> out = new ArrayList<>();
-        if (e.submittedAt() != null && e.submittedAt().isAfter(now.plus(Duration.ofDays(1)))) {
-            out.add(new Violation("submittedAt", "must not be more than 1 day in the future"));
-        }
+        Instants.measured(out, "submittedAt", e.submittedAt(), now);
+        Instants.measured(out, "recordedAt", e.recordedAt(), now);
         if (e.instrument() == null || e.clinicId() == null) {
             return out;
         }

@@ -119,7 +119,6 @@ public class RatingResource {
             @PathParam("visitId") String visitId,
             @PathParam("instrument") String instrument) {
         return service.find(clinicId, visitId, instrument)
-                .orElseThrow(
-                        () -> ProblemException.notFound("No " + instrument + " rating for visit " + visitId + "."));
+                .orElseThrow(() -> ProblemException.notFound("No rating of that instrument for that visit."));
     }
 }

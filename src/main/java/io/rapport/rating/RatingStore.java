@@ -69,11 +69,15 @@ class RatingStore {
 
     @Transactional
     List<Stored> upsert(List<NewRating> ratings, Instant receivedAt) {
-        List<Stored> out = new ArrayList<>(ratings.size());
+        Stored[] out = new Stored[ratings.size()];
+        List<AlertEvaluator.RatingKey> changed = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement upsert = c.prepareStatement(UPSERT);
                 PreparedStatement state = Jdbc.planEachTime(c.prepareStatement(STORED_STATE))) {
-            for (NewRating r : ratings) {
+            // In key order, so two batches sharing ratings lock them in the same order: no deadlock.
+            for (int index :
+                    Jdbc.order(ratings, r -> r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument())) {
+                NewRating r = ratings.get(index);
                 bind(c, upsert, r, receivedAt);
                 Stored stored = null;
                 try (ResultSet rs = upsert.executeQuery()) {
@@ -83,7 +87,7 @@ class RatingStore {
                     }
                 }
                 if (stored != null) {
-                    alerts.onRatingChanged(r.clinicId(), r.visitId(), r.instrument());
+                    changed.add(new AlertEvaluator.RatingKey(r.clinicId(), r.visitId(), r.instrument()));
                 } else {
                     state.setString(1, r.clinicId());
                     state.setString(2, r.visitId());
@@ -95,12 +99,16 @@ class RatingStore {
                         stored = new Stored(outcome, rs.getInt("revision"));
                     }
                 }
-                out.add(stored);
+                out[index] = stored;
+            }
+            // After every rating is written, so the evaluation sees the whole batch.
+            if (!changed.isEmpty()) {
+                alerts.onRatingsChanged(changed);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Storing ratings failed: " + e.getSQLState(), e);
         }
-        return out;
+        return List.of(out);
     }
 
     private void bind(Connection c, PreparedStatement ps, NewRating r, Instant receivedAt) throws SQLException {

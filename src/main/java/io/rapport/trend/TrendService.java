@@ -93,7 +93,8 @@ public class TrendService {
             long responses = lng(row.get("responses"));
             long complete = lng(row.get("complete"));
             Double rate = visits == 0 ? null : (double) responses / visits;
-            if (responses < minGroup()) {
+            // Statistics are over complete ratings, so those are what must reach the group size.
+            if (complete < minGroup()) {
                 out.put(code, new Summary.RatingStats(responses, rate, null, null, null, true));
                 continue;
             }
@@ -225,6 +226,20 @@ public class TrendService {
             } else {
                 providers.add(r);
             }
+        }
+        // With one provider hidden, the clinic mean beside the others' would give its ratings away.
+        if (clinic != null && providers.stream().anyMatch(p -> p.srsSuppressed() && p.srsResponses() > 0)) {
+            clinic = new ProviderComparison.Row(
+                    null,
+                    clinic.visits(),
+                    clinic.faceToFaceShareMean(),
+                    clinic.documentationSecondsMean(),
+                    clinic.waitSecondsP90(),
+                    clinic.responseLatencySecondsP50(),
+                    clinic.patientTalkShareMean(),
+                    clinic.srsResponses(),
+                    null,
+                    true);
         }
         return new ProviderComparison(clinic, providers);
     }

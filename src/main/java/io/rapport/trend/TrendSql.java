@@ -44,7 +44,11 @@ class TrendSql {
      */
     private static final String PLANNER = "SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '64MB'";
 
-    /** A result row as column label → value, in select order. */
+    private List<Map<String, Object>> queryWithoutWindow(String sql, Object... params) {
+        return query(sql, null, params);
+    }
+
+    /** A result row as column label → value, in select order. Without a window, only {@code extra} is bound. */
     private List<Map<String, Object>> query(String sql, TrendWindow w, Object... extra) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -69,7 +73,7 @@ class TrendSql {
     private static List<Map<String, Object>> run(Connection c, String sql, TrendWindow w, Object... extra)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int next = bindWindow(ps, w, 1);
+            int next = w == null ? 1 : bindWindow(ps, w, 1);
             for (Object p : extra) {
                 if (p instanceof String[] array) {
                     ps.setArray(next++, c.createArrayOf("text", array));

@@ -7,6 +7,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -41,8 +42,14 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
         if (tz != null) {
             try {
                 zone = ZoneId.of(tz);
+                // Java reads "+05:00" and "UTC+5" as UTC+5; PostgreSQL's AT TIME ZONE reads such
+                // POSIX-style strings as UTC-5. Only region ids mean the same to both.
+                if (zone instanceof ZoneOffset || tz.matches("(?i)(UTC|GMT|UT)[+-].*")) {
+                    throw new DateTimeException("offset");
+                }
             } catch (DateTimeException e) {
-                violations.add(new Violation("tz", "must be an IANA time zone such as Europe/Berlin"));
+                violations.add(
+                        new Violation("tz", "must be an IANA time zone name such as Europe/Berlin (not an offset)"));
             }
         }
         LocalDate toDate = date(to, "to", violations);
@@ -77,10 +84,14 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
             return null;
         }
         try {
-            return LocalDate.parse(value);
+            LocalDate date = LocalDate.parse(value);
+            if (date.getYear() >= 1970 && date.getYear() <= 9999) {
+                return date;
+            }
         } catch (DateTimeParseException e) {
-            violations.add(new Violation(name, "must be a date such as 2026-03-01"));
-            return null;
+            // reported below
         }
+        violations.add(new Violation(name, "must be a date from 1970 to 9999 such as 2026-03-01"));
+        return null;
     }
 }

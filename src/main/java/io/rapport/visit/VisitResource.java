@@ -115,6 +115,6 @@ public class VisitResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public VisitView get(@PathParam("clinicId") String clinicId, @PathParam("visitId") String visitId) {
         return service.find(clinicId, visitId)
-                .orElseThrow(() -> ProblemException.notFound("No visit " + visitId + " in clinic " + clinicId + "."));
+                .orElseThrow(() -> ProblemException.notFound("No such visit in this clinic."));
     }
 }

@@ -1,6 +1,7 @@
 package io.rapport.visit;
 
 import io.rapport.error.Violation;
+import io.rapport.ingest.Instants;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,19 +11,15 @@ import java.util.List;
 final class VisitRules {
 
     static final Duration MAX_DURATION = Duration.ofHours(24);
-    static final Duration MAX_FUTURE = Duration.ofDays(1);
 
     private VisitRules() {}
 
     static List<Violation> check(VisitEvent e, Instant now) {
         List<Violation> out = new ArrayList<>();
-        Instant latest = now.plus(MAX_FUTURE);
-        if (e.startedAt() != null && e.startedAt().isAfter(latest)) {
-            out.add(new Violation("startedAt", "must not be more than 1 day in the future"));
-        }
-        if (e.endedAt() != null && e.endedAt().isAfter(latest)) {
-            out.add(new Violation("endedAt", "must not be more than 1 day in the future"));
-        }
+        Instants.measured(out, "startedAt", e.startedAt(), now);
+        Instants.measured(out, "endedAt", e.endedAt(), now);
+        Instants.measured(out, "recordedAt", e.recordedAt(), now);
+        Instants.scheduled(out, "scheduledStart", e.scheduledStart(), now);
         if (e.startedAt() != null && e.endedAt() != null) {
             if (e.endedAt().isBefore(e.startedAt())) {
                 out.add(new Violation("endedAt", "must not be before startedAt"));

@@ -244,4 +244,27 @@ class InstrumentDefinitionTest {
                 .buildValidatorFactory()
                 .getValidator();
     }
+
+    @Test
+    void anEnormousScaleIsRefusedBeforeItCanOverflowATotal() {
+        // 100 items of up to 1e308 would sum to Infinity and fail every rating scored with it.
+        InstrumentDefinition huge = new InstrumentDefinition(
+                "clinic-1",
+                "HUGE",
+                1,
+                "Too large",
+                100,
+                0,
+                1e308,
+                1e306,
+                null,
+                Map.of(),
+                TotalRule.SUM,
+                new MissingRule(MissingPolicy.NONE, 0, OverLimit.REJECT),
+                List.of(),
+                null,
+                false,
+                0);
+        assertTrue(huge.check().stream().anyMatch(v -> v.field().equals("itemMax")));
+    }
 }

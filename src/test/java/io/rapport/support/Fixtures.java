@@ -15,9 +15,16 @@ public final class Fixtures {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 13);
     }
 
-    /** A valid VIDEO visit of 30 min that started two hours ago, 4 min after its schedule. */
+    /**
+     * Fixed for the whole run, so building the same visit twice gives the same event (a retry),
+     * whichever second the test happens to be in.
+     */
+    private static final Instant START =
+            Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
+
+    /** A valid VIDEO visit of 30 min that started about two hours ago, 4 min after its schedule. */
     public static Map<String, Object> visit(String clinicId, String visitId) {
-        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(2, ChronoUnit.HOURS);
+        Instant start = START;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clinicId", clinicId);
         m.put("visitId", visitId);

@@ -497,6 +497,15 @@ final class TrendExpectations {
                     inWindow(w).stream().filter(v -> v.providerId().equals(p)).toList(),
                     w));
         }
+        // A provider hidden with some SRS: the clinic mean would give those ratings away beside
+        // the others', so the clinic row hides its SRS mean too.
+        boolean anyHidden = rows.stream()
+                .skip(1)
+                .anyMatch(r -> (boolean) r.get("srsSuppressed") && ((int) r.get("srsResponses")) > 0);
+        if (anyHidden) {
+            rows.get(0).put("srsMeanTotal", null);
+            rows.get(0).put("srsSuppressed", true);
+        }
         return rows;
     }
 

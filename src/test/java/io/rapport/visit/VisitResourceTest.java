@@ -454,6 +454,20 @@ class VisitResourceTest {
             {"patientTalkShare", with(ok, "patientTalkShare", 1.01)},
             {"connectionDrops", with(ok, "connectionDrops", 1001)},
             {"connectionDrops", with(ok, "connectionDrops", -1)},
+            // A clock bug must not make every later correction stale, nor reach PostgreSQL as a 500.
+            {"recordedAt", with(ok, "recordedAt", "2062-03-02T00:00:00Z")},
+            {"scheduledStart", with(ok, "scheduledStart", "+300000-01-01T00:00:00Z")},
+            {
+                "startedAt",
+                with(
+                        ok,
+                        "startedAt",
+                        "1969-12-31T23:00:00Z",
+                        "endedAt",
+                        "1969-12-31T23:30:00Z",
+                        "scheduledStart",
+                        REMOVE)
+            },
         };
         for (Object[] c : cases) {
             post(c[1])
