@@ -86,6 +86,24 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
+        String state = sqlState(e);
+        if (state != null
+                && (state.startsWith("08")
+                        || state.equals("40001")
+                        || state.equals("40P01")
+                        || state.equals("57P01")
+                        || state.equals("57P03"))) {
+            // Connection lost, serialization failure or deadlock: nothing was stored, and the same
+            // request will succeed later. Platforms retry on 503; a 500 would read as a bug.
+            LOG.warnf("Database unavailable or conflicting (SQLState %s) on %s", state, uri.getPath());
+            Response r = respond(
+                    503,
+                    "Service Unavailable",
+                    "The database is busy or unavailable; nothing was stored. Retry shortly.",
+                    uri,
+                    null);
+            return Response.fromResponse(r).header("Retry-After", "5").build();
+        }
         // The id ties the client's answer to the log line without telling the client anything internal.
         String errorId = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", errorId, uri.getPath());
@@ -95,6 +113,15 @@ public class ProblemMapper {
                 "Something went wrong on our side (error id " + errorId + ").",
                 uri,
                 null);
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 
     private static String detailFor(int status) {

@@ -90,6 +90,8 @@ public class InstrumentRegistry {
                     def.code() + " is a built-in instrument and cannot be replaced; choose another code.",
                     null);
         }
+        // Two registrations of one code at once must not both pass the checks below and race.
+        lock(def.clinicId() + ':' + def.code());
         Optional<InstrumentDefinition> existing = find(def.clinicId(), def.code());
         if (existing.isPresent()) {
             if (existing.get().equals(def)) {
@@ -124,6 +126,16 @@ public class InstrumentRegistry {
             throw new IllegalStateException("Storing an instrument failed", e);
         }
         return existing.isPresent() ? Outcome.UPDATED : Outcome.CREATED;
+    }
+
+    private void lock(String key) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            ps.setString(1, key);
+            ps.execute();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Locking an instrument code failed", e);
+        }
     }
 
     private List<InstrumentDefinition> query(String sql, String... params) {
