@@ -1,10 +1,10 @@
 package io.rapport.trend;
 
 import io.rapport.error.Problem;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -46,16 +46,8 @@ public class TrendResource {
             responseCode = "400",
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response summary(
-            @PathParam("clinicId") String clinicId,
-            @Parameter(description = "first day, inclusive (default: 90 days before to)") @QueryParam("from")
-                    String from,
-            @Parameter(description = "last day, exclusive (default: tomorrow)") @QueryParam("to") String to,
-            @Parameter(description = "IANA zone for day boundaries (default UTC)") @QueryParam("tz") String tz,
-            @QueryParam("modality") String modality,
-            @QueryParam("providerId") String providerId,
-            @Context HttpHeaders headers) {
-        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+    public Response summary(@BeanParam TrendParams params, @Context HttpHeaders headers) {
+        TrendWindow w = params.window();
         return respond(headers, service.summary(w), Csv::summary);
     }
 
@@ -74,7 +66,7 @@ public class TrendResource {
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response trends(
-            @PathParam("clinicId") String clinicId,
+            @BeanParam TrendParams params,
             @Parameter(
                             description =
                                     "faceToFaceShare, faceToFaceSeconds, documentationSeconds, afterHoursDocumentationSeconds, "
@@ -87,13 +79,8 @@ public class TrendResource {
                     String stat,
             @Parameter(description = "none, modality or provider") @QueryParam("groupBy") @DefaultValue("none")
                     String groupBy,
-            @QueryParam("from") String from,
-            @QueryParam("to") String to,
-            @QueryParam("tz") String tz,
-            @QueryParam("modality") String modality,
-            @QueryParam("providerId") String providerId,
             @Context HttpHeaders headers) {
-        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+        TrendWindow w = params.window();
         return respond(headers, service.trends(w, metric, interval, stat, groupBy), Csv::trends);
     }
 
@@ -113,15 +100,8 @@ public class TrendResource {
             responseCode = "400",
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response providers(
-            @PathParam("clinicId") String clinicId,
-            @QueryParam("from") String from,
-            @QueryParam("to") String to,
-            @QueryParam("tz") String tz,
-            @QueryParam("modality") String modality,
-            @QueryParam("providerId") String providerId,
-            @Context HttpHeaders headers) {
-        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+    public Response providers(@BeanParam TrendParams params, @Context HttpHeaders headers) {
+        TrendWindow w = params.window();
         return respond(headers, service.providers(w), Csv::providers);
     }
 
@@ -140,15 +120,10 @@ public class TrendResource {
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response drivers(
-            @PathParam("clinicId") String clinicId,
+            @BeanParam TrendParams params,
             @Parameter(description = "instrument code, e.g. SRS") @QueryParam("instrument") String instrument,
-            @QueryParam("from") String from,
-            @QueryParam("to") String to,
-            @QueryParam("tz") String tz,
-            @QueryParam("modality") String modality,
-            @QueryParam("providerId") String providerId,
             @Context HttpHeaders headers) {
-        TrendWindow w = TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+        TrendWindow w = params.window();
         return respond(headers, service.drivers(w, instrument), Csv::drivers);
     }
 
