@@ -46,21 +46,20 @@ class AlertEvaluator {
 
     /** A visit arrived or was corrected: its ratings may now be able to raise (or clear) alerts. */
     void onVisitsChanged(@Observes VisitsChanged event) {
-        String sql = "SELECT instrument FROM rating WHERE clinic_id = ? AND visit_id = ?";
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            lockClinics(c, event.keys().stream().map(Visit.Key::clinicId).toList());
-            for (Visit.Key key : event.keys()) {
-                ps.setString(1, key.clinicId());
-                ps.setString(2, key.visitId());
-                List<String> instruments = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        instruments.add(rs.getString(1));
-                    }
-                }
-                for (String instrument : instruments) {
+        try (Connection c = dataSource.getConnection()) {
+            List<Visit.Key> all = new ArrayList<>(event.created());
+            all.addAll(event.corrected());
+            lockClinics(c, all.stream().map(Visit.Key::clinicId).toList());
+            for (Visit.Key key : event.created()) {
+                for (String instrument : ratedInstruments(c, key)) {
                     evaluate(c, key.clinicId(), key.visitId(), instrument, true);
+                }
+            }
+            // A corrected provider or start moves the visit within its patient's sequence: the
+            // rating that used to follow it may have lost its "previous". Re-evaluate them all.
+            for (Visit.Key key : event.corrected()) {
+                for (RatingKey rating : patientRatings(c, key)) {
+                    evaluate(c, rating.clinicId(), rating.visitId(), rating.instrument(), false);
                 }
             }
         } catch (SQLException e) {
@@ -68,7 +67,44 @@ class AlertEvaluator {
         }
     }
 
-    /** A rating was stored or corrected. */
+    private static List<String> ratedInstruments(Connection c, Visit.Key key) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT instrument FROM rating WHERE clinic_id = ? AND visit_id = ?")) {
+            ps.setString(1, key.clinicId());
+            ps.setString(2, key.visitId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every rating on the visits of this visit's patient, in visit order. */
+    private static List<RatingKey> patientRatings(Connection c, Visit.Key key) throws SQLException {
+        String sql = """
+                SELECT r.visit_id, r.instrument
+                FROM visit me
+                JOIN visit v ON v.clinic_id = me.clinic_id AND v.patient_pseudonym = me.patient_pseudonym
+                JOIN rating r ON r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id
+                WHERE me.clinic_id = ? AND me.visit_id = ?
+                ORDER BY v.started_at, v.visit_id, r.instrument
+                """;
+        List<RatingKey> out = new ArrayList<>();
+        try (PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql))) {
+            ps.setString(1, key.clinicId());
+            ps.setString(2, key.visitId());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new RatingKey(key.clinicId(), rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return out;
+    }
+
     /** A rating's key: clinic, visit, instrument. */
     record RatingKey(String clinicId, String visitId, String instrument) {}
 

@@ -80,7 +80,8 @@ class VisitStore {
     @Transactional
     List<Stored> upsert(List<NewVisit> visits, Instant receivedAt) {
         Stored[] out = new Stored[visits.size()];
-        List<Visit.Key> changedKeys = new ArrayList<>();
+        List<Visit.Key> created = new ArrayList<>();
+        List<Visit.Key> corrected = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement upsert = c.prepareStatement(UPSERT);
                 PreparedStatement state = Jdbc.planEachTime(c.prepareStatement(STORED_STATE))) {
@@ -92,7 +93,8 @@ class VisitStore {
                     if (rs.next()) {
                         Outcome outcome = rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED;
                         out[index] = new Stored(outcome, rs.getInt(1));
-                        changedKeys.add(new Visit.Key(v.clinicId(), v.visitId()));
+                        (outcome == Outcome.CREATED ? created : corrected)
+                                .add(new Visit.Key(v.clinicId(), v.visitId()));
                         continue;
                     }
                 }
@@ -110,8 +112,8 @@ class VisitStore {
         } catch (SQLException e) {
             throw new IllegalStateException("Storing visits failed: " + e.getSQLState(), e);
         }
-        if (!changedKeys.isEmpty()) {
-            changed.fire(new VisitsChanged(changedKeys));
+        if (!created.isEmpty() || !corrected.isEmpty()) {
+            changed.fire(new VisitsChanged(created, corrected));
         }
         return List.of(out);
     }

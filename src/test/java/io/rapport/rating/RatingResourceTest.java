@@ -451,4 +451,40 @@ class RatingResourceTest {
         // Another clinic does not see TELE-3.
         postRating(rating(unique("c"), "v1", "TELE-3", 2.0, 3.0, 2.0)).then().statusCode(400);
     }
+
+    @Test
+    void correctingAVisitsProviderReEvaluatesTheDropThatFollowedIt() {
+        String clinic = unique("c");
+        postVisit(clinic, "a", "dr-p", "pat-1", 1);
+        postVisit(clinic, "b", "dr-p", "pat-1", 2);
+        postRating(rating(clinic, "a", "SRS", 10.0, 10.0, 9.5, 9.5)).then().body("total", equalTo(39.0));
+        // 39.0 -> 37.5 with the same provider: a drop of 1.5.
+        postRating(rating(clinic, "b", "SRS", 9.5, 9.5, 9.5, 9.0))
+                .then()
+                .body("alerts.reason", equalTo(List.of("DROP_FROM_PREVIOUS")));
+
+        // Visit a was really with dr-q: b now has no earlier SRS with dr-p, so no drop.
+        Instant start = DAY0.plus(1, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS);
+        given().contentType(ContentType.JSON)
+                .body(with(
+                        visit(clinic, "a"),
+                        "providerId",
+                        "dr-q",
+                        "patientId",
+                        "pat-1",
+                        "scheduledStart",
+                        start.toString(),
+                        "startedAt",
+                        start.toString(),
+                        "endedAt",
+                        start.plusSeconds(1800).toString()))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(200)
+                .body("revision", equalTo(2));
+        given().get("/api/v1/clinics/" + clinic + "/visits/b/ratings/SRS")
+                .then()
+                .body("alerts", empty());
+        assertThat(alerts(clinic, "resolved")).extracting(a -> a.get("reason")).containsExactly("DROP_FROM_PREVIOUS");
+    }
 }
