@@ -159,7 +159,9 @@ class DemoSeeder {
         if (random.nextDouble() < 0.7) {
             Double[] srs = new Double[4];
             for (int i = 0; i < 4; i++) {
-                srs[i] = Math.round(Math.max(0, Math.min(10, feel * 10 + random.nextGaussian() * 0.6)) * 10) / 10.0;
+                // SRS answers cluster high (most sessions score 36 or more); strain pulls them down.
+                double answer = 6.0 + feel * 4.5 + random.nextGaussian() * 0.5;
+                srs[i] = Math.round(Math.max(0, Math.min(10, answer)) * 10) / 10.0;
             }
             out.add(new RatingEvent(CLINIC, visitId, "SRS", Arrays.asList(srs), submitted, null));
         }
