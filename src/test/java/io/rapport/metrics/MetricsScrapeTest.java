@@ -56,6 +56,8 @@ class MetricsScrapeTest {
     @Test
     void ingestMovesTheCountersAndHistogramsByWhatItDid() {
         String clinic = unique("c");
+        // Gauges move only on refresh: refresh before as well as after, so the delta is this test's.
+        gauges.refresh();
         Map<String, Double> before = scrape();
 
         // Two new PHONE visits: shares 1200/1800 = 0.667 and 300/1800 = 0.167; waits 240 s each.
