@@ -1,24 +1,34 @@
 package io.rapport.error;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.metrics.IngestMetrics;
 import io.vertx.core.http.HttpHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Refuses a body declared larger than 1 MiB before reading it, with a problem+json 413. The HTTP
- * layer's own limit (quarkus.http.limits.max-body-size) stays as the backstop for chunked bodies.
+ * Refuses a body declared larger than quarkus.http.limits.max-body-size before reading it, with a
+ * problem+json 413; the HTTP layer's own check of that limit stays as the backstop for chunked
+ * bodies, which declare no length.
  */
 @ApplicationScoped
 class BodyLimitFilter {
 
-    static final long MAX_BODY_BYTES = 1024 * 1024;
-
     private final IngestMetrics metrics;
+    private final ObjectMapper mapper;
+    private final long maxBytes;
 
-    BodyLimitFilter(IngestMetrics metrics) {
+    BodyLimitFilter(
+            IngestMetrics metrics,
+            ObjectMapper mapper,
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
         this.metrics = metrics;
+        this.mapper = mapper;
+        this.maxBytes = maxBodySize.asLongValue();
     }
 
     void register(@Observes Filters filters) {
@@ -31,10 +41,7 @@ class BodyLimitFilter {
                                 .setStatusCode(413)
                                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                                 .putHeader(HttpHeaders.CONNECTION, "close")
-                                .end(
-                                        "{\"type\":\"urn:rapport:problem:payload-too-large\",\"title\":\"Payload Too Large\","
-                                                + "\"status\":413,\"detail\":\"The request body is larger than 1 MiB; send smaller batches.\","
-                                                + "\"instance\":\"" + jsonSafe(rc.normalizedPath()) + "\"}");
+                                .end(body(rc.normalizedPath()));
                         return;
                     }
                     rc.next();
@@ -42,15 +49,25 @@ class BodyLimitFilter {
                 100);
     }
 
-    private static boolean tooLarge(String length) {
+    private String body(String path) {
+        Problem problem = Problem.of(
+                413,
+                "Payload Too Large",
+                "The request body is larger than " + maxBytes + " bytes; send smaller batches.",
+                path,
+                null);
         try {
-            return Long.parseLong(length.trim()) > MAX_BODY_BYTES;
-        } catch (NumberFormatException e) {
-            return false;
+            return mapper.writeValueAsString(problem);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    private static String jsonSafe(String path) {
-        return path == null ? "" : path.replaceAll("[^A-Za-z0-9._:/-]", "");
+    private boolean tooLarge(String length) {
+        try {
+            return Long.parseLong(length.trim()) > maxBytes;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 }

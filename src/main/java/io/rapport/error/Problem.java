@@ -2,6 +2,7 @@ package io.rapport.error;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** An RFC 9457 problem document, served as {@code application/problem+json}. */
@@ -11,4 +12,11 @@ public record Problem(
         String type, String title, int status, String detail, String instance, List<Violation> violations) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
+
+    /** A problem whose {@code type} is named after its title, e.g. {@code urn:rapport:problem:not-found}. */
+    public static Problem of(int status, String title, String detail, String instance, List<Violation> violations) {
+        String slug =
+                title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+        return new Problem("urn:rapport:problem:" + slug, title, status, detail, instance, violations);
+    }
 }

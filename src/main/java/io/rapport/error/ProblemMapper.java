@@ -129,7 +129,7 @@ public class ProblemMapper {
             case 404 -> "No resource at this address.";
             case 405 -> "This method is not allowed here.";
             case 406 -> "The requested media type is not available here: ask for application/json or text/csv.";
-            case 413 -> "The request body is larger than 1 MiB.";
+            case 413 -> "The request body is larger than the limit; send smaller batches.";
             case 415 -> "Send the body as application/json.";
             default -> "The request could not be served.";
         };
@@ -142,19 +142,7 @@ public class ProblemMapper {
     }
 
     static Response respond(int status, String title, String detail, UriInfo uri, List<Violation> violations) {
-        var body = new Problem(
-                "urn:rapport:problem:" + slug(title),
-                title,
-                status,
-                detail,
-                uri == null ? null : uri.getPath(),
-                violations);
+        var body = Problem.of(status, title, detail, uri == null ? null : uri.getPath(), violations);
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(body).build();
-    }
-
-    private static String slug(String title) {
-        return title.toLowerCase(java.util.Locale.ROOT)
-                .replaceAll("[^a-z0-9]+", "-")
-                .replaceAll("(^-|-$)", "");
     }
 }

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -30,8 +29,6 @@ import org.jboss.logging.Logger;
 public class DatabaseGauges {
 
     private static final Logger LOG = Logger.getLogger(DatabaseGauges.class);
-    /** Built-in instrument codes; clinic-registered ones share the label value "custom". */
-    static final Set<String> INSTRUMENT_LABELS = Set.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5", "custom");
 
     private final AgroalDataSource dataSource;
     private final RapportConfig config;
@@ -50,7 +47,7 @@ public class DatabaseGauges {
         Gauge.builder("rapport.database.ready", databaseReady, AtomicInteger::get)
                 .description("1 when the last database check (every 15 s) succeeded")
                 .register(registry);
-        for (String instrument : INSTRUMENT_LABELS) {
+        for (String instrument : IngestMetrics.instrumentLabels()) {
             AtomicInteger holder = new AtomicInteger();
             openAlerts.put(instrument, holder);
             Gauge.builder("rapport.alerts.open", holder, AtomicInteger::get)
@@ -111,8 +108,7 @@ public class DatabaseGauges {
         try (PreparedStatement ps = c.prepareStatement(sql);
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                String label = INSTRUMENT_LABELS.contains(rs.getString(1)) ? rs.getString(1) : "custom";
-                counts.merge(label, rs.getInt(2), Integer::sum);
+                counts.merge(IngestMetrics.instrumentLabel(rs.getString(1)), rs.getInt(2), Integer::sum);
             }
         }
         openAlerts.forEach((instrument, holder) -> holder.set(counts.getOrDefault(instrument, 0)));

@@ -7,9 +7,12 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Histogram;
 import io.rapport.rating.AlertRaised;
+import io.rapport.rating.BuiltInInstruments;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What ingest did, as counters and histograms. Called after a transaction commits, so a rolled-back
@@ -27,6 +30,8 @@ public class IngestMetrics {
     };
 
     static final double[] BATCH_BUCKETS = {1, 10, 50, 100, 250, 500, 1000};
+
+    static final String CUSTOM_INSTRUMENT = "custom";
 
     private final MeterRegistry registry;
     private final Histogram faceToFaceShare;
@@ -150,6 +155,22 @@ public class IngestMetrics {
                 .serviceLevelObjectives(BATCH_BUCKETS)
                 .register(registry)
                 .record(size);
+    }
+
+    /**
+     * The instrument label: a built-in's code, or "custom" for every clinic-registered one, whose
+     * codes are free text and would make the label's cardinality unbounded.
+     */
+    public static String instrumentLabel(String code) {
+        return BuiltInInstruments.find(code).isPresent() ? code : CUSTOM_INSTRUMENT;
+    }
+
+    /** Every value the instrument label can take. */
+    static List<String> instrumentLabels() {
+        List<String> labels = new ArrayList<>();
+        BuiltInInstruments.all().forEach(d -> labels.add(d.code()));
+        labels.add(CUSTOM_INSTRUMENT);
+        return labels;
     }
 
     static String kindOf(String path) {

@@ -2,6 +2,7 @@ package io.rapport.rating;
 
 import io.agroal.api.AgroalDataSource;
 import io.rapport.db.Jdbc;
+import io.rapport.metrics.IngestMetrics;
 import io.rapport.visit.Visit;
 import io.rapport.visit.VisitsChanged;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -297,7 +298,7 @@ class AlertEvaluator {
                 Jdbc.setDouble(ps, 8, cutoff);
                 Jdbc.setInstant(ps, 9, now);
                 if (ps.executeUpdate() == 1) {
-                    raised.fire(new AlertRaised(RatingIngestService.metricInstrument(instrument), reason));
+                    raised.fire(new AlertRaised(IngestMetrics.instrumentLabel(instrument), reason));
                 }
             }
             return;
@@ -317,7 +318,7 @@ class AlertEvaluator {
                     visitId,
                     instrument,
                     reason);
-            raised.fire(new AlertRaised(RatingIngestService.metricInstrument(instrument), reason));
+            raised.fire(new AlertRaised(IngestMetrics.instrumentLabel(instrument), reason));
         } else {
             // Still at risk after a correction: keep the alert (and any acknowledgement), refresh its figures.
             update(

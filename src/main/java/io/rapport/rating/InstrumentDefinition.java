@@ -137,10 +137,6 @@ public record InstrumentDefinition(
         return Double.isFinite(d) ? Numbers.rounded(Numbers.exact(d).multiply(BigDecimal.valueOf(n))) : n * d;
     }
 
-    public boolean builtIn() {
-        return clinicId == null;
-    }
-
     /**
      * Rules between fields, for an instrument a clinic registers. Tolerates the nulls and
      * out-of-range values the annotations report, so both can run on the same body and every

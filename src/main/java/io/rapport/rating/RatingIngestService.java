@@ -123,11 +123,8 @@ public class RatingIngestService {
 
     private void record(NewRating r, Outcome outcome) {
         metrics.rating(
-                metricInstrument(r.instrument()), outcome.metricTag(), r.score().normalized());
-    }
-
-    /** Clinic-registered codes are free text: they share one label value so cardinality stays fixed. */
-    static String metricInstrument(String code) {
-        return BuiltInInstruments.find(code).isPresent() ? code : "custom";
+                IngestMetrics.instrumentLabel(r.instrument()),
+                outcome.metricTag(),
+                r.score().normalized());
     }
 }

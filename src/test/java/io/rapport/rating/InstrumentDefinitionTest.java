@@ -121,12 +121,12 @@ class InstrumentDefinitionTest {
                 BuiltInInstruments.all().stream()
                         .map(InstrumentDefinition::code)
                         .toList());
-        assertTrue(BuiltInInstruments.all().stream().allMatch(InstrumentDefinition::builtIn));
+        assertTrue(BuiltInInstruments.all().stream().allMatch(d -> d.clinicId() == null));
         assertEquals(
                 BuiltInInstruments.WAI_SR, BuiltInInstruments.find("WAI-SR").orElseThrow());
         assertFalse(BuiltInInstruments.find("wai-sr").isPresent());
         assertFalse(BuiltInInstruments.find(null).isPresent());
-        assertFalse(ownedBy("clinic-1", BuiltInInstruments.SRS).builtIn());
+        assertEquals("clinic-1", ownedBy("clinic-1", BuiltInInstruments.SRS).clinicId());
     }
 
     @Test
