@@ -13,6 +13,7 @@ public interface RapportConfig {
 
     EmbeddedDb embeddedDb();
 
+    @io.rapport.security.UsablePseudonymKeys
     Pseudonym pseudonym();
 
     Ingest ingest();
@@ -44,14 +45,31 @@ public interface RapportConfig {
     }
 
     interface Pseudonym {
-        /** HMAC-SHA256 key that turns patient ids into pseudonyms. Required in prod. */
+        /**
+         * HMAC-SHA256 key that turns patient ids into pseudonyms, known under the id {@code default}.
+         * In prod this or {@link #keys()} is required.
+         */
         Optional<String> key();
+
+        /** Keys by id, for rotation: the active one makes new pseudonyms, the others are still recognised. */
+        Map<String, String> keys();
+
+        /** Id of the key that makes new pseudonyms; may be left out when only one key is configured. */
+        Optional<String> activeKey();
     }
 
     interface Ingest {
         /** Largest number of events accepted in one batch request. */
         @WithDefault("1000")
         int maxBatch();
+
+        /** Ingest requests per second allowed to one token subject, sustained. */
+        @WithDefault("100")
+        double rateLimit();
+
+        /** Ingest requests one token subject may send at once before the sustained rate applies. */
+        @WithDefault("200")
+        int rateLimitBurst();
     }
 
     interface InstrumentSettings {

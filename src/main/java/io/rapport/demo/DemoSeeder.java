@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.rapport.config.RapportConfig;
 import io.rapport.rating.RatingEvent;
 import io.rapport.rating.RatingIngestService;
+import io.rapport.security.ClinicScope;
 import io.rapport.visit.VisitEvent;
 import io.rapport.visit.VisitIngestService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -200,12 +201,12 @@ class DemoSeeder {
 
     private void flush(List<VisitEvent> visitBatch, List<RatingEvent> ratingBatch) {
         if (!visitBatch.isEmpty()) {
-            visits.ingestBatch(mapper.valueToTree(visitBatch));
+            visits.ingestBatch(mapper.valueToTree(visitBatch), ClinicScope.EVERY_CLINIC);
             visitBatch.clear();
         }
         while (!ratingBatch.isEmpty()) {
             List<RatingEvent> chunk = ratingBatch.subList(0, Math.min(1000, ratingBatch.size()));
-            ratings.ingestBatch(mapper.valueToTree(new ArrayList<>(chunk)));
+            ratings.ingestBatch(mapper.valueToTree(new ArrayList<>(chunk)), ClinicScope.EVERY_CLINIC);
             chunk.clear();
         }
     }

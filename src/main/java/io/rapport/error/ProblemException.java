@@ -11,12 +11,24 @@ public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;
     private final List<Violation> violations;
+    private final Long retryAfterSeconds;
 
     public ProblemException(int status, String title, String detail, List<Violation> violations) {
+        this(status, title, detail, violations, null);
+    }
+
+    private ProblemException(
+            int status, String title, String detail, List<Violation> violations, Long retryAfterSeconds) {
         super(detail, null, false, false);
         this.status = status;
         this.title = title;
         this.violations = violations == null || violations.isEmpty() ? null : List.copyOf(violations);
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429 with {@code Retry-After}: the caller sent more than its rate allows, and nothing was stored. */
+    public static ProblemException tooManyRequests(String detail, long retryAfterSeconds) {
+        return new ProblemException(429, "Too Many Requests", detail, null, Math.max(1, retryAfterSeconds));
     }
 
     public static ProblemException invalid(List<Violation> violations) {
@@ -51,5 +63,10 @@ public class ProblemException extends RuntimeException {
 
     public List<Violation> violations() {
         return violations;
+    }
+
+    /** Seconds for a {@code Retry-After} header, or null for none. */
+    public Long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 }

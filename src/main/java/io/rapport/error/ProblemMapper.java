@@ -3,6 +3,9 @@ package io.rapport.error;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.rapport.metrics.IngestMetrics;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -32,7 +35,32 @@ public class ProblemMapper {
         } else if (e.status() == 413) {
             metrics.rejectedRequest(uri.getPath(), "too_large");
         }
-        return respond(e.status(), e.title(), e.getMessage(), uri, e.violations());
+        Response r = respond(e.status(), e.title(), e.getMessage(), uri, e.violations());
+        return e.retryAfterSeconds() == null
+                ? r
+                : Response.fromResponse(r)
+                        .header("Retry-After", e.retryAfterSeconds())
+                        .build();
+    }
+
+    // With lazy authentication a bad token surfaces here, so every 401 is the same problem+json,
+    // and none tells the caller which check failed (expired, issuer, signature, algorithm).
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    public Response unauthenticated(UriInfo uri) {
+        Response r = respond(
+                401,
+                "Unauthorized",
+                "A valid bearer token is required: send Authorization: Bearer <token>.",
+                uri,
+                null);
+        return Response.fromResponse(r)
+                .header("WWW-Authenticate", "Bearer realm=\"rapport\"")
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return respond(403, "Forbidden", "This token's roles do not allow this request.", uri, null);
     }
 
     // Quarkus ships mappers for these Jackson subtypes; the most specific type wins, so each is named here.

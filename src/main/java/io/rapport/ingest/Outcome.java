@@ -13,11 +13,18 @@ public enum Outcome {
     /** Different content but recorded before the stored revision: ignored, the stored state stands. */
     STALE,
     /** Broke a rule; nothing stored (batches only). */
-    REJECTED;
+    REJECTED,
+    /** For a clinic outside the token's scope; nothing stored (batches only). */
+    FORBIDDEN;
 
     @JsonValue
     public String json() {
         return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether storing changed a row (what the audit trail counts as written). */
+    public boolean wrote() {
+        return this == CREATED || this == UPDATED;
     }
 
     /** The outcome tag on ingest counters: a stale event changed nothing, like a retry. */

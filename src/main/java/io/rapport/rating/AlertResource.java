@@ -1,9 +1,13 @@
 package io.rapport.rating;
 
+import io.rapport.audit.Audit;
 import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.ingest.Ids;
+import io.rapport.security.Caller;
+import io.rapport.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Validator;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -38,10 +42,14 @@ public class AlertResource {
 
     private final AlertStore store;
     private final Validator validator;
+    private final Caller caller;
+    private final Audit audit;
 
-    public AlertResource(AlertStore store, Validator validator) {
+    public AlertResource(AlertStore store, Validator validator, Caller caller, Audit audit) {
         this.store = store;
         this.validator = validator;
+        this.caller = caller;
+        this.audit = audit;
     }
 
     @GET
@@ -54,6 +62,7 @@ public class AlertResource {
             responseCode = "400",
             description = "Bad parameter",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public AlertPage list(
             @PathParam("clinicId") String clinicId,
             @Parameter(description = "open (default), acknowledged, resolved or all")
@@ -64,6 +73,8 @@ public class AlertResource {
             @Parameter(description = "0-based page") @QueryParam("page") @DefaultValue("0") String page,
             @Parameter(description = "1-200, default 50") @QueryParam("size") @DefaultValue("50") String size) {
         checkClinic(clinicId);
+        caller.requireClinic(clinicId);
+        audit.clinic(clinicId);
         List<String> statuses = STATUSES.get(status);
         if (statuses == null) {
             throw ProblemException.badParameter("status", "must be one of open, acknowledged, resolved, all");
@@ -71,8 +82,10 @@ public class AlertResource {
         if (providerId != null && !Ids.valid(providerId)) {
             throw ProblemException.badParameter("providerId", Ids.MESSAGE);
         }
-        return store.list(
+        AlertPage answer = store.list(
                 clinicId, statuses, providerId, intParam("page", page, 0, 100_000), intParam("size", size, 1, 200));
+        audit.records(answer.items().size());
+        return answer;
     }
 
     @POST
@@ -97,9 +110,12 @@ public class AlertResource {
             responseCode = "404",
             description = "No such alert in this clinic",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public AlertView acknowledge(
             @PathParam("clinicId") String clinicId, @PathParam("id") String id, AcknowledgeRequest request) {
         checkClinic(clinicId);
+        caller.requireClinic(clinicId);
+        audit.clinic(clinicId);
         long alertId = parseId(id);
         String note = null;
         if (request != null) {
@@ -111,8 +127,10 @@ public class AlertResource {
             }
             note = request.note();
         }
-        return store.acknowledge(clinicId, alertId, note)
+        AlertView alert = store.acknowledge(clinicId, alertId, note, caller.subject())
                 .orElseThrow(() -> ProblemException.notFound("No such alert in this clinic."));
+        audit.records(1);
+        return alert;
     }
 
     private static void checkClinic(String clinicId) {

@@ -23,7 +23,7 @@ class AlertStore {
 
     private static final String COLUMNS =
             "id, visit_id, provider_id, instrument, total, reason, previous_total, cutoff, raised_at, status, "
-                    + "acknowledged_at, note, resolved_at";
+                    + "acknowledged_at, acknowledged_by, note, resolved_at";
 
     private final AgroalDataSource dataSource;
 
@@ -72,15 +72,16 @@ class AlertStore {
 
     /** Marks an open alert acknowledged; an acknowledged or resolved one is left as it is. */
     @Transactional
-    Optional<AlertView> acknowledge(String clinicId, long id, String note) {
-        String sql = "UPDATE alert SET status = 'ACKNOWLEDGED', acknowledged_at = ?, note = ? "
+    Optional<AlertView> acknowledge(String clinicId, long id, String note, String subject) {
+        String sql = "UPDATE alert SET status = 'ACKNOWLEDGED', acknowledged_at = ?, note = ?, acknowledged_by = ? "
                 + "WHERE clinic_id = ? AND id = ? AND status = 'OPEN'";
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 setInstant(ps, 1, Instant.now().truncatedTo(ChronoUnit.MICROS));
                 ps.setString(2, note);
-                ps.setString(3, clinicId);
-                ps.setLong(4, id);
+                ps.setString(3, subject);
+                ps.setString(4, clinicId);
+                ps.setLong(5, id);
                 ps.executeUpdate();
             }
             try (PreparedStatement ps =
@@ -122,6 +123,7 @@ class AlertStore {
                         instant(rs, "raised_at"),
                         rs.getString("status"),
                         instant(rs, "acknowledged_at"),
+                        rs.getString("acknowledged_by"),
                         rs.getString("note"),
                         instant(rs, "resolved_at")));
             }

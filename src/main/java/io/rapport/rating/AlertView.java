@@ -24,5 +24,9 @@ public record AlertView(
         String status,
 
         Instant acknowledgedAt,
+
+        @Schema(description = "The subject (sub) of the token that acknowledged it")
+        String acknowledgedBy,
+
         String note,
         Instant resolvedAt) {}

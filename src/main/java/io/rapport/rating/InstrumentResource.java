@@ -1,9 +1,13 @@
 package io.rapport.rating;
 
+import io.rapport.audit.Audit;
 import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.Ids;
 import io.rapport.ingest.Outcome;
+import io.rapport.security.Caller;
+import io.rapport.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -30,9 +34,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class InstrumentResource {
 
     private final InstrumentRegistry registry;
+    private final Caller caller;
+    private final Audit audit;
 
-    public InstrumentResource(InstrumentRegistry registry) {
+    public InstrumentResource(InstrumentRegistry registry, Caller caller, Audit audit) {
         this.registry = registry;
+        this.caller = caller;
+        this.audit = audit;
     }
 
     @GET
@@ -42,9 +50,12 @@ public class InstrumentResource {
             responseCode = "400",
             description = "Bad clinicId",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.INGEST, Roles.ANALYST, Roles.ADMIN})
     public List<InstrumentDefinition> list(
             @Parameter(description = "include this clinic's instruments") @QueryParam("clinicId") String clinicId) {
-        return registry.list(checkedClinic(clinicId));
+        List<InstrumentDefinition> all = registry.list(readable(clinicId));
+        audit.records(all.size());
+        return all;
     }
 
     @GET
@@ -62,8 +73,9 @@ public class InstrumentResource {
             responseCode = "404",
             description = "Unknown instrument",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.INGEST, Roles.ANALYST, Roles.ADMIN})
     public InstrumentDefinition get(@PathParam("code") String code, @QueryParam("clinicId") String clinicId) {
-        return registry.find(checkedClinic(clinicId), code)
+        return registry.find(readable(clinicId), code)
                 .orElseThrow(() -> ProblemException.notFound("No such instrument for this clinic."));
     }
 
@@ -98,10 +110,13 @@ public class InstrumentResource {
             responseCode = "415",
             description = "Not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.ADMIN)
     public Response register(InstrumentDefinition definition) {
         if (definition == null) {
             throw ProblemException.badParameter("", "the request body is required");
         }
+        caller.requireWritable(definition.clinicId());
+        audit.clinic(definition.clinicId()).records(1);
         Outcome outcome = registry.register(definition);
         if (outcome == Outcome.CREATED) {
             var location = UriBuilder.fromPath("/api/v1/instruments/{code}")
@@ -112,10 +127,13 @@ public class InstrumentResource {
         return Response.ok(definition).build();
     }
 
-    private static String checkedClinic(String clinicId) {
+    /** A clinic's own instruments are visible to that clinic only: another is not found. */
+    private String readable(String clinicId) {
         if (clinicId != null && !Ids.valid(clinicId)) {
             throw ProblemException.badParameter("clinicId", Ids.MESSAGE);
         }
+        caller.requireClinic(clinicId);
+        audit.clinic(clinicId);
         return clinicId;
     }
 }

@@ -11,6 +11,8 @@ import io.rapport.ingest.Instants;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
 import io.rapport.metrics.IngestMetrics;
+import io.rapport.security.ClinicScope;
+import io.rapport.security.ClinicScopes;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -49,12 +51,15 @@ public class RatingIngestService {
         this.config = config;
     }
 
-    public Result ingest(RatingEvent event) {
+    public Result ingest(RatingEvent event, ClinicScope scope) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Map<RatingEvent, InstrumentDefinition> resolved = new IdentityHashMap<>();
         List<Violation> violations = reader.validate(event, e -> rules(e, now, resolved));
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
+        }
+        if (!scope.includes(event.clinicId())) {
+            throw ClinicScopes.forbidden();
         }
         NewRating rating = scored(event, resolved.get(event), now);
         Stored stored = store.upsert(List.of(rating), now).get(0);
@@ -64,7 +69,7 @@ public class RatingIngestService {
                 find(rating.clinicId(), rating.visitId(), rating.instrument()).orElseThrow());
     }
 
-    public BatchResponse ingestBatch(JsonNode body) {
+    public BatchResponse ingestBatch(JsonNode body, ClinicScope scope) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         // Each item resolves its own instrument while its rules run; scoring takes it from there.
         Map<RatingEvent, InstrumentDefinition> resolved = new IdentityHashMap<>();
@@ -74,6 +79,7 @@ public class RatingIngestService {
                 RatingEvent.class,
                 e -> rules(e, now, resolved),
                 e -> scored(e, resolved.get(e), now));
+        batch.forbid(item -> scope.includes(item.clinicId()), NewRating::visitId);
         List<Stored> stored = batch.valid().isEmpty() ? List.of() : store.upsert(batch.valid(), now);
         BatchResponse answer = batch.answer(stored, NewRating::visitId, this::record);
         metrics.batchSize("rating", answer.results().size());

@@ -1,6 +1,10 @@
 package io.rapport.trend;
 
+import io.rapport.audit.Audit;
 import io.rapport.error.Problem;
+import io.rapport.security.Caller;
+import io.rapport.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -27,9 +31,13 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class TrendResource {
 
     private final TrendService service;
+    private final Caller caller;
+    private final Audit audit;
 
-    public TrendResource(TrendService service) {
+    public TrendResource(TrendService service, Caller caller, Audit audit) {
         this.service = service;
+        this.caller = caller;
+        this.audit = audit;
     }
 
     @GET
@@ -46,8 +54,10 @@ public class TrendResource {
             responseCode = "400",
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response summary(@BeanParam TrendParams params, @Context HttpHeaders headers) {
-        TrendWindow w = params.window();
+        TrendWindow w = window(params);
+        audit.records(1);
         return respond(headers, service.summary(w), Csv::summary);
     }
 
@@ -65,6 +75,7 @@ public class TrendResource {
             responseCode = "400",
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response trends(
             @BeanParam TrendParams params,
             @Parameter(
@@ -80,8 +91,10 @@ public class TrendResource {
             @Parameter(description = "none, modality or provider") @QueryParam("groupBy") @DefaultValue("none")
                     String groupBy,
             @Context HttpHeaders headers) {
-        TrendWindow w = params.window();
-        return respond(headers, service.trends(w, metric, interval, stat, groupBy), Csv::trends);
+        TrendWindow w = window(params);
+        TrendSeries series = service.trends(w, metric, interval, stat, groupBy);
+        audit.records(series.series().stream().mapToLong(s -> s.points().size()).sum());
+        return respond(headers, series, Csv::trends);
     }
 
     @GET
@@ -100,9 +113,12 @@ public class TrendResource {
             responseCode = "400",
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response providers(@BeanParam TrendParams params, @Context HttpHeaders headers) {
-        TrendWindow w = params.window();
-        return respond(headers, service.providers(w), Csv::providers);
+        TrendWindow w = window(params);
+        ProviderComparison comparison = service.providers(w);
+        audit.records(comparison.providers().size());
+        return respond(headers, comparison, Csv::providers);
     }
 
     @GET
@@ -119,12 +135,22 @@ public class TrendResource {
             responseCode = "400",
             description = "A bad parameter, named",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response drivers(
             @BeanParam TrendParams params,
             @Parameter(description = "instrument code, e.g. SRS") @QueryParam("instrument") String instrument,
             @Context HttpHeaders headers) {
-        TrendWindow w = params.window();
-        return respond(headers, service.drivers(w, instrument), Csv::drivers);
+        TrendWindow w = window(params);
+        Drivers drivers = service.drivers(w, instrument);
+        audit.records(drivers.drivers().size());
+        return respond(headers, drivers, Csv::drivers);
+    }
+
+    /** A clinic outside the token's scope is not found, before any parameter is looked at. */
+    private TrendWindow window(TrendParams params) {
+        caller.requireClinic(params.clinicId);
+        audit.clinic(params.clinicId);
+        return params.window();
     }
 
     private static <T> Response respond(HttpHeaders headers, T body, Function<T, String> csv) {

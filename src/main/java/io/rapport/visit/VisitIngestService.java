@@ -10,11 +10,15 @@ import io.rapport.ingest.EventReader;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
 import io.rapport.metrics.IngestMetrics;
+import io.rapport.security.ClinicScope;
+import io.rapport.security.ClinicScopes;
+import io.rapport.security.PatientRekeying;
 import io.rapport.security.Pseudonymizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,6 +36,7 @@ public class VisitIngestService {
     private final VisitStore store;
     private final VisitRepository repository;
     private final Pseudonymizer pseudonymizer;
+    private final PatientRekeying rekeying;
     private final IngestMetrics metrics;
     private final RapportConfig config;
     private final Clock clock;
@@ -41,24 +46,30 @@ public class VisitIngestService {
             VisitStore store,
             VisitRepository repository,
             Pseudonymizer pseudonymizer,
+            PatientRekeying rekeying,
             IngestMetrics metrics,
             RapportConfig config) {
         this.reader = reader;
         this.store = store;
         this.repository = repository;
         this.pseudonymizer = pseudonymizer;
+        this.rekeying = rekeying;
         this.metrics = metrics;
         this.config = config;
         this.clock = Clock.systemUTC();
     }
 
-    public Result ingest(VisitEvent event) {
+    public Result ingest(VisitEvent event, ClinicScope scope) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         List<Violation> violations = reader.validate(event, e -> VisitRules.check(e, now));
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
+        if (!scope.includes(event.clinicId())) {
+            throw ClinicScopes.forbidden();
+        }
         NewVisit visit = NewVisit.from(event, pseudonymizer.pseudonym(event.patientId()), now);
+        rekeying.rekey(List.of(new PatientRekeying.Patient(event.clinicId(), event.patientId())));
         Stored stored = store.upsert(List.of(visit), now).get(0);
         record(visit, stored.outcome());
         VisitView view = find(visit.clinicId(), visit.visitId())
@@ -66,14 +77,20 @@ public class VisitIngestService {
         return new Result(stored.outcome(), view);
     }
 
-    public BatchResponse ingestBatch(JsonNode body) {
+    public BatchResponse ingestBatch(JsonNode body, ClinicScope scope) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        List<PatientRekeying.Patient> patients = new ArrayList<>();
         BatchRead<NewVisit> batch = reader.readBatch(
-                body,
-                config.ingest().maxBatch(),
-                VisitEvent.class,
-                e -> VisitRules.check(e, now),
-                e -> NewVisit.from(e, pseudonymizer.pseudonym(e.patientId()), now));
+                body, config.ingest().maxBatch(), VisitEvent.class, e -> VisitRules.check(e, now), e -> {
+                    patients.add(new PatientRekeying.Patient(e.clinicId(), e.patientId()));
+                    return NewVisit.from(e, pseudonymizer.pseudonym(e.patientId()), now);
+                });
+        batch.forbid(item -> scope.includes(item.clinicId()), NewVisit::visitId);
+        // Only the patients of items that will be stored: an item outside the scope changes nothing.
+        rekeying.rekey(patients.stream()
+                .filter(p -> scope.includes(p.clinicId()))
+                .distinct()
+                .toList());
         List<Stored> stored = batch.valid().isEmpty() ? List.of() : store.upsert(batch.valid(), now);
         BatchResponse answer = batch.answer(stored, NewVisit::visitId, this::record);
         metrics.batchSize("visit", answer.results().size());

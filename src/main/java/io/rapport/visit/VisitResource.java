@@ -1,10 +1,16 @@
 package io.rapport.visit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rapport.audit.Audit;
 import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
+import io.rapport.ingest.Batches;
 import io.rapport.ingest.Outcome;
+import io.rapport.security.Caller;
+import io.rapport.security.IngestRateLimiter;
+import io.rapport.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -29,9 +35,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class VisitResource {
 
     private final VisitIngestService service;
+    private final Caller caller;
+    private final IngestRateLimiter rateLimiter;
+    private final Audit audit;
 
-    public VisitResource(VisitIngestService service) {
+    public VisitResource(VisitIngestService service, Caller caller, IngestRateLimiter rateLimiter, Audit audit) {
         this.service = service;
+        this.caller = caller;
+        this.rateLimiter = rateLimiter;
+        this.audit = audit;
     }
 
     @POST
@@ -63,8 +75,12 @@ public class VisitResource {
             responseCode = "415",
             description = "Not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.INGEST)
     public Response ingest(VisitEvent event) {
-        VisitIngestService.Result result = service.ingest(event);
+        rateLimiter.admit(caller.subject());
+        audit.clinic(event == null ? null : event.clinicId());
+        VisitIngestService.Result result = service.ingest(event, caller);
+        audit.records(result.outcome().wrote() ? 1 : 0);
         if (result.outcome() == Outcome.CREATED) {
             var location = UriBuilder.fromPath("/api/v1/clinics/{clinicId}/visits/{visitId}")
                     .build(result.visit().clinicId(), result.visit().visitId());
@@ -98,8 +114,12 @@ public class VisitResource {
             responseCode = "415",
             description = "Not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed(Roles.INGEST)
     public BatchResponse ingestBatch(JsonNode body) {
-        return service.ingestBatch(body);
+        rateLimiter.admit(caller.subject());
+        BatchResponse answer = service.ingestBatch(body, caller);
+        audit.clinics(Batches.clinicIds(body)).records(answer.created() + answer.updated());
+        return answer;
     }
 
     @GET
@@ -113,8 +133,13 @@ public class VisitResource {
             responseCode = "404",
             description = "No such visit in this clinic",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public VisitView get(@PathParam("clinicId") String clinicId, @PathParam("visitId") String visitId) {
-        return service.find(clinicId, visitId)
+        caller.requireClinic(clinicId);
+        audit.clinic(clinicId);
+        VisitView visit = service.find(clinicId, visitId)
                 .orElseThrow(() -> ProblemException.notFound("No such visit in this clinic."));
+        audit.records(1);
+        return visit;
     }
 }

@@ -85,7 +85,7 @@ class VisitResourceTest {
         String p1 = db.string("SELECT patient_pseudonym FROM visit WHERE clinic_id = ? AND visit_id = 'v-1'", clinic);
         String p2 = db.string("SELECT patient_pseudonym FROM visit WHERE clinic_id = ? AND visit_id = 'v-2'", clinic);
         String p3 = db.string("SELECT patient_pseudonym FROM visit WHERE clinic_id = ? AND visit_id = 'v-3'", clinic);
-        assertThat(p1).matches("[0-9a-f]{64}").isEqualTo(p2).isNotEqualTo(p3);
+        assertThat(p1).matches("k2026:[0-9a-f]{64}").isEqualTo(p2).isNotEqualTo(p3);
         assertThat(p1).doesNotContain("patient-secret-42");
         assertThat(db.count(
                         "SELECT count(*) FROM visit WHERE clinic_id = ? AND row(visit.*)::text LIKE '%patient-secret%'",

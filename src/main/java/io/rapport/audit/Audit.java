@@ -1,0 +1,48 @@
+package io.rapport.audit;
+
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.RequestScoped;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a resource tells the audit trail about its request: which clinics it touched and how many
+ * records it returned or wrote. Kept on the HTTP request, since the row is written once the
+ * response has gone out with its final status.
+ */
+@RequestScoped
+public class Audit {
+
+    static final String CLINICS = "rapport.audit.clinics";
+    static final String RECORDS = "rapport.audit.records";
+    static final String ROUTE = "rapport.audit.route";
+
+    private final RoutingContext http;
+
+    public Audit(RoutingContext http) {
+        this.http = http;
+    }
+
+    public Audit clinic(String clinicId) {
+        if (clinicId != null) {
+            Set<String> clinics = http.get(CLINICS);
+            if (clinics == null) {
+                clinics = new TreeSet<>();
+                http.put(CLINICS, clinics);
+            }
+            clinics.add(clinicId);
+        }
+        return this;
+    }
+
+    public Audit clinics(Collection<String> clinicIds) {
+        clinicIds.forEach(this::clinic);
+        return this;
+    }
+
+    public Audit records(long count) {
+        http.put(RECORDS, count);
+        return this;
+    }
+}

@@ -1,0 +1,90 @@
+package io.rapport.audit;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.container.ResourceInfo;
+import java.lang.reflect.Method;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Records one audit entry per API request once its response has been sent, with the final status
+ * (so a 401 from a bad token, a 403 and an out-of-scope 404 are all there). Every request gets an
+ * {@code X-Request-Id}, which the entry carries too.
+ */
+@ApplicationScoped
+public class AuditRecorder {
+
+    static final String REQUEST_ID = "rapport.audit.request-id";
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
+
+    private final AuditTrail trail;
+    private final ConcurrentMap<Method, String> templates = new ConcurrentHashMap<>();
+
+    AuditRecorder(AuditTrail trail) {
+        this.trail = trail;
+    }
+
+    void install(@Observes Router router) {
+        router.route("/api/*").order(Integer.MIN_VALUE).handler(http -> {
+            String requestId = UUID.randomUUID().toString();
+            http.put(REQUEST_ID, requestId);
+            http.response().putHeader(REQUEST_ID_HEADER, requestId);
+            http.addEndHandler(done -> record(http));
+            http.next();
+        });
+    }
+
+    /** The matched route's template, from the JAX-RS annotations: never the raw URL with its ids and query. */
+    @ServerRequestFilter
+    public void route(ResourceInfo resource, RoutingContext http) {
+        Method method = resource.getResourceMethod();
+        if (method != null) {
+            http.put(Audit.ROUTE, templates.computeIfAbsent(method, m -> template(resource.getResourceClass(), m)));
+        }
+    }
+
+    private void record(RoutingContext http) {
+        SecurityIdentity identity = http.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
+        boolean known = identity != null && !identity.isAnonymous();
+        Set<String> clinics = http.get(Audit.CLINICS);
+        Long records = http.get(Audit.RECORDS);
+        String route = http.get(Audit.ROUTE);
+        trail.append(new AuditEntry(
+                Instant.now().truncatedTo(ChronoUnit.MICROS),
+                http.get(REQUEST_ID),
+                known ? subject(identity) : null,
+                known ? identity.getRoles().stream().sorted().toList() : List.of(),
+                clinics == null ? List.of() : List.copyOf(clinics),
+                http.request().method().name(),
+                route == null ? "(no route)" : route,
+                http.response().getStatusCode(),
+                records == null ? 0 : records));
+    }
+
+    private static String subject(SecurityIdentity identity) {
+        return identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getSubject() != null
+                ? jwt.getSubject()
+                : identity.getPrincipal().getName();
+    }
+
+    private static String template(Class<?> type, Method method) {
+        Path typePath = type.getAnnotation(Path.class);
+        Path methodPath = method.getAnnotation(Path.class);
+        String joined =
+                (typePath == null ? "" : typePath.value()) + "/" + (methodPath == null ? "" : methodPath.value());
+        return joined.replaceAll("/+", "/").replaceAll("(.)/$", "$1");
+    }
+}

@@ -1,0 +1,105 @@
+package io.rapport.audit;
+
+import io.rapport.error.ProblemException;
+import io.rapport.ingest.Ids;
+import io.rapport.security.Caller;
+import io.rapport.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The audit trail, for admins. Read-only: there is no endpoint that changes or removes a row. */
+@Path("/api/v1/audit")
+@Tag(name = "Audit", description = "Who read or wrote which clinic's data, and who was refused")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+
+    private static final int MAX_PAGE_SIZE = 500;
+
+    private final AuditStore store;
+    private final AuditTrail trail;
+    private final Caller caller;
+    private final Audit audit;
+
+    public AuditResource(AuditStore store, AuditTrail trail, Caller caller, Audit audit) {
+        this.store = store;
+        this.trail = trail;
+        this.caller = caller;
+        this.audit = audit;
+    }
+
+    @GET
+    @RolesAllowed(Roles.ADMIN)
+    @Operation(summary = "List audit entries, newest first")
+    public AuditPage list(
+            @Parameter(
+                            description =
+                                    "only requests that touched this clinic; required unless the token covers every clinic")
+                    @QueryParam("clinicId")
+                    String clinicId,
+            @Parameter(description = "ISO-8601 instant or date, inclusive; default 7 days ago") @QueryParam("from")
+                    String from,
+            @Parameter(description = "ISO-8601 instant or date, exclusive; default now") @QueryParam("to") String to,
+            @Parameter(description = "0-based page") @QueryParam("page") @DefaultValue("0") String page,
+            @Parameter(description = "1-500, default 100") @QueryParam("size") @DefaultValue("100") String size) {
+        if (clinicId != null && !Ids.valid(clinicId)) {
+            throw ProblemException.badParameter("clinicId", Ids.MESSAGE);
+        }
+        if (clinicId == null && !caller.includes(Caller.ALL_CLINICS)) {
+            throw ProblemException.badParameter("clinicId", "is required for a token scoped to particular clinics");
+        }
+        caller.requireClinic(clinicId);
+        audit.clinic(clinicId);
+        Instant now = Instant.now();
+        Instant end = instant("to", to, now.plusSeconds(1));
+        Instant start = instant("from", from, end.minus(Duration.ofDays(7)));
+        if (!start.isBefore(end)) {
+            throw ProblemException.badParameter("from", "must be before to");
+        }
+        // Entries are written a moment after their request; wait for those already queued, so an
+        // admin sees every request made before this one.
+        trail.flush(2_000);
+        AuditPage answer = store.list(
+                clinicId, start, end, intParam("page", page, 0, 100_000), intParam("size", size, 1, MAX_PAGE_SIZE));
+        audit.records(answer.items().size());
+        return answer;
+    }
+
+    private static Instant instant(String name, String value, Instant fallback) {
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return value.length() == 10
+                    ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badParameter(
+                    name, "must be an ISO-8601 date (2026-03-02) or instant (2026-03-02T14:00:00Z)");
+        }
+    }
+
+    private static int intParam(String name, String value, int min, int max) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ProblemException.badParameter(name, "must be a whole number from " + min + " to " + max);
+    }
+}

@@ -1,0 +1,190 @@
+package io.rapport.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * The audit trail's one writer. Requests hand their entry to a bounded queue and go on; one
+ * thread writes what has queued up as a single INSERT, so auditing costs ingest a queue offer,
+ * not a commit per request. Entries wait in memory while the database is away and are written
+ * when it is back; a clean shutdown writes what is left. Nothing ever updates or deletes a row.
+ */
+@ApplicationScoped
+public class AuditTrail {
+
+    private static final Logger LOG = Logger.getLogger(AuditTrail.class);
+    private static final int CAPACITY = 100_000;
+    private static final int MAX_ROWS_PER_INSERT = 1_000;
+    private static final String INSERT =
+            "INSERT INTO audit_event (at, request_id, subject, roles, clinics, method, route, status, records) "
+                    + "SELECT at, request_id, subject, roles, clinics, method, route, status, records "
+                    + "FROM jsonb_to_recordset(?::jsonb) AS r(at timestamptz, request_id text, subject text, "
+                    + "roles text[], clinics text[], method text, route text, status int, records bigint)";
+
+    private final AgroalDataSource dataSource;
+    private final ObjectMapper mapper;
+    private final BlockingQueue<AuditEntry> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong appended = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final Object progress = new Object();
+    private volatile boolean running;
+    private Thread writer;
+
+    AuditTrail(AgroalDataSource dataSource, ObjectMapper mapper) {
+        this.dataSource = dataSource;
+        this.mapper = mapper;
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        writer = new Thread(this::writeLoop, "audit-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (writer != null) {
+            writer.interrupt();
+            try {
+                writer.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Queues an entry; never blocks the request. A full queue (database away for long) drops and counts. */
+    public void append(AuditEntry entry) {
+        if (queue.offer(entry)) {
+            appended.incrementAndGet();
+        } else if (dropped.incrementAndGet() % 1_000 == 1) {
+            LOG.warnf(
+                    "Audit queue full (%d entries): the database has been away; %d entries dropped so far",
+                    CAPACITY, dropped.get());
+        }
+    }
+
+    /** Waits (up to the timeout) until everything appended before this call is in the database. */
+    public boolean flush(long timeoutMillis) {
+        long target = appended.get();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (progress) {
+            while (written.get() < target) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    progress.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void writeLoop() {
+        List<AuditEntry> batch = new ArrayList<>();
+        while (running || !queue.isEmpty() || !batch.isEmpty()) {
+            try {
+                if (batch.isEmpty()) {
+                    AuditEntry first = queue.poll(200, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    queue.drainTo(batch, MAX_ROWS_PER_INSERT - 1);
+                }
+                write(batch);
+                advance(batch.size());
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (!running && queue.isEmpty() && batch.isEmpty()) {
+                    return;
+                }
+                // Shutting down: one more pass writes what is left.
+            } catch (SQLException | RuntimeException e) {
+                if (!running) {
+                    LOG.warnf(
+                            "Audit trail: %d entries could not be written before shutdown",
+                            batch.size() + queue.size());
+                    return;
+                }
+                // Keep the batch and try again: the database may be restarting.
+                LOG.warnf("Audit trail write failed (SQLState %s); retrying", sqlState(e));
+                sleepQuietly(1_000);
+            }
+        }
+    }
+
+    private void write(List<AuditEntry> batch) throws SQLException {
+        String json;
+        try {
+            json = mapper.writeValueAsString(batch.stream().map(AuditTrail::row).toList());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Audit entries could not be serialised", e);
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(INSERT)) {
+            ps.setString(1, json);
+            ps.executeUpdate();
+        }
+    }
+
+    private static java.util.Map<String, Object> row(AuditEntry e) {
+        var m = new java.util.LinkedHashMap<String, Object>();
+        m.put("at", e.at().toString());
+        m.put("request_id", e.requestId());
+        m.put("subject", e.subject());
+        m.put("roles", e.roles());
+        m.put("clinics", e.clinics());
+        m.put("method", e.method());
+        m.put("route", e.route());
+        m.put("status", e.status());
+        m.put("records", e.records());
+        return m;
+    }
+
+    private void advance(int count) {
+        synchronized (progress) {
+            written.addAndGet(count);
+            progress.notifyAll();
+        }
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql.getSQLState();
+            }
+        }
+        return "none";
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.rapport.security;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.rapport.config.RapportConfig;
+import io.rapport.error.ProblemException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A token bucket per token subject for the ingest endpoints ({@code rapport.ingest.rate-limit}
+ * per second, bursts up to {@code rapport.ingest.rate-limit-burst}). Checked before anything is
+ * read or stored, so a refused request leaves nothing behind. Buckets are per replica.
+ */
+@ApplicationScoped
+public class IngestRateLimiter {
+
+    private final Cache<String, Bucket> buckets;
+    private final Bandwidth limit;
+
+    IngestRateLimiter(RapportConfig config) {
+        int burst = config.ingest().rateLimitBurst();
+        double perSecond = config.ingest().rateLimit();
+        // Bucket4j refills whole tokens over a period: express the rate per minute to keep fractions.
+        long perMinute = Math.max(1, Math.round(perSecond * 60));
+        this.limit = Bandwidth.builder()
+                .capacity(burst)
+                .refillGreedy(perMinute, Duration.ofMinutes(1))
+                .build();
+        // Idle subjects are forgotten; a returning one starts with a full bucket, as a new one would.
+        this.buckets = Caffeine.newBuilder()
+                .expireAfterAccess(Duration.ofMinutes(10))
+                .maximumSize(100_000)
+                .build();
+    }
+
+    /** Takes one request from the subject's bucket, or refuses with 429 and when to retry. */
+    public void admit(String subject) {
+        Bucket bucket = buckets.get(
+                subject == null ? "" : subject,
+                s -> Bucket.builder().addLimit(limit).build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        if (!probe.isConsumed()) {
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill()) + 1;
+            throw ProblemException.tooManyRequests(
+                    "This token has sent more ingest requests than its rate limit allows; nothing was stored. "
+                            + "Retry after the time in Retry-After.",
+                    seconds);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.rapport.security;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * After a key rotation, moves a returning patient's visits from their former pseudonyms to the one
+ * under the active key, so continuity of care still sees one patient. Rapport never holds patient
+ * ids, so this can only happen when the patient comes back: the ingest of their next event does
+ * it, in one statement per batch. Patients who never return keep their former pseudonym, which is
+ * why former keys must stay configured.
+ */
+@ApplicationScoped
+public class PatientRekeying {
+
+    private static final String MOVE = "UPDATE visit v SET patient_pseudonym = m.current "
+            + "FROM unnest(?::text[], ?::text[], ?::text[]) AS m(clinic_id, former, current) "
+            + "WHERE v.clinic_id = m.clinic_id AND v.patient_pseudonym = m.former";
+
+    /** A patient seen in a clinic, by raw id: only ever held in memory, never stored. */
+    public record Patient(String clinicId, String patientId) {}
+
+    private final Pseudonymizer pseudonymizer;
+    private final AgroalDataSource dataSource;
+
+    PatientRekeying(Pseudonymizer pseudonymizer, AgroalDataSource dataSource) {
+        this.pseudonymizer = pseudonymizer;
+        this.dataSource = dataSource;
+    }
+
+    /** Moves these patients' visits under former keys to the active key; nothing to do without a rotation. */
+    public void rekey(List<Patient> patients) {
+        if (!pseudonymizer.rotated() || patients.isEmpty()) {
+            return;
+        }
+        List<String> clinics = new ArrayList<>();
+        List<String> former = new ArrayList<>();
+        List<String> current = new ArrayList<>();
+        for (Patient p : patients) {
+            String now = pseudonymizer.pseudonym(p.patientId());
+            for (String old : pseudonymizer.formerPseudonyms(p.patientId())) {
+                clinics.add(p.clinicId());
+                former.add(old);
+                current.add(now);
+            }
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(MOVE)) {
+            ps.setArray(1, c.createArrayOf("text", clinics.toArray()));
+            ps.setArray(2, c.createArrayOf("text", former.toArray()));
+            ps.setArray(3, c.createArrayOf("text", current.toArray()));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Moving patients to the active pseudonym key failed", e);
+        }
+    }
+}
