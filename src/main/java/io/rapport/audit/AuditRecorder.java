@@ -17,7 +17,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
  * Records one audit entry per API request once its response has been sent, with the final status
@@ -47,8 +47,11 @@ public class AuditRecorder {
         });
     }
 
-    /** The matched route's template, from the JAX-RS annotations: never the raw URL with its ids and query. */
-    @ServerRequestFilter
+    /**
+     * The matched route's template, from the JAX-RS annotations: never the raw URL with its ids and
+     * query. Taken as the response leaves, because security checks answer before request filters run.
+     */
+    @ServerResponseFilter
     public void route(ResourceInfo resource, RoutingContext http) {
         Method method = resource.getResourceMethod();
         if (method != null) {

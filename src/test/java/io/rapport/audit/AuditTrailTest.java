@@ -1,0 +1,152 @@
+package io.rapport.audit;
+
+import static io.rapport.support.Fixtures.unique;
+import static io.rapport.support.Fixtures.visit;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.security.Roles;
+import io.rapport.support.Db;
+import io.rapport.support.Tokens;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** One audit row per request, allowed or refused, with who, what route and what came of it. */
+@QuarkusTest
+class AuditTrailTest {
+
+    @Inject
+    Db db;
+
+    private static String bearer(String subject, List<String> roles, List<String> clinics) {
+        return Tokens.bearer(Tokens.token(subject, roles, clinics));
+    }
+
+    /** The audit row of one request, found by the request id it answered with. */
+    private static Map<String, Object> row(String requestId) {
+        JsonPath page = given().header("Authorization", bearer("auditor", List.of(Roles.ADMIN), List.of("*")))
+                .queryParam("size", 500)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        List<Map<String, Object>> items = page.getList("items");
+        return items.stream()
+                .filter(i -> requestId.equals(i.get("requestId")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no audit row for request " + requestId));
+    }
+
+    @Test
+    void allowedDeniedAndOutOfScopeRequestsEachLeaveARow() {
+        String clinic = unique("c");
+        String other = unique("other");
+        String analyst = unique("analyst");
+        given().contentType(ContentType.JSON)
+                .body(visit(clinic, "v-1"))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        String token = bearer(analyst, List.of(Roles.ANALYST), List.of(clinic));
+
+        Response allowed = given().header("Authorization", token).get("/api/v1/clinics/" + clinic + "/visits/v-1");
+        Response wrongRole = given().header("Authorization", token)
+                .contentType(ContentType.JSON)
+                .body(visit(clinic, "v-2"))
+                .post("/api/v1/visits");
+        Response outOfScope = given().header("Authorization", token)
+                .queryParam("from", "2026-01-01")
+                .get("/api/v1/clinics/" + other + "/summary");
+        Response noToken =
+                given().header("Authorization", Tokens.NO_TOKEN).get("/api/v1/clinics/" + clinic + "/summary");
+        assertThat(List.of(allowed.statusCode(), wrongRole.statusCode(), outOfScope.statusCode(), noToken.statusCode()))
+                .containsExactly(200, 403, 404, 401);
+
+        Map<String, Object> a = row(allowed.header("X-Request-Id"));
+        assertThat(a)
+                .containsEntry("subject", analyst)
+                .containsEntry("roles", List.of(Roles.ANALYST))
+                .containsEntry("clinics", List.of(clinic))
+                .containsEntry("method", "GET")
+                .containsEntry("route", "/api/v1/clinics/{clinicId}/visits/{visitId}")
+                .containsEntry("status", 200)
+                .containsEntry("records", 1);
+
+        Map<String, Object> w = row(wrongRole.header("X-Request-Id"));
+        assertThat(w)
+                .containsEntry("subject", analyst)
+                .containsEntry("route", "/api/v1/visits")
+                .containsEntry("status", 403)
+                .containsEntry("records", 0);
+
+        Map<String, Object> o = row(outOfScope.header("X-Request-Id"));
+        // The route template, never the raw URL with its clinic id and query values.
+        assertThat(o)
+                .containsEntry("subject", analyst)
+                .containsEntry("route", "/api/v1/clinics/{clinicId}/summary")
+                .containsEntry("status", 404)
+                .containsEntry("records", 0);
+
+        Map<String, Object> n = row(noToken.header("X-Request-Id"));
+        assertThat(n)
+                .containsEntry("status", 401)
+                .containsEntry("subject", null)
+                .containsEntry("roles", List.of());
+    }
+
+    @Test
+    void aWriteBatchRecordsItsClinicsAndHowManyRowsItWrote() {
+        String clinic = unique("c");
+        String platform = unique("platform");
+        Response batch = given().header("Authorization", bearer(platform, List.of(Roles.INGEST), List.of(clinic)))
+                .contentType(ContentType.JSON)
+                .body(List.of(visit(clinic, "v-1"), visit(clinic, "v-2"), visit(clinic, "v-1")))
+                .post("/api/v1/visits/batch");
+        batch.then().statusCode(200);
+
+        Map<String, Object> r = row(batch.header("X-Request-Id"));
+        assertThat(r)
+                .containsEntry("subject", platform)
+                .containsEntry("clinics", List.of(clinic))
+                .containsEntry("method", "POST")
+                .containsEntry("route", "/api/v1/visits/batch")
+                .containsEntry("status", 200)
+                .containsEntry("records", 2);
+
+        // A clinic's admin reads that clinic's rows; an admin of another clinic cannot.
+        given().header("Authorization", bearer("clinic-admin", List.of(Roles.ADMIN), List.of(clinic)))
+                .queryParam("clinicId", clinic)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200)
+                .body("items.requestId", org.hamcrest.Matchers.hasItem(batch.header("X-Request-Id")));
+        given().header("Authorization", bearer("elsewhere-admin", List.of(Roles.ADMIN), List.of(unique("x"))))
+                .queryParam("clinicId", clinic)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(404);
+        given().header("Authorization", bearer("elsewhere-admin", List.of(Roles.ADMIN), List.of(unique("x"))))
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(400);
+    }
+
+    @Test
+    void theTrailIsAppendOnlyInTheDatabaseItself() {
+        given().get("/api/v1/instruments").then().statusCode(200);
+        given().queryParam("size", 1).get("/api/v1/audit").then().statusCode(200);
+        assertThat(db.count("SELECT count(*) FROM audit_event")).isPositive();
+        assertThatThrownBy(() -> db.execute("UPDATE audit_event SET status = 200"))
+                .hasStackTraceContaining("append-only");
+        assertThatThrownBy(() -> db.execute("DELETE FROM audit_event")).hasStackTraceContaining("append-only");
+        given().delete("/api/v1/audit").then().statusCode(405);
+    }
+}
