@@ -64,12 +64,23 @@ public interface RapportConfig {
         int maxBatch();
 
         /** Ingest requests per second allowed to one token subject, sustained. */
-        @WithDefault("100")
+        @WithDefault("1000")
         double rateLimit();
 
         /** Ingest requests one token subject may send at once before the sustained rate applies. */
-        @WithDefault("200")
+        @WithDefault("2000")
         int rateLimitBurst();
+
+        /** Limits for particular token subjects (a platform with its own contract), by subject. */
+        Map<String, SubjectLimit> subjects();
+    }
+
+    interface SubjectLimit {
+        /** Requests per second for this subject; unset keeps rapport.ingest.rate-limit. */
+        OptionalDouble rateLimit();
+
+        /** Burst for this subject; unset keeps rapport.ingest.rate-limit-burst. */
+        java.util.OptionalInt rateLimitBurst();
     }
 
     interface InstrumentSettings {

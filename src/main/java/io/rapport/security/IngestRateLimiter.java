@@ -13,24 +13,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A token bucket per token subject for the ingest endpoints ({@code rapport.ingest.rate-limit}
- * per second, bursts up to {@code rapport.ingest.rate-limit-burst}). Checked before anything is
+ * per second, bursts up to {@code rapport.ingest.rate-limit-burst}; a subject may have its own
+ * under {@code rapport.ingest.subjects.<sub>}). Checked before anything is
  * read or stored, so a refused request leaves nothing behind. Buckets are per replica.
  */
 @ApplicationScoped
 public class IngestRateLimiter {
 
     private final Cache<String, Bucket> buckets;
-    private final Bandwidth limit;
+    private final RapportConfig.Ingest config;
 
     IngestRateLimiter(RapportConfig config) {
-        int burst = config.ingest().rateLimitBurst();
-        double perSecond = config.ingest().rateLimit();
-        // Bucket4j refills whole tokens over a period: express the rate per minute to keep fractions.
-        long perMinute = Math.max(1, Math.round(perSecond * 60));
-        this.limit = Bandwidth.builder()
-                .capacity(burst)
-                .refillGreedy(perMinute, Duration.ofMinutes(1))
-                .build();
+        this.config = config.ingest();
         // Idle subjects are forgotten; a returning one starts with a full bucket, as a new one would.
         this.buckets = Caffeine.newBuilder()
                 .expireAfterAccess(Duration.ofMinutes(10))
@@ -38,11 +32,23 @@ public class IngestRateLimiter {
                 .build();
     }
 
+    private Bandwidth limitFor(String subject) {
+        RapportConfig.SubjectLimit own = config.subjects().get(subject);
+        double perSecond = own == null ? config.rateLimit() : own.rateLimit().orElse(config.rateLimit());
+        int burst = own == null ? config.rateLimitBurst() : own.rateLimitBurst().orElse(config.rateLimitBurst());
+        // Bucket4j refills whole tokens over a period: the rate per minute keeps fractions like 0.5/s.
+        long perMinute = Math.max(1, Math.round(perSecond * 60));
+        return Bandwidth.builder()
+                .capacity(burst)
+                .refillGreedy(perMinute, Duration.ofMinutes(1))
+                .build();
+    }
+
     /** Takes one request from the subject's bucket, or refuses with 429 and when to retry. */
     public void admit(String subject) {
         Bucket bucket = buckets.get(
                 subject == null ? "" : subject,
-                s -> Bucket.builder().addLimit(limit).build());
+                s -> Bucket.builder().addLimit(limitFor(s)).build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             long seconds = TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill()) + 1;
