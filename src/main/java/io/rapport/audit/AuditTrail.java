@@ -3,6 +3,10 @@ package io.rapport.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,9 +50,24 @@ public class AuditTrail {
     private volatile boolean running;
     private Thread writer;
 
-    AuditTrail(AgroalDataSource dataSource, ObjectMapper mapper) {
+    private final Timer writes;
+
+    AuditTrail(AgroalDataSource dataSource, ObjectMapper mapper, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.mapper = mapper;
+        // What auditing costs, and whether it keeps up: rows written, time spent writing, backlog.
+        this.writes = Timer.builder("rapport.audit.writes")
+                .description("Audit INSERTs (one per batch of queued rows) and the time they took")
+                .register(registry);
+        FunctionCounter.builder("rapport.audit.rows.written", written, AtomicLong::get)
+                .description("Audit rows written")
+                .register(registry);
+        FunctionCounter.builder("rapport.audit.rows.dropped", dropped, AtomicLong::get)
+                .description("Audit rows dropped because the queue was full")
+                .register(registry);
+        Gauge.builder("rapport.audit.queue", queue, BlockingQueue::size)
+                .description("Audit rows waiting to be written")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -114,7 +133,9 @@ public class AuditTrail {
                     batch.add(first);
                     queue.drainTo(batch, MAX_ROWS_PER_INSERT - 1);
                 }
+                long started = System.nanoTime();
                 write(batch);
+                writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 advance(batch.size());
                 batch.clear();
             } catch (InterruptedException e) {
