@@ -1,5 +1,6 @@
 package io.rapport.audit;
 
+import io.rapport.error.Params;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.Ids;
 import io.rapport.security.Caller;
@@ -72,7 +73,11 @@ public class AuditResource {
         // admin sees every request made before this one.
         trail.flush(2_000);
         AuditPage answer = store.list(
-                clinicId, start, end, intParam("page", page, 0, 100_000), intParam("size", size, 1, MAX_PAGE_SIZE));
+                clinicId,
+                start,
+                end,
+                Params.wholeNumber("page", page, 0, 100_000),
+                Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE));
         audit.records(answer.items().size());
         return answer;
     }
@@ -89,17 +94,5 @@ public class AuditResource {
             throw ProblemException.badParameter(
                     name, "must be an ISO-8601 date (2026-03-02) or instant (2026-03-02T14:00:00Z)");
         }
-    }
-
-    private static int intParam(String name, String value, int min, int max) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.badParameter(name, "must be a whole number from " + min + " to " + max);
     }
 }
