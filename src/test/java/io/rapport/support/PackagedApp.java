@@ -1,0 +1,164 @@
+package io.rapport.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged jar ({@code target/quarkus-app/quarkus-run.jar}) started as a process of its own, for
+ * the few tests that need a real start or stop: startup refusals, shutdown, startup time. It gets
+ * free ports, a working directory of its own, and none of the caller's {@code QUARKUS_*},
+ * {@code RAPPORT_*} or {@code MP_*} variables, so only what the test passes configures it.
+ */
+public final class PackagedApp implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final int httpPort;
+    private final int managementPort;
+
+    private PackagedApp(Process process, Path log, int httpPort, int managementPort) {
+        this.process = process;
+        this.log = log;
+        this.httpPort = httpPort;
+        this.managementPort = managementPort;
+    }
+
+    /** The quarkus-app directory that {@code package} built (failsafe passes it in). */
+    public static Path quarkusApp() {
+        Path dir = Path.of(System.getProperty("rapport.quarkus-app", "target/quarkus-app"));
+        if (!Files.isRegularFile(dir.resolve("quarkus-run.jar"))) {
+            throw new IllegalStateException(
+                    "No packaged jar in " + dir.toAbsolutePath() + ": run ./mvnw package first");
+        }
+        return dir;
+    }
+
+    /**
+     * Starts the jar in {@code workDir} with these environment variables and extra JVM options.
+     * Output (stdout and stderr) goes to {@code workDir/rapport.log}.
+     */
+    public static PackagedApp start(Path workDir, Map<String, String> env, List<String> jvmOptions) {
+        try {
+            Files.createDirectories(workDir);
+            int http = freePort();
+            int management = freePort();
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.add("-Dquarkus.http.port=" + http);
+            command.add("-Dquarkus.management.port=" + management);
+            command.add("-jar");
+            command.add(quarkusApp().resolve("quarkus-run.jar").toAbsolutePath().toString());
+            Path log = workDir.resolve("rapport.log");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            Map<String, String> environment = builder.environment();
+            environment
+                    .keySet()
+                    .removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("RAPPORT_") || k.startsWith("MP_"));
+            environment.putAll(env);
+            return new PackagedApp(builder.start(), log, http, management);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Map<String, String> env(String... keyValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** The exit code, or empty when the process still runs after {@code timeout}. */
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? OptionalInt.of(process.exitValue())
+                : OptionalInt.empty();
+    }
+
+    /**
+     * Polls {@code path} on the management port until it answers 200; false when the process exits
+     * first or {@code timeout} passes.
+     */
+    public boolean awaitManagement200(String path, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        URI uri = URI.create("http://127.0.0.1:" + managementPort + path);
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (status(uri) == 200) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private static int status(URI uri) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(1000);
+            try {
+                return c.getResponseCode();
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    /** SIGTERM, then SIGKILL if it has not stopped after 30 s. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** For messages: how long something took. */
+    public static String seconds(Duration d) {
+        return String.format("%.2f s", d.toMillis() / 1000.0);
+    }
+}
