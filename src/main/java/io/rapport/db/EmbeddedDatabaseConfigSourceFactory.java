@@ -27,7 +27,7 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-        if (isSet(context.getValue("quarkus.datasource.jdbc.url"))) {
+        if (isSet(context.getValue("quarkus.datasource.jdbc.url")) || writingAppCdsArchive()) {
             return List.of();
         }
         if (!bool(context.getValue("rapport.embedded-db.enabled"), true)) {
@@ -46,6 +46,14 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
     @Override
     public OptionalInt getPriority() {
         return OptionalInt.of(EmbeddedDatabaseConfigSource.ORDINAL);
+    }
+
+    /**
+     * Packaging (and the image build) run the application once only to record its classes for the
+     * AppCDS archive: it exits before anything connects, so there is no database to start or refuse.
+     */
+    private static boolean writingAppCdsArchive() {
+        return Boolean.getBoolean("quarkus.appcds.generate");
     }
 
     private static boolean isSet(ConfigValue v) {

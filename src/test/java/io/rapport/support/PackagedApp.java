@@ -51,8 +51,22 @@ public final class PackagedApp implements AutoCloseable {
      * Output (stdout and stderr) goes to {@code workDir/rapport.log}.
      */
     public static PackagedApp start(Path workDir, Map<String, String> env, List<String> jvmOptions) {
+        return start(workDir, workDir, quarkusApp().resolve("quarkus-run.jar").toAbsolutePath(), env, jvmOptions);
+    }
+
+    /**
+     * Starts the jar from its own directory as {@code -jar quarkus-run.jar}, the way the AppCDS
+     * archive that package writes expects it. Only for an external database: an embedded one would
+     * put its data beside the jar. Output goes to {@code logDir/rapport.log}.
+     */
+    public static PackagedApp startInAppDir(Path logDir, Map<String, String> env, List<String> jvmOptions) {
+        return start(quarkusApp(), logDir, Path.of("quarkus-run.jar"), env, jvmOptions);
+    }
+
+    private static PackagedApp start(
+            Path workDir, Path logDir, Path jar, Map<String, String> env, List<String> jvmOptions) {
         try {
-            Files.createDirectories(workDir);
+            Files.createDirectories(logDir);
             int http = freePort();
             int management = freePort();
             List<String> command = new ArrayList<>();
@@ -61,8 +75,8 @@ public final class PackagedApp implements AutoCloseable {
             command.add("-Dquarkus.http.port=" + http);
             command.add("-Dquarkus.management.port=" + management);
             command.add("-jar");
-            command.add(quarkusApp().resolve("quarkus-run.jar").toAbsolutePath().toString());
-            Path log = workDir.resolve("rapport.log");
+            command.add(jar.toString());
+            Path log = logDir.resolve("rapport.log");
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
@@ -157,8 +171,29 @@ public final class PackagedApp implements AutoCloseable {
         }
     }
 
-    /** For messages: how long something took. */
-    public static String seconds(Duration d) {
-        return String.format("%.2f s", d.toMillis() / 1000.0);
+    /** CPU time the process has used so far (all its threads), from /proc (Linux), or -1. */
+    public long cpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // utime and stime, fields 14 and 15 of stat, in clock ticks of 10 ms on Linux.
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Resident memory of the process now, from /proc (Linux), or -1 where that is not readable. */
+    public long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // Not Linux, or the process is gone: no figure.
+        }
+        return -1;
     }
 }
