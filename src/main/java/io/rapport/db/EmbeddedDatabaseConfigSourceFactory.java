@@ -1,5 +1,6 @@
 package io.rapport.db;
 
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -14,14 +15,25 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * <p>It is a config source rather than a bean because the datasource is configured before any bean
  * exists. With {@code quarkus.datasource.jdbc.url} set (environment, system property, properties
  * file) it contributes nothing, so Kubernetes and compose deployments never start a database here.
+ * With the embedded database turned off and no URL, startup fails at once with a message naming
+ * the variable to set.
  */
 public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory {
 
+    static final String NO_DATABASE = "No database configured: the embedded PostgreSQL is turned off"
+            + " (RAPPORT_EMBEDDED_DB_ENABLED=false, as in the container image) and QUARKUS_DATASOURCE_JDBC_URL"
+            + " is not set. Set QUARKUS_DATASOURCE_JDBC_URL (e.g. jdbc:postgresql://db:5432/rapport),"
+            + " QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD to your PostgreSQL.";
+
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-        if (isSet(context.getValue("quarkus.datasource.jdbc.url"))
-                || !bool(context.getValue("rapport.embedded-db.enabled"), true)) {
+        if (isSet(context.getValue("quarkus.datasource.jdbc.url")) || writingAppCdsArchive()) {
             return List.of();
+        }
+        if (!bool(context.getValue("rapport.embedded-db.enabled"), true)) {
+            // Without this, the datasource would only be reported inactive deep in a stack trace;
+            // a container must say at once what is missing, and never fall back to its own disk.
+            throw new ConfigurationException(NO_DATABASE);
         }
         String dataDir = value(context.getValue("rapport.embedded-db.data-dir"));
         var settings = new EmbeddedDatabaseSettings(
@@ -34,6 +46,14 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
     @Override
     public OptionalInt getPriority() {
         return OptionalInt.of(EmbeddedDatabaseConfigSource.ORDINAL);
+    }
+
+    /**
+     * Packaging (and the image build) run the application once only to record its classes for the
+     * AppCDS archive: it exits before anything connects, so there is no database to start or refuse.
+     */
+    private static boolean writingAppCdsArchive() {
+        return Boolean.getBoolean("quarkus.appcds.generate");
     }
 
     private static boolean isSet(ConfigValue v) {

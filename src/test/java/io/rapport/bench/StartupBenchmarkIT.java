@@ -1,0 +1,109 @@
+package io.rapport.bench;
+
+import io.rapport.support.PackagedApp;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How fast a new pod takes traffic: the packaged jar against an already migrated external
+ * PostgreSQL, from process start until {@code /q/health/ready} answers 200, with and without the
+ * AppCDS archive that package writes. Prints medians of five runs each (alternated, so load on the
+ * machine falls on both alike); asserts nothing about speed.
+ *
+ * <p>{@code ./mvnw verify -Pbench -Dtest=NoSuchTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=StartupBenchmarkIT}
+ */
+class StartupBenchmarkIT {
+
+    private static final int RUNS = 5;
+    private static final Pattern STARTED_IN = Pattern.compile("started in ([0-9.]+)s");
+
+    @TempDir
+    Path work;
+
+    record Run(long readyMillis, long cpuMillis, double startedInSeconds, long rssKb) {}
+
+    @Test
+    void timeToReadinessWithAndWithoutAppCds() throws Exception {
+        Path archive = PackagedApp.quarkusApp().resolve("app-cds.jsa").toAbsolutePath();
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("No " + archive + ": package with quarkus.package.jar.appcds.enabled=true");
+        }
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            Map<String, String> env = PackagedApp.env(
+                    "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres",
+                    "QUARKUS_DATASOURCE_USERNAME", "postgres",
+                    "QUARKUS_DATASOURCE_PASSWORD", "postgres",
+                    "RAPPORT_EMBEDDED_DB_ENABLED", "false",
+                    "RAPPORT_PSEUDONYM_KEY", "startup-benchmark-key-not-secret-0123456789");
+            // The first start migrates the empty database; a pod added by the autoscaler never does.
+            run(env, List.of(), "warm-up");
+
+            List<Run> plain = new ArrayList<>();
+            List<Run> cds = new ArrayList<>();
+            for (int i = 0; i < RUNS; i++) {
+                plain.add(run(env, List.of(), "plain-" + i));
+                cds.add(run(env, List.of("-XX:SharedArchiveFile=app-cds.jsa"), "appcds-" + i));
+            }
+            print("without AppCDS", plain);
+            print("with AppCDS   ", cds);
+        }
+    }
+
+    private Run run(Map<String, String> env, List<String> jvmOptions, String name) throws Exception {
+        long start = System.nanoTime();
+        try (PackagedApp app = PackagedApp.startInAppDir(work.resolve(name), env, jvmOptions)) {
+            if (!app.awaitManagement200("/q/health/ready", Duration.ofSeconds(120))) {
+                throw new IllegalStateException(name + " never became ready:\n" + app.output());
+            }
+            long ready = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            Matcher m = STARTED_IN.matcher(app.output());
+            double startedIn = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+            return new Run(ready, app.cpuMillis(), startedIn, app.rssKb());
+        }
+    }
+
+    private static void print(String label, List<Run> runs) {
+        System.out.printf(
+                "startup %s: ready median %d ms (runs %s), CPU until ready median %d ms,"
+                        + " Quarkus \"started in\" median %.3f s, RSS at ready median %d MB, load %s%n",
+                label,
+                median(runs.stream().map(Run::readyMillis).toList()),
+                runs.stream().map(Run::readyMillis).toList(),
+                median(runs.stream().map(Run::cpuMillis).toList()),
+                medianDouble(runs.stream().map(Run::startedInSeconds).toList()),
+                median(runs.stream().map(Run::rssKb).toList()) / 1024,
+                loadAverage());
+    }
+
+    /** The machine's load while measuring: figures taken on a busy machine say so. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double medianDouble(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}

@@ -1,0 +1,146 @@
+package io.rapport.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** docker/Dockerfile.jvm and .dockerignore, read as docker build would read them. */
+class DockerfileTest {
+
+    private static final String TEXT = Yaml.read(Path.of("docker/Dockerfile.jvm"));
+    private static final List<String[]> INSTRUCTIONS = instructions(TEXT);
+
+    /** Instruction and its arguments, continuation lines joined, comments dropped. */
+    private static List<String[]> instructions(String text) {
+        List<String[]> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : text.split("\n")) {
+            String trimmed = line.trim();
+            if (current.isEmpty() && (trimmed.isEmpty() || trimmed.startsWith("#"))) {
+                continue;
+            }
+            if (trimmed.endsWith("\\")) {
+                current.append(trimmed, 0, trimmed.length() - 1).append(' ');
+                continue;
+            }
+            current.append(trimmed);
+            String joined = current.toString().trim();
+            int space = joined.indexOf(' ');
+            out.add(new String[] {
+                joined.substring(0, space).toUpperCase(Locale.ROOT),
+                joined.substring(space + 1).trim()
+            });
+            current.setLength(0);
+        }
+        return out;
+    }
+
+    private static List<String> args(String instruction) {
+        return INSTRUCTIONS.stream()
+                .filter(i -> i[0].equals(instruction))
+                .map(i -> i[1])
+                .toList();
+    }
+
+    @Test
+    void theBaseImageIsAJava17RuntimePinnedByTag() {
+        List<String> from = args("FROM");
+        assertThat(from).hasSize(1);
+        KubernetesManifestsTest.assertPinned(from.get(0));
+        assertThat(from.get(0)).contains("openjdk-17");
+    }
+
+    @Test
+    void itRunsAsANonRootUser() {
+        List<String> users = args("USER");
+        assertThat(users).isNotEmpty();
+        String last = users.get(users.size() - 1);
+        assertThat(last).isNotIn("root", "0").doesNotStartWith("0:").doesNotStartWith("root:");
+        int userAt = indexOf("USER", last);
+        assertThat(userAt).isLessThan(indexOf("ENTRYPOINT", null));
+    }
+
+    @Test
+    void itCopiesTheFastJarInFourLayersLeastChangingFirst() {
+        assertThat(args("COPY"))
+                .containsExactly(
+                        "--chown=185 target/quarkus-app/lib/ /deployments/lib/",
+                        "--chown=185 target/quarkus-app/*.jar /deployments/",
+                        "--chown=185 target/quarkus-app/app/ /deployments/app/",
+                        "--chown=185 target/quarkus-app/quarkus/ /deployments/quarkus/");
+        assertThat(args("USER")).contains("185");
+        assertThat(args("ENV")).anyMatch(e -> e.contains("JAVA_APP_JAR=\"/deployments/quarkus-run.jar\""));
+    }
+
+    @Test
+    void itExposesTheApiAndManagementPorts() {
+        assertThat(args("EXPOSE")).hasSize(1);
+        assertThat(Arrays.asList(args("EXPOSE").get(0).split("\\s+")))
+                .containsExactlyInAnyOrder(
+                        String.valueOf(AppProperties.httpPort()), String.valueOf(AppProperties.managementPort()));
+    }
+
+    @Test
+    void itNeverStartsTheEmbeddedDatabase() {
+        assertThat(args("ENV")).contains("RAPPORT_EMBEDDED_DB_ENABLED=false");
+    }
+
+    @Test
+    void itWritesItsOwnAppCdsArchiveAndStartsWithIt() {
+        String run = args("RUN").stream()
+                .filter(r -> r.contains("ArchiveClassesAtExit"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no RUN writes an AppCDS archive"));
+        assertThat(run).contains("-Dquarkus.appcds.generate=true");
+        Matcher archive = Pattern.compile("-XX:ArchiveClassesAtExit=(\\S+)").matcher(run);
+        assertThat(archive.find()).isTrue();
+        assertThat(args("ENV"))
+                .anyMatch(e ->
+                        e.startsWith("JAVA_OPTS_APPEND=") && e.contains("-XX:SharedArchiveFile=" + archive.group(1)));
+        // The archive is written by the image's JVM, after the application is in place.
+        assertThat(indexOf("RUN", run)).isGreaterThan(indexOf("COPY", null));
+        // The build's own switch must be on, or the generated main ignores quarkus.appcds.generate.
+        assertThat(AppProperties.get("quarkus.package.jar.appcds.enabled", "false"))
+                .isEqualTo("true");
+    }
+
+    @Test
+    void theHeaderSaysHowToBuildAndRun() {
+        String header = TEXT.substring(0, TEXT.indexOf("\nFROM"));
+        assertThat(header)
+                .contains("./mvnw package")
+                .contains("docker build -f docker/Dockerfile.jvm")
+                .contains("docker run")
+                .contains("QUARKUS_DATASOURCE_JDBC_URL");
+    }
+
+    @Test
+    void theBuildContextIsAnAllowList() {
+        List<String> patterns = Arrays.stream(
+                        Yaml.read(Path.of(".dockerignore")).split("\n"))
+                .map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+        assertThat(patterns.get(0)).isEqualTo("*");
+        assertThat(patterns.subList(1, patterns.size()))
+                .allSatisfy(p -> assertThat(p).startsWith("!"));
+        assertThat(patterns).contains("!target/quarkus-app/");
+    }
+
+    private static int indexOf(String instruction, String arguments) {
+        for (int i = 0; i < INSTRUCTIONS.size(); i++) {
+            if (INSTRUCTIONS.get(i)[0].equals(instruction)
+                    && (arguments == null || INSTRUCTIONS.get(i)[1].equals(arguments))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no " + instruction + " " + (arguments == null ? "" : arguments));
+    }
+}
