@@ -28,21 +28,10 @@ final class ConfigKeys {
             "quarkus.datasource.username",
             "quarkus.datasource.password",
             "quarkus.datasource.jdbc.max-size",
-            // SmallRye JWT (bearer tokens, added by the security work): where the identity
-            // provider's public key or JWKS is, and the issuer it writes into tokens.
+            // SmallRye JWT (bearer tokens): where the identity provider's public key or JWKS is,
+            // and the issuer it writes into tokens.
             "mp.jwt.verify.publickey.location",
             "mp.jwt.verify.issuer");
-
-    /**
-     * {@code rapport.*} keys of the security work (pseudonym key rotation, ingest rate limits) that
-     * RapportConfig names once that work is merged; accepted now so the deployment files can be
-     * written for it. {@code *} stands for one name segment.
-     */
-    private static final Set<String> SECURITY_KEYS = Set.of(
-            "rapport.pseudonym.keys.*",
-            "rapport.pseudonym.active-key",
-            "rapport.ingest.rate-limit",
-            "rapport.ingest.rate-limit-burst");
 
     private static final List<Pattern> ACCEPTED = accepted();
 
@@ -96,7 +85,6 @@ final class ConfigKeys {
 
     private static List<Pattern> accepted() {
         List<String> keys = new ArrayList<>(rapportKeys());
-        keys.addAll(SECURITY_KEYS);
         keys.addAll(OTHER_KEYS);
         return keys.stream().map(ConfigKeys::envPattern).toList();
     }
