@@ -26,6 +26,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces({MediaType.APPLICATION_JSON, Csv.MEDIA_TYPE})
 public class TrendResource {
 
+    private static final MediaType CSV = MediaType.valueOf(Csv.MEDIA_TYPE);
+
     private final TrendService service;
 
     public TrendResource(TrendService service) {
@@ -141,8 +143,13 @@ public class TrendResource {
     }
 
     private static <T> Response respond(HttpHeaders headers, T body, Function<T, String> csv) {
+        // The more preferred of the two wins (the list is sorted by q): generated clients send
+        // "application/json, text/csv, ..." and must get the JSON their models read.
         boolean wantsCsv = headers.getAcceptableMediaTypes().stream()
-                .anyMatch(m -> "text".equals(m.getType()) && "csv".equals(m.getSubtype()));
+                .filter(m -> m.isCompatible(MediaType.APPLICATION_JSON_TYPE) || m.isCompatible(CSV))
+                .findFirst()
+                .map(m -> "text".equals(m.getType()) && "csv".equals(m.getSubtype()))
+                .orElse(false);
         if (wantsCsv) {
             return Response.ok(csv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
                     .build();

@@ -5,12 +5,18 @@ import io.restassured.RestAssured;
 import io.restassured.config.JsonConfig;
 import io.restassured.path.json.config.JsonPathConfig;
 
-/** JSON numbers read as doubles in every test, so expected values are compared at full precision. */
+/**
+ * JSON numbers read as doubles in every test, so expected values are compared at full precision;
+ * every call is held to the OpenAPI document ({@link Contract}).
+ */
 public class RestAssuredDefaults implements QuarkusTestBeforeClassCallback {
 
     @Override
     public void beforeClass(Class<?> testClass) {
         RestAssured.config = RestAssured.config()
                 .jsonConfig(JsonConfig.jsonConfig().numberReturnType(JsonPathConfig.NumberReturnType.DOUBLE));
+        if (!RestAssured.filters().contains(Contract.FILTER)) {
+            RestAssured.filters(Contract.FILTER);
+        }
     }
 }
