@@ -23,7 +23,7 @@ class OpenApiDocumentTest {
     static final Path COMMITTED = Path.of("openapi/rapport-v1.yaml");
 
     /** Set to true to write the served document over the committed copy instead of comparing. */
-    static final String REFRESH = "rapport.openapi.refresh";
+    static final String REFRESH = "openapi.refresh";
 
     static final String REFRESH_COMMAND =
             "./mvnw test -Dtest=OpenApiDocumentTest -D" + REFRESH + "=true && git diff " + COMMITTED;
