@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.function.Function;
 
 /**
  * Holds every RestAssured call to {@code /api/} to the served OpenAPI document: the response is
@@ -25,12 +26,12 @@ import java.net.http.HttpResponse;
  */
 public final class Contract {
 
-    /** Registered once for every test class. */
-    public static final Filter FILTER = new Validating();
+    /** Registered once for every test class: holds calls to the document the service serves. */
+    public static final Filter FILTER = new Validating(Contract::served);
 
     private static final Filter INVALID_REQUEST = new DeliberatelyInvalid();
 
-    private static volatile OpenApiInteractionValidator validator;
+    private static volatile OpenApiInteractionValidator served;
 
     private Contract() {}
 
@@ -52,7 +53,20 @@ public final class Contract {
         }
     }
 
+    /** Holds calls to another document: for showing that a call the document does not describe fails. */
+    public static Filter against(String document) {
+        OpenApiInteractionValidator v = validator(document);
+        return new Validating(req -> v);
+    }
+
     private static final class Validating implements Filter {
+
+        private final Function<FilterableRequestSpecification, OpenApiInteractionValidator> validator;
+
+        Validating(Function<FilterableRequestSpecification, OpenApiInteractionValidator> validator) {
+            this.validator = validator;
+        }
+
         @Override
         public Response filter(
                 FilterableRequestSpecification req, FilterableResponseSpecification res, FilterContext ctx) {
@@ -62,7 +76,7 @@ public final class Contract {
             if (!path.startsWith("/api/")) {
                 return response;
             }
-            OpenApiInteractionValidator v = validator(req);
+            OpenApiInteractionValidator v = validator.apply(req);
             Request request = RestAssuredRequest.of(req);
             if (!invalid) {
                 fail(
@@ -97,23 +111,26 @@ public final class Contract {
         }
     }
 
-    private static OpenApiInteractionValidator validator(FilterableRequestSpecification req) {
-        if (validator == null) {
+    private static OpenApiInteractionValidator served(FilterableRequestSpecification req) {
+        if (served == null) {
             synchronized (Contract.class) {
-                if (validator == null) {
-                    URI uri = URI.create(req.getURI()).resolve("/q/openapi");
-                    validator = OpenApiInteractionValidator.createForInlineApiSpecification(fetch(uri))
-                            .withBasePathOverride("/")
-                            // Tokens are the server's to judge: tests of 401 send none on purpose, and
-                            // the other tests send whatever the test profile accepts.
-                            .withLevelResolver(LevelResolver.create()
-                                    .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
-                                    .build())
-                            .build();
+                if (served == null) {
+                    served = validator(fetch(URI.create(req.getURI()).resolve("/q/openapi")));
                 }
             }
         }
-        return validator;
+        return served;
+    }
+
+    private static OpenApiInteractionValidator validator(String document) {
+        return OpenApiInteractionValidator.createForInlineApiSpecification(document)
+                .withBasePathOverride("/")
+                // Tokens are the server's to judge: tests of 401 send none on purpose, and the
+                // other tests send whatever the test profile accepts.
+                .withLevelResolver(LevelResolver.create()
+                        .withLevel("validation.request.security", ValidationReport.Level.IGNORE)
+                        .build())
+                .build();
     }
 
     private static String fetch(URI uri) {
