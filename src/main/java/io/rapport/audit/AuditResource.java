@@ -18,7 +18,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The audit trail, for admins. Read-only: there is no endpoint that changes or removes a row. */
@@ -43,7 +46,15 @@ public class AuditResource {
 
     @GET
     @RolesAllowed(Roles.ADMIN)
-    @Operation(summary = "List audit entries, newest first")
+    @Operation(
+            operationId = "listAuditEvents",
+            summary = "List audit entries",
+            description = "One entry per API request that read or wrote clinic data or was refused, newest first. "
+                    + "Append-only; admins only.")
+    @APIResponse(
+            responseCode = "200",
+            description = "One page of audit entries",
+            content = @Content(schema = @Schema(implementation = AuditPage.class)))
     public AuditPage list(
             @Parameter(
                             description =

@@ -7,7 +7,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** An RFC 9457 problem document, served as {@code application/problem+json}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@Schema(name = "Problem", description = "RFC 9457 problem details")
+@Schema(
+        name = "Problem",
+        description = "RFC 9457 problem details",
+        requiredProperties = {"type", "title", "status"})
 public record Problem(
         String type, String title, int status, String detail, String instance, List<Violation> violations) {
 

@@ -1,7 +1,6 @@
 package io.rapport.rating;
 
 import io.rapport.audit.Audit;
-import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.ingest.Ids;
@@ -21,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -53,25 +53,32 @@ public class AlertResource {
     }
 
     @GET
-    @Operation(summary = "List a clinic's alerts, newest first")
+    @Operation(
+            operationId = "listAlerts",
+            summary = "List a clinic's alerts",
+            description = "One page of the clinic's alliance alerts, newest first, by status and provider.")
     @APIResponse(
             responseCode = "200",
             description = "One page of alerts",
             content = @Content(schema = @Schema(implementation = AlertPage.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Bad parameter",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public AlertPage list(
             @PathParam("clinicId") String clinicId,
-            @Parameter(description = "open (default), acknowledged, resolved or all")
+            @Parameter(
+                            description = "open (default), acknowledged, resolved or all",
+                            schema = @Schema(enumeration = {"open", "acknowledged", "resolved", "all"}))
                     @QueryParam("status")
                     @DefaultValue("open")
                     String status,
             @QueryParam("providerId") String providerId,
-            @Parameter(description = "0-based page") @QueryParam("page") @DefaultValue("0") String page,
-            @Parameter(description = "1-200, default 50") @QueryParam("size") @DefaultValue("50") String size) {
+            @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+                    @QueryParam("page")
+                    @DefaultValue("0")
+                    String page,
+            @Parameter(description = "1-200, default 50", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+                    @QueryParam("size")
+                    @DefaultValue("50")
+                    String size) {
         checkClinic(clinicId);
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
@@ -91,7 +98,10 @@ public class AlertResource {
     @POST
     @Path("/{id}/acknowledge")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Acknowledge an alert, with an optional note; acknowledging twice is harmless")
+    @Operation(
+            operationId = "acknowledgeAlert",
+            summary = "Acknowledge an alert",
+            description = "Marks the alert acknowledged, with an optional note; acknowledging twice changes nothing.")
     @RequestBody(
             required = false,
             content =
@@ -102,14 +112,6 @@ public class AlertResource {
             responseCode = "200",
             description = "The alert",
             content = @Content(schema = @Schema(implementation = AlertView.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Note too long",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such alert in this clinic",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public AlertView acknowledge(
             @PathParam("clinicId") String clinicId, @PathParam("id") String id, AcknowledgeRequest request) {

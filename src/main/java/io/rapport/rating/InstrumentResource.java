@@ -1,7 +1,6 @@
 package io.rapport.rating;
 
 import io.rapport.audit.Audit;
-import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.Ids;
 import io.rapport.ingest.Outcome;
@@ -20,6 +19,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -44,12 +44,14 @@ public class InstrumentResource {
     }
 
     @GET
-    @Operation(summary = "List the built-in instruments and, with clinicId, that clinic's own")
-    @APIResponse(responseCode = "200", description = "Instrument definitions")
+    @Operation(
+            operationId = "listInstruments",
+            summary = "List instruments",
+            description = "The built-in instruments and, with clinicId, that clinic's own.")
     @APIResponse(
-            responseCode = "400",
-            description = "Bad clinicId",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            responseCode = "200",
+            description = "Instrument definitions",
+            content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = InstrumentDefinition.class)))
     @RolesAllowed({Roles.INGEST, Roles.ANALYST, Roles.ADMIN})
     public List<InstrumentDefinition> list(
             @Parameter(description = "include this clinic's instruments") @QueryParam("clinicId") String clinicId) {
@@ -60,19 +62,15 @@ public class InstrumentResource {
 
     @GET
     @Path("/{code}")
-    @Operation(summary = "Read one instrument (RAPPORT-5 carries its item texts for rendering the survey)")
+    @Operation(
+            operationId = "getInstrument",
+            summary = "Read one instrument",
+            description = "One definition by code, a clinic's own with clinicId. RAPPORT-5 carries its item texts"
+                    + " for rendering the survey.")
     @APIResponse(
             responseCode = "200",
             description = "The definition",
             content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Bad clinicId",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "Unknown instrument",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.INGEST, Roles.ANALYST, Roles.ADMIN})
     public InstrumentDefinition get(@PathParam("code") String code, @QueryParam("clinicId") String clinicId) {
         return registry.find(readable(clinicId), code)
@@ -81,7 +79,11 @@ public class InstrumentResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Register a clinic's own instrument (same shape and validation as the built-ins)")
+    @Operation(
+            operationId = "registerInstrument",
+            summary = "Register a clinic's own instrument",
+            description = "Same shape and validation as the built-ins. The same definition again is harmless (200);"
+                    + " a different one needs a higher version.")
     @RequestBody(
             content =
                     @Content(
@@ -98,19 +100,8 @@ public class InstrumentResource {
             responseCode = "200",
             description = "Already registered as sent, or replaced by a higher version",
             content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Inconsistent definition",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "409",
-            description = "A built-in code, or a different definition at the same version",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "Not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed(Roles.ADMIN)
+    @APIResponse(responseCode = "409", description = "A built-in code, or a different definition at the same version")
     public Response register(InstrumentDefinition definition) {
         if (definition == null) {
             throw ProblemException.badParameter("", "the request body is required");

@@ -1,10 +1,12 @@
 package io.rapport.rating;
 
 import io.rapport.ingest.Ids;
+import io.rapport.openapi.ContractFilter;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A patient's answers to one instrument after one visit. */
@@ -21,7 +23,10 @@ public record RatingEvent(
         @Pattern(regexp = "[A-Z0-9][A-Z0-9_-]{0,31}", message = "must be an instrument code such as SRS")
         String instrument,
 
-        @Schema(description = "Answers in item order; null for a missing answer") @NotNull
+        @Schema(
+                description = "Answers in item order; null for a missing answer",
+                extensions = @Extension(name = ContractFilter.NULLABLE_ITEMS, value = "true"))
+        @NotNull
         List<Double> items,
 
         @Schema(description = "When the patient submitted the survey") @NotNull

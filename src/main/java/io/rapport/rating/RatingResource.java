@@ -2,7 +2,6 @@ package io.rapport.rating;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rapport.audit.Audit;
-import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.Batches;
@@ -49,7 +48,13 @@ public class RatingResource {
     @POST
     @Path("/ratings")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Ingest one rating (idempotent on clinicId + visitId + instrument)")
+    @Operation(
+            operationId = "ingestRating",
+            summary = "Ingest one rating",
+            description = "A patient's answers to one instrument after one visit, null for a missing answer."
+                    + " Idempotent on clinicId + visitId + instrument, corrections ordered by recordedAt as for"
+                    + " visits. The answer carries the score and the rating's unresolved alerts. Unknown"
+                    + " instruments and bad answers get a 400 naming each item, and nothing is stored.")
     @RequestBody(
             content =
                     @Content(
@@ -63,18 +68,6 @@ public class RatingResource {
             responseCode = "200",
             description = "Replay or correction: the stored rating",
             content = @Content(schema = @Schema(implementation = RatingView.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Unknown instrument, bad answers; nothing stored",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "Body over 1 MiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "Not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed(Roles.INGEST)
     public Response ingest(RatingEvent event) {
         rateLimiter.admit(caller.subject());
@@ -93,7 +86,11 @@ public class RatingResource {
     @POST
     @Path("/ratings/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Ingest up to rapport.ingest.max-batch ratings; each item stands or falls alone")
+    @Operation(
+            operationId = "ingestRatingBatch",
+            summary = "Ingest a batch of ratings",
+            description = "A JSON array of up to rapport.ingest.max-batch (1,000) ratings, with the same per-item"
+                    + " contract as the visit batch.")
     @RequestBody(
             content =
                     @Content(
@@ -103,18 +100,6 @@ public class RatingResource {
             responseCode = "200",
             description = "Counts and one result per input index",
             content = @Content(schema = @Schema(implementation = BatchResponse.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Body is not a JSON array",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "Too many items or body over 1 MiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "Not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed(Roles.INGEST)
     public BatchResponse ingestBatch(JsonNode body) {
         rateLimiter.admit(caller.subject());
@@ -125,15 +110,14 @@ public class RatingResource {
 
     @GET
     @Path("/clinics/{clinicId}/visits/{visitId}/ratings/{instrument}")
-    @Operation(summary = "Read one stored rating with its unresolved alerts")
+    @Operation(
+            operationId = "getRating",
+            summary = "Read one rating",
+            description = "The stored rating of one instrument for one visit, with its unresolved alerts.")
     @APIResponse(
             responseCode = "200",
             description = "The rating",
             content = @Content(schema = @Schema(implementation = RatingView.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such rating",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public RatingView get(
             @PathParam("clinicId") String clinicId,

@@ -1,8 +1,10 @@
 package io.rapport.rating;
 
+import io.rapport.openapi.ContractFilter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** A stored rating with its score and the alerts it holds open. */
@@ -11,7 +13,12 @@ public record RatingView(
         String clinicId,
         String visitId,
         String instrument,
+
+        @Schema(
+                description = "Answers in item order; null for a missing answer",
+                extensions = @Extension(name = ContractFilter.NULLABLE_ITEMS, value = "true"))
         List<Double> items,
+
         Instant submittedAt,
         Instant recordedAt,
 

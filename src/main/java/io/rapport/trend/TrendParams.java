@@ -1,7 +1,10 @@
 package io.rapport.trend;
 
+import io.rapport.visit.Modality;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 /** The parameters every trend endpoint takes: which clinic, which days, which slice. */
@@ -10,11 +13,15 @@ public class TrendParams {
     @PathParam("clinicId")
     String clinicId;
 
-    @Parameter(description = "first day, inclusive (default: 90 days before to)")
+    @Parameter(
+            description = "first day, inclusive (default: 90 days before to)",
+            schema = @Schema(type = SchemaType.STRING, format = "date"))
     @QueryParam("from")
     String from;
 
-    @Parameter(description = "last day, exclusive (default: tomorrow)")
+    @Parameter(
+            description = "last day, exclusive (default: tomorrow)",
+            schema = @Schema(type = SchemaType.STRING, format = "date"))
     @QueryParam("to")
     String to;
 
@@ -22,7 +29,7 @@ public class TrendParams {
     @QueryParam("tz")
     String tz;
 
-    @Parameter(description = "VIDEO, PHONE, IN_PERSON or MESSAGING")
+    @Parameter(description = "VIDEO, PHONE, IN_PERSON or MESSAGING", schema = @Schema(implementation = Modality.class))
     @QueryParam("modality")
     String modality;
 

@@ -1,7 +1,6 @@
 package io.rapport.trend;
 
 import io.rapport.audit.Audit;
-import io.rapport.error.Problem;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -30,6 +30,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces({MediaType.APPLICATION_JSON, Csv.MEDIA_TYPE})
 public class TrendResource {
 
+    private static final MediaType CSV = MediaType.valueOf(Csv.MEDIA_TYPE);
+
     private final TrendService service;
     private final Caller caller;
     private final Audit audit;
@@ -42,18 +44,19 @@ public class TrendResource {
 
     @GET
     @Path("/clinics/{clinicId}/summary")
-    @Operation(summary = "Headline numbers: time use, waits, latency, ratings, continuity of care, open alerts")
+    @Operation(
+            operationId = "getSummary",
+            summary = "Read a clinic's summary",
+            description = "Headline numbers over the window: time use, waits, latency, ratings, continuity of care,"
+                    + " open alerts. Rating statistics over fewer than rapport.trends.min-group-size responses are"
+                    + " null and suppressed. Accept: text/csv answers one row per number.")
     @APIResponse(
             responseCode = "200",
             description = "The summary",
             content = {
                 @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Summary.class)),
-                @Content(mediaType = Csv.MEDIA_TYPE)
+                @Content(mediaType = Csv.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING))
             })
-    @APIResponse(
-            responseCode = "400",
-            description = "A bad parameter, named",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response summary(@BeanParam TrendParams params, @Context HttpHeaders headers) {
         TrendWindow w = window(params);
@@ -63,32 +66,43 @@ public class TrendResource {
 
     @GET
     @Path("/clinics/{clinicId}/trends")
-    @Operation(summary = "One metric over time: a point per day, week (from Monday) or month, empty buckets included")
+    @Operation(
+            operationId = "getTrends",
+            summary = "Read one metric over time",
+            description = "A point per day, week (from Monday) or month in tz, empty buckets included, one series"
+                    + " per group. Accept: text/csv answers one row per point.")
     @APIResponse(
             responseCode = "200",
             description = "The series",
             content = {
                 @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TrendSeries.class)),
-                @Content(mediaType = Csv.MEDIA_TYPE)
+                @Content(mediaType = Csv.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING))
             })
-    @APIResponse(
-            responseCode = "400",
-            description = "A bad parameter, named",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response trends(
             @BeanParam TrendParams params,
             @Parameter(
+                            required = true,
                             description =
                                     "faceToFaceShare, faceToFaceSeconds, documentationSeconds, afterHoursDocumentationSeconds, "
                                             + "waitSeconds, responseLatencySeconds, patientTalkShare, connectionDrops, or SRS.total and the like")
                     @QueryParam("metric")
                     String metric,
-            @Parameter(description = "day, week or month") @QueryParam("interval") @DefaultValue("week")
+            @Parameter(description = "day, week or month", schema = @Schema(enumeration = {"day", "week", "month"}))
+                    @QueryParam("interval")
+                    @DefaultValue("week")
                     String interval,
-            @Parameter(description = "mean, p50, p90, p95 or count") @QueryParam("stat") @DefaultValue("mean")
+            @Parameter(
+                            description = "mean, p50, p90, p95 or count",
+                            schema = @Schema(enumeration = {"mean", "p50", "p90", "p95", "count"}))
+                    @QueryParam("stat")
+                    @DefaultValue("mean")
                     String stat,
-            @Parameter(description = "none, modality or provider") @QueryParam("groupBy") @DefaultValue("none")
+            @Parameter(
+                            description = "none, modality or provider",
+                            schema = @Schema(enumeration = {"none", "modality", "provider"}))
+                    @QueryParam("groupBy")
+                    @DefaultValue("none")
                     String groupBy,
             @Context HttpHeaders headers) {
         TrendWindow w = window(params);
@@ -99,7 +113,11 @@ public class TrendResource {
 
     @GET
     @Path("/clinics/{clinicId}/providers")
-    @Operation(summary = "Each provider's headline numbers beside the clinic's")
+    @Operation(
+            operationId = "getProviderComparison",
+            summary = "Compare a clinic's providers",
+            description = "Each provider's headline numbers beside the clinic's. Accept: text/csv answers one row"
+                    + " per provider.")
     @APIResponse(
             responseCode = "200",
             description = "One row per provider",
@@ -107,12 +125,8 @@ public class TrendResource {
                 @Content(
                         mediaType = MediaType.APPLICATION_JSON,
                         schema = @Schema(implementation = ProviderComparison.class)),
-                @Content(mediaType = Csv.MEDIA_TYPE)
+                @Content(mediaType = Csv.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING))
             })
-    @APIResponse(
-            responseCode = "400",
-            description = "A bad parameter, named",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response providers(@BeanParam TrendParams params, @Context HttpHeaders headers) {
         TrendWindow w = window(params);
@@ -123,22 +137,23 @@ public class TrendResource {
 
     @GET
     @Path("/clinics/{clinicId}/drivers")
-    @Operation(summary = "Which per-visit metrics move an instrument's total: Pearson r and quartile means")
+    @Operation(
+            operationId = "getDrivers",
+            summary = "Read what moves an instrument's total",
+            description = "For each per-visit metric, Pearson r with the instrument's total over rated visits and the"
+                    + " mean total per quartile of the metric. Accept: text/csv answers one row per metric.")
     @APIResponse(
             responseCode = "200",
             description = "One driver per metric",
             content = {
                 @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Drivers.class)),
-                @Content(mediaType = Csv.MEDIA_TYPE)
+                @Content(mediaType = Csv.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING))
             })
-    @APIResponse(
-            responseCode = "400",
-            description = "A bad parameter, named",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response drivers(
             @BeanParam TrendParams params,
-            @Parameter(description = "instrument code, e.g. SRS") @QueryParam("instrument") String instrument,
+            @Parameter(required = true, description = "instrument code, e.g. SRS") @QueryParam("instrument")
+                    String instrument,
             @Context HttpHeaders headers) {
         TrendWindow w = window(params);
         Drivers drivers = service.drivers(w, instrument);
@@ -154,8 +169,13 @@ public class TrendResource {
     }
 
     private static <T> Response respond(HttpHeaders headers, T body, Function<T, String> csv) {
+        // The more preferred of the two wins (the list is sorted by q): generated clients send
+        // "application/json, text/csv, ..." and must get the JSON their models read.
         boolean wantsCsv = headers.getAcceptableMediaTypes().stream()
-                .anyMatch(m -> "text".equals(m.getType()) && "csv".equals(m.getSubtype()));
+                .filter(m -> m.isCompatible(MediaType.APPLICATION_JSON_TYPE) || m.isCompatible(CSV))
+                .findFirst()
+                .map(m -> "text".equals(m.getType()) && "csv".equals(m.getSubtype()))
+                .orElse(false);
         if (wantsCsv) {
             return Response.ok(csv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
                     .build();

@@ -38,24 +38,39 @@ public record VisitEvent(
         @NotNull Instant startedAt,
         @NotNull Instant endedAt,
 
-        @NotNull @Min(value = 0, message = "must be at least 0")
+        @Schema(description = "At most endedAt - startedAt", maximum = "" + VisitRules.MAX_DURATION_SECONDS)
+        @NotNull
+        @Min(value = 0, message = "must be at least 0")
         Integer faceToFaceSeconds,
 
-        @NotNull @Min(value = 0, message = "must be at least 0") @Max(value = 86400, message = "must be at most 86400")
+        @NotNull
+        @Min(value = 0, message = "must be at least 0")
+        @Max(value = MAX_DOCUMENTATION_SECONDS, message = "must be at most " + MAX_DOCUMENTATION_SECONDS)
         Integer documentationSeconds,
 
-        @Min(value = 0, message = "must be at least 0") Integer afterHoursDocumentationSeconds,
+        @Schema(description = "At most documentationSeconds", maximum = "" + MAX_DOCUMENTATION_SECONDS)
+        @Min(value = 0, message = "must be at least 0")
+        Integer afterHoursDocumentationSeconds,
 
         @DecimalMin(value = "0", message = "must be at least 0")
-        @DecimalMax(value = "604800", message = "must be at most 604800")
+        @DecimalMax(value = MAX_RESPONSE_LATENCY_SECONDS, message = "must be at most " + MAX_RESPONSE_LATENCY_SECONDS)
         Double responseLatencySeconds,
 
         @DecimalMin(value = "0", message = "must be between 0 and 1")
         @DecimalMax(value = "1", message = "must be between 0 and 1")
         Double patientTalkShare,
 
-        @Min(value = 0, message = "must be at least 0") @Max(value = 1000, message = "must be at most 1000")
+        @Min(value = 0, message = "must be at least 0")
+        @Max(value = MAX_CONNECTION_DROPS, message = "must be at most " + MAX_CONNECTION_DROPS)
         Integer connectionDrops,
 
         @Schema(description = "When the platform measured this; orders corrections. Default: time received")
-        Instant recordedAt) {}
+        Instant recordedAt) {
+
+    // One source for each bound: Bean Validation enforces it and the OpenAPI document shows it.
+    static final int MAX_DOCUMENTATION_SECONDS = 86_400;
+    /** A week: the slowest reply to a message that still counts. */
+    static final String MAX_RESPONSE_LATENCY_SECONDS = "604800";
+
+    static final int MAX_CONNECTION_DROPS = 1000;
+}

@@ -2,7 +2,6 @@ package io.rapport.visit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.rapport.audit.Audit;
-import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.Batches;
@@ -49,7 +48,13 @@ public class VisitResource {
     @POST
     @Path("/visits")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Ingest one visit (idempotent on clinicId + visitId; corrections by recordedAt)")
+    @Operation(
+            operationId = "ingestVisit",
+            summary = "Ingest one visit",
+            description = "Idempotent on clinicId + visitId: a new visit answers 201 with its Location, the same"
+                    + " content again 200 with nothing changed. Changed content with a recordedAt not older than"
+                    + " the stored one is a correction (200, revision + 1); an older one is ignored (200, the stored"
+                    + " state). Invalid input answers 400 naming every broken rule, and nothing is stored.")
     @RequestBody(
             content =
                     @Content(
@@ -63,18 +68,6 @@ public class VisitResource {
             responseCode = "200",
             description = "Replay, correction or stale correction: the stored state",
             content = @Content(schema = @Schema(implementation = VisitView.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Invalid or malformed event; nothing stored",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "Body over 1 MiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "Not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed(Roles.INGEST)
     public Response ingest(VisitEvent event) {
         rateLimiter.admit(caller.subject());
@@ -92,7 +85,13 @@ public class VisitResource {
     @POST
     @Path("/visits/batch")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Ingest up to rapport.ingest.max-batch visits; each item stands or falls alone")
+    @Operation(
+            operationId = "ingestVisitBatch",
+            summary = "Ingest a batch of visits",
+            description = "A JSON array of up to rapport.ingest.max-batch (1,000) visits. Each item stands or falls"
+                    + " alone, with the single-visit rules: valid items are stored even when others are rejected."
+                    + " The answer counts the outcomes and gives one result per input index; 400 only when the"
+                    + " body is not a JSON array.")
     @RequestBody(
             content =
                     @Content(
@@ -102,18 +101,6 @@ public class VisitResource {
             responseCode = "200",
             description = "Counts and one result per input index",
             content = @Content(schema = @Schema(implementation = BatchResponse.class)))
-    @APIResponse(
-            responseCode = "400",
-            description = "Body is not a JSON array",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "413",
-            description = "More items than the limit, or body over 1 MiB",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(
-            responseCode = "415",
-            description = "Not application/json",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed(Roles.INGEST)
     public BatchResponse ingestBatch(JsonNode body) {
         rateLimiter.admit(caller.subject());
@@ -124,15 +111,15 @@ public class VisitResource {
 
     @GET
     @Path("/clinics/{clinicId}/visits/{visitId}")
-    @Operation(summary = "Read one stored visit")
+    @Operation(
+            operationId = "getVisit",
+            summary = "Read one visit",
+            description = "The stored visit without the patient id, with the derived waitSeconds, durationSeconds"
+                    + " and faceToFaceShare.")
     @APIResponse(
             responseCode = "200",
             description = "The stored visit",
             content = @Content(schema = @Schema(implementation = VisitView.class)))
-    @APIResponse(
-            responseCode = "404",
-            description = "No such visit in this clinic",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public VisitView get(@PathParam("clinicId") String clinicId, @PathParam("visitId") String visitId) {
         caller.requireClinic(clinicId);

@@ -10,7 +10,8 @@ import java.util.List;
 /** The rules that relate one field of a visit to another, or to the clock. */
 final class VisitRules {
 
-    static final Duration MAX_DURATION = Duration.ofHours(24);
+    static final int MAX_DURATION_SECONDS = 24 * 60 * 60;
+    static final Duration MAX_DURATION = Duration.ofSeconds(MAX_DURATION_SECONDS);
 
     private VisitRules() {}
 

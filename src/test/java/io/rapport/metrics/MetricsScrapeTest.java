@@ -7,6 +7,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.util.HashMap;
@@ -67,7 +68,8 @@ class MetricsScrapeTest {
                 m1,
                 with(visit(clinic, "m2"), "modality", "PHONE", "faceToFaceSeconds", 300, "documentationSeconds", 1500),
                 with(visit(clinic, "m3"), "modality", "PHONE", "connectionDrops", -1));
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .body(batch)
                 .post("/api/v1/visits/batch")
                 .then()
@@ -78,7 +80,8 @@ class MetricsScrapeTest {
                 .post("/api/v1/visits")
                 .then()
                 .statusCode(200);
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .body("{oops")
                 .post("/api/v1/visits")
                 .then()

@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.rapport.support.Db;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -277,7 +278,8 @@ class RatingResourceTest {
                 .then()
                 .statusCode(404)
                 .contentType("application/problem+json");
-        given().queryParam("status", "closed")
+        given().filter(Contract.invalidRequest())
+                .queryParam("status", "closed")
                 .get("/api/v1/clinics/" + clinic + "/alerts")
                 .then()
                 .statusCode(400)
@@ -306,8 +308,15 @@ class RatingResourceTest {
                 .body("violations.field", equalTo(List.of("items[10]", "items[11]", "items[5]")));
         Map<String, Object> noItems = rating(clinic, "v1", "SRS");
         noItems.remove("items");
-        postRating(noItems).then().statusCode(400).body("violations.field", hasItem("items"));
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(noItems)
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(400)
+                .body("violations.field", hasItem("items"));
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .body(with(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0, 9.0), "score", 1))
                 .post("/api/v1/ratings")
                 .then()

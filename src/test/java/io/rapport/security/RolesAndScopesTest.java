@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.rapport.support.Db;
 import io.rapport.support.Tokens;
 import io.restassured.http.ContentType;
@@ -300,7 +301,8 @@ class RolesAndScopesTest {
                 .statusCode(403)
                 .contentType("application/problem+json");
 
-        given().header("Authorization", token)
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", token)
                 .contentType(ContentType.JSON)
                 .body(List.of(
                         visit(mine, "v-1"),

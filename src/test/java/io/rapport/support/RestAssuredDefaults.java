@@ -7,7 +7,8 @@ import io.restassured.path.json.config.JsonPathConfig;
 
 /**
  * JSON numbers read as doubles in every test, so expected values are compared at full precision;
- * and every request carries a real token unless the test says otherwise ({@link DefaultToken}).
+ * every request carries a real token unless the test says otherwise ({@link DefaultToken}); and every
+ * call is held to the OpenAPI document ({@link Contract}).
  */
 public class RestAssuredDefaults implements QuarkusTestBeforeClassCallback {
 
@@ -21,5 +22,8 @@ public class RestAssuredDefaults implements QuarkusTestBeforeClassCallback {
             RestAssured.filters(TOKEN);
         }
         DefaultToken.subject("suite-" + testClass.getSimpleName());
+        if (!RestAssured.filters().contains(Contract.FILTER)) {
+            RestAssured.filters(Contract.FILTER);
+        }
     }
 }

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.restassured.http.ContentType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,7 +40,8 @@ class TrendGuardsTest {
                 .get("/api/v1/clinics/" + unique("c") + "/summary")
                 .then()
                 .statusCode(200);
-        given().queryParam("from", "+300000-01-01")
+        given().filter(Contract.invalidRequest())
+                .queryParam("from", "+300000-01-01")
                 .queryParam("to", "+300000-01-02")
                 .get("/api/v1/clinics/" + unique("c") + "/summary")
                 .then()

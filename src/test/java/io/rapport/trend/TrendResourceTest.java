@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.rapport.trend.TrendExpectations.Driver;
 import io.rapport.trend.TrendExpectations.Point;
 import io.rapport.trend.TrendExpectations.Quartile;
@@ -797,7 +798,9 @@ class TrendResourceTest {
     }
 
     private static void badParam(String clinic, String endpoint, Map<String, ?> query, String... fields) {
-        Response r = given().queryParams(query).get("/api/v1/clinics/" + clinic + endpoint);
+        Response r = given().filter(Contract.invalidRequest())
+                .queryParams(query)
+                .get("/api/v1/clinics/" + clinic + endpoint);
         r.then().statusCode(400).contentType("application/problem+json");
         assertThat(r.jsonPath().getString("violations[0].field"))
                 .as(endpoint + " " + query)

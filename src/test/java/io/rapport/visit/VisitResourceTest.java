@@ -16,6 +16,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.rapport.support.Db;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -39,6 +40,15 @@ class VisitResourceTest {
 
     private static Response post(Object body) {
         return given().contentType(ContentType.JSON).body(body).when().post("/api/v1/visits");
+    }
+
+    /** For bodies that break the OpenAPI document on purpose: the refusal is still checked against it. */
+    private static Response postInvalid(Object body) {
+        return given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/api/v1/visits");
     }
 
     private long rows(String clinic) {
@@ -216,7 +226,8 @@ class VisitResourceTest {
                 with(visit(clinic, "existing-2"), "recordedAt", t.toString()),
                 with(visit(clinic, "b-3"), "faceToFaceSecs", 10),
                 "not an object");
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .body(batch)
                 .post("/api/v1/visits/batch")
                 .then()
@@ -266,7 +277,8 @@ class VisitResourceTest {
 
     @Test
     void aBatchMustBeAnArray() {
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .body(visit(unique("c"), "v"))
                 .post("/api/v1/visits/batch")
                 .then()
@@ -298,7 +310,8 @@ class VisitResourceTest {
         String clinic = unique("c");
         String padding = "x".repeat(1024 * 1024);
         String body = "[{\"clinicId\":\"" + clinic + "\",\"pad\":\"" + padding + "\"}]";
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .body(body)
                 .post("/api/v1/visits/batch")
                 .then()
@@ -310,7 +323,8 @@ class VisitResourceTest {
 
     @Test
     void anotherContentTypeIs415() {
-        given().contentType(ContentType.TEXT)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.TEXT)
                 .body("hello")
                 .post("/api/v1/visits")
                 .then()
@@ -323,7 +337,8 @@ class VisitResourceTest {
     @Test
     void malformedJsonIs400WithoutEchoingTheInput() {
         String clinic = unique("c");
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .body("{\"clinicId\": \"" + clinic + "\", \"patientId\": \"patient-secret-42\", ")
                 .post("/api/v1/visits")
                 .then()
@@ -338,7 +353,7 @@ class VisitResourceTest {
     @Test
     void anUnknownFieldIs400NamingIt() {
         String clinic = unique("c");
-        post(with(visit(clinic, "v-1"), "faceToFaceSecs", 10))
+        postInvalid(with(visit(clinic, "v-1"), "faceToFaceSecs", 10))
                 .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
@@ -350,16 +365,16 @@ class VisitResourceTest {
     @Test
     void aWrongTypeIs400NamingTheField() {
         String clinic = unique("c");
-        post(with(visit(clinic, "v-1"), "documentationSeconds", "600"))
+        postInvalid(with(visit(clinic, "v-1"), "documentationSeconds", "600"))
                 .then()
                 .statusCode(400)
                 .body("violations[0].field", equalTo("documentationSeconds"))
                 .body("violations[0].message", equalTo("must be a whole number"));
-        post(with(visit(clinic, "v-1"), "faceToFaceSeconds", 12.7))
+        postInvalid(with(visit(clinic, "v-1"), "faceToFaceSeconds", 12.7))
                 .then()
                 .statusCode(400)
                 .body("violations[0].field", equalTo("faceToFaceSeconds"));
-        post(with(visit(clinic, "v-1"), "startedAt", "yesterday"))
+        postInvalid(with(visit(clinic, "v-1"), "startedAt", "yesterday"))
                 .then()
                 .statusCode(400)
                 .body("violations[0].field", equalTo("startedAt"));
@@ -381,7 +396,8 @@ class VisitResourceTest {
                 1.5,
                 "connectionDrops",
                 -1);
-        post(v).then()
+        postInvalid(v)
+                .then()
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("type", not(nullValue()))
@@ -470,7 +486,7 @@ class VisitResourceTest {
             },
         };
         for (Object[] c : cases) {
-            post(c[1])
+            postInvalid(c[1])
                     .then()
                     .statusCode(400)
                     .contentType("application/problem+json")
@@ -507,7 +523,8 @@ class VisitResourceTest {
 
     @Test
     void anEmptyBodyIs400() {
-        given().contentType(ContentType.JSON)
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
                 .post("/api/v1/visits")
                 .then()
                 .statusCode(400)
@@ -526,7 +543,8 @@ class VisitResourceTest {
 
     @Test
     void aWrongMethodIs405() {
-        given().delete("/api/v1/visits")
+        given().filter(Contract.invalidRequest())
+                .delete("/api/v1/visits")
                 .then()
                 .statusCode(405)
                 .contentType("application/problem+json")
