@@ -59,8 +59,9 @@ public class StoredPseudonymKeys {
                             + " than the one configured now";
                 }
                 if (problem != null) {
-                    String ways = "configure that key (rapport.pseudonym.keys." + id
-                            + "), or start on a fresh data directory or database";
+                    String ways = "configure that key ("
+                            + (PseudonymKeys.DEFAULT_ID.equals(id) ? "RAPPORT_PSEUDONYM_KEY or " : "")
+                            + "rapport.pseudonym.keys." + id + "), or start on a fresh data directory or database";
                     if (prod) {
                         throw new ConfigurationException("Refusing to start: " + problem + ": " + ways + ".");
                     }
