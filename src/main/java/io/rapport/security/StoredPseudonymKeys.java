@@ -7,6 +7,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,8 +37,10 @@ public class StoredPseudonymKeys {
         this.pseudonymizer = pseudonymizer;
     }
 
-    // Before anything else that observes startup: nothing may be seeded or served under a wrong key.
-    void check(@Observes @Priority(1) StartupEvent event) throws SQLException {
+    // Before anything else that observes startup, the scheduler included (it starts its jobs at
+    // PLATFORM_BEFORE): nothing may be seeded, served or counted under a wrong key, and a refusal
+    // must not shut down under a running job, which would print its stack trace after the reason.
+    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE - 1) StartupEvent event) throws SQLException {
         Map<String, String> configured = pseudonymizer.fingerprints();
         boolean prod = LaunchMode.current() == LaunchMode.NORMAL;
         try (Connection c = dataSource.getConnection()) {
