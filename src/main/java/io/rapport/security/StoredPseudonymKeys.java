@@ -7,6 +7,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,8 +37,10 @@ public class StoredPseudonymKeys {
         this.pseudonymizer = pseudonymizer;
     }
 
-    // Before anything else that observes startup: nothing may be seeded or served under a wrong key.
-    void check(@Observes @Priority(1) StartupEvent event) throws SQLException {
+    // Before anything else that observes startup, the scheduler included (it starts its jobs at
+    // PLATFORM_BEFORE): nothing may be seeded, served or counted under a wrong key, and a refusal
+    // must not shut down under a running job, which would print its stack trace after the reason.
+    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE - 1) StartupEvent event) throws SQLException {
         Map<String, String> configured = pseudonymizer.fingerprints();
         boolean prod = LaunchMode.current() == LaunchMode.NORMAL;
         try (Connection c = dataSource.getConnection()) {
@@ -45,22 +48,28 @@ public class StoredPseudonymKeys {
                 String id = stored.getKey();
                 String fingerprint = configured.get(id);
                 String problem = null;
+                String ways = "configure that key ("
+                        + (PseudonymKeys.DEFAULT_ID.equals(id) ? "RAPPORT_PSEUDONYM_KEY or " : "")
+                        + "rapport.pseudonym.keys." + id + "), or start on a fresh data directory or database";
                 if (fingerprint == null) {
                     problem = "the stored patient pseudonyms include ones made with key id '" + id
                             + "', which is not configured";
                 } else if (UNKNOWN.equals(stored.getValue())) {
                     // Made before keys had ids: the key configured under this id is taken to be the one.
                     update(c, id, fingerprint);
+                } else if (!fingerprint.equals(stored.getValue())
+                        && stored.getValue().equals(Pseudonymizer.devKeyFingerprint())) {
+                    problem = "the stored patient pseudonyms under key id '" + id
+                            + "' were made with the development key, so this data comes from dev mode";
+                    if (prod) {
+                        // Prod refuses the dev key itself, so configuring it is no way out.
+                        ways = "start on a fresh data directory or database";
+                    }
                 } else if (!fingerprint.equals(stored.getValue())) {
-                    problem = "the stored patient pseudonyms under key id '" + id + "' were made with "
-                            + (stored.getValue().equals(Pseudonymizer.devKeyFingerprint())
-                                    ? "the development key"
-                                    : "a different key")
-                            + " than the one configured now";
+                    problem = "the stored patient pseudonyms under key id '" + id
+                            + "' were made with a different key than the one configured now";
                 }
                 if (problem != null) {
-                    String ways = "configure that key (rapport.pseudonym.keys." + id
-                            + "), or start on a fresh data directory or database";
                     if (prod) {
                         throw new ConfigurationException("Refusing to start: " + problem + ": " + ways + ".");
                     }
