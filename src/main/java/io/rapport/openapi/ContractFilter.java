@@ -72,7 +72,9 @@ public class ContractFilter implements OASFilter {
         if (op.getParameters() != null) {
             params.addAll(op.getParameters());
         }
-        boolean pathParams = params.stream().anyMatch(p -> p.getIn() == Parameter.In.PATH);
+        // A path id, or a clinicId in the query: a clinic outside the token's scope is not found.
+        boolean pathParams =
+                params.stream().anyMatch(p -> p.getIn() == Parameter.In.PATH || "clinicId".equals(p.getName()));
         params.forEach(ContractFilter::typedDefault);
         if (path.startsWith("/api/")) {
             op.addSecurityRequirement(OASFactory.createSecurityRequirement().addScheme(BEARER));

@@ -22,6 +22,7 @@ import io.rapport.client.model.Violation;
 import io.rapport.client.model.Visit;
 import io.rapport.client.model.VisitEvent;
 import io.rapport.support.Fixtures;
+import io.rapport.support.Tokens;
 import java.net.URI;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -47,6 +48,8 @@ class GeneratedClientTest {
     void postReadRateSummariseAndGetAProblem() throws Exception {
         ApiClient client = new ApiClient();
         client.updateBaseUri(base.toString().replaceAll("/$", ""));
+        String token = Tokens.bearer(Tokens.suite("generated-client"));
+        client.setRequestInterceptor(request -> request.header("Authorization", token));
         VisitsApi visits = new VisitsApi(client);
         String clinic = Fixtures.unique("client");
 
