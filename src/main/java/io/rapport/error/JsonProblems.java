@@ -24,6 +24,9 @@ public final class JsonProblems {
         if (e instanceof UnrecognizedPropertyException u) {
             return new Violation(path, "is not a known field");
         }
+        if (e instanceof InvalidFormatException f && f.getValue() instanceof String s && s.indexOf('\u0000') >= 0) {
+            return new Violation(path, "must not contain the NUL character (U+0000)");
+        }
         if (e instanceof InvalidFormatException f && f.getTargetType() != null) {
             return new Violation(path, "must be " + describe(f.getTargetType()));
         }
@@ -44,7 +47,10 @@ public final class JsonProblems {
     public static Violation valueViolation(JsonProcessingException e) {
         if (e instanceof MismatchedInputException m
                 && m.getTargetType() != null
-                && !(e instanceof UnrecognizedPropertyException)) {
+                && !(e instanceof UnrecognizedPropertyException)
+                && !(e instanceof InvalidFormatException f
+                        && f.getValue() instanceof String s
+                        && s.indexOf('\u0000') >= 0)) {
             return new Violation(path(m), "must be " + describe(m.getTargetType()));
         }
         return violation(e);

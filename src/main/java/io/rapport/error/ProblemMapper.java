@@ -8,7 +8,12 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -112,6 +117,15 @@ public class ProblemMapper {
             LOG.warnf("Database unavailable, slow or conflicting (%s) on %s", cause(e), uri.getPath());
             return unavailable(uri);
         }
+        if (unstorableCharacter(e)) {
+            // A NUL in a path or query parameter: PostgreSQL text cannot hold it (SQLState 22021).
+            return respond(
+                    400,
+                    "Invalid request",
+                    "A parameter holds a character that cannot be stored, such as NUL (U+0000).",
+                    uri,
+                    null);
+        }
         // The id ties the client's answer to the log line without telling the client anything internal.
         String errorId = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", errorId, uri.getPath());
@@ -145,7 +159,7 @@ public class ProblemMapper {
      * 40P01), and the pool's own acquisition timeout, which carries no SQLState.
      */
     static boolean databaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof java.sql.SQLException sql) {
                 String state = sql.getSQLState();
                 if (state != null
@@ -171,8 +185,40 @@ public class ProblemMapper {
         return false;
     }
 
+    private static boolean unstorableCharacter(Throwable e) {
+        for (Throwable t : causes(e)) {
+            if (t instanceof java.sql.SQLException sql && "22021".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The exception, its causes and what they suppressed. A failed commit arrives as a
+     * RollbackException whose driver error is only among the suppressed ones.
+     */
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> out = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Throwable> todo = new ArrayDeque<>();
+        todo.add(e);
+        while (!todo.isEmpty() && out.size() < 50) {
+            Throwable t = todo.poll();
+            if (t == null || !seen.add(t)) {
+                continue;
+            }
+            out.add(t);
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            todo.addAll(List.of(t.getSuppressed()));
+        }
+        return out;
+    }
+
     private static String cause(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t : causes(e)) {
             if (t instanceof java.sql.SQLException sql) {
                 return sql.getSQLState() == null ? "pool: " + sql.getMessage() : "SQLState " + sql.getSQLState();
             }

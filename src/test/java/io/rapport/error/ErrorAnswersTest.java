@@ -163,6 +163,34 @@ class ErrorAnswersTest {
     }
 
     @Test
+    void aNulCharacterIsRefusedWhereverItComes() {
+        String clinic = unique("nul");
+        Response r = given().contentType(ContentType.JSON)
+                .body(with(visit(clinic, "v-1"), "providerId", "a\u0000b"))
+                .post("/api/v1/visits");
+        r.then().statusCode(400).contentType("application/problem+json");
+        assertThat(violations(r)).containsEntry("providerId", "must not contain the NUL character (U+0000)");
+        Map<String, Object> rating = Map.of(
+                "clinicId", clinic,
+                "visitId", "v-1",
+                "instrument", "S\u0000RS",
+                "items", List.of(9.0, 9.0, 9.0, 9.0),
+                "submittedAt", "2026-03-02T14:35:00Z");
+        given().contentType(ContentType.JSON)
+                .body(rating)
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        given().urlEncodingEnabled(false)
+                .get("/api/v1/clinics/" + clinic + "%00/visits/v-1")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        assertThat(visits(clinic)).isZero();
+    }
+
+    @Test
     void tooManyQueryParametersAreRefused() {
         StringBuilder q = new StringBuilder("?tz=UTC");
         for (int i = 0; i < 25; i++) {
