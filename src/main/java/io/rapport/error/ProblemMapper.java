@@ -156,7 +156,8 @@ public class ProblemMapper {
     /**
      * Lost or refused connections (08), statement timeout (57014), server shutting down or starting
      * (57P01, 57P03), too many connections (53300), serialization failure and deadlock (40001,
-     * 40P01), and the pool's own acquisition timeout, which carries no SQLState.
+     * 40P01), and the pool's own acquisition timeout, which carries no SQLState or cuts a login
+     * short.
      */
     static boolean databaseUnavailable(Throwable e) {
         for (Throwable t : causes(e)) {
@@ -178,7 +179,13 @@ public class ProblemMapper {
                     return true;
                 }
             }
-            if (t instanceof java.net.SocketTimeoutException || t instanceof java.net.ConnectException) {
+            if (t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.ConnectException
+                    || t instanceof InterruptedException) {
+                return true;
+            }
+            // pgjdbc's login, cut off by the pool's acquisition timeout, fails as SQLState 99999.
+            if (t.getMessage() != null && t.getMessage().startsWith("Interrupted while attempting to connect")) {
                 return true;
             }
         }
