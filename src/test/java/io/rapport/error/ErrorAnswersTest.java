@@ -149,6 +149,19 @@ class ErrorAnswersTest {
     }
 
     @Test
+    void tooManyTokensAreRefusedWithA400NamingTheLimit() {
+        // 300,000 numbers in 600 KB: under the body limit, over the 200,000-token limit.
+        String body = "[" + "1,".repeat(299_999) + "1]";
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.message", hasItem(containsString("too many JSON tokens")));
+    }
+
+    @Test
     void aHugeStringIsRefusedWithA400NamingTheLimit() {
         String clinic = unique("long");
         Map<String, Object> body = with(visit(clinic, "v-1"), "providerId", "p".repeat(20_000));
