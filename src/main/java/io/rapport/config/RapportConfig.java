@@ -27,6 +27,8 @@ public interface RapportConfig {
 
     Demo demo();
 
+    Db db();
+
     interface EmbeddedDb {
         /** Start an embedded PostgreSQL when no quarkus.datasource.jdbc.url is set. */
         @WithDefault("true")
@@ -112,5 +114,18 @@ public interface RapportConfig {
         /** Seed a synthetic clinic into an empty database (dev profile only). */
         @WithDefault("false")
         boolean enabled();
+    }
+
+    interface Db {
+        /**
+         * Longest a write transaction waits for any one answer from the database before it gives
+         * up with a 503: bounds ingest when the database stalls. Reads use the longer socketTimeout.
+         */
+        @WithDefault("2500ms")
+        Duration writeTimeout();
+
+        /** Longest the readiness check waits for the database before it reports DOWN. */
+        @WithDefault("2s")
+        Duration healthTimeout();
     }
 }

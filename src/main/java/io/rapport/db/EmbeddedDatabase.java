@@ -42,6 +42,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(temporary)
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // The library's own exit hook stopped PostgreSQL the moment SIGTERM arrived, under
+                    // the requests still in flight; EmbeddedDatabaseProcess stops it after them.
+                    .setRegisterShutdownHook(false)
                     .setServerConfig("max_connections", "100");
             if (settings.port() > 0) {
                 builder.setPort(settings.port());

@@ -6,7 +6,11 @@ package io.rapport.db;
  */
 public final class EmbeddedDatabaseProcess {
 
+    /** Longest the exit hook waits for the application's own shutdown to stop the database. */
+    private static final long APPLICATION_STOP_WAIT_MILLIS = 120_000;
+
     private static EmbeddedDatabase running;
+    private static boolean stoppedByApplication;
 
     private EmbeddedDatabaseProcess() {}
 
@@ -14,10 +18,15 @@ public final class EmbeddedDatabaseProcess {
         if (running == null) {
             EmbeddedDatabase db = EmbeddedDatabase.start(settings);
             // A JVM stopped without a Quarkus shutdown (SIGTERM during start-up) still stops postgres.
-            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabaseProcess::stop, "embedded-pg-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabaseProcess::stopAtExit, "embedded-pg-stop"));
             running = db;
         }
         return running;
+    }
+
+    /** From now on the application's shutdown stops the database, after its last request. */
+    static synchronized void stoppedByApplication() {
+        stoppedByApplication = true;
     }
 
     /** Stops the embedded server if one runs; harmless otherwise. */
@@ -26,5 +35,29 @@ public final class EmbeddedDatabaseProcess {
             running.close();
             running = null;
         }
+        EmbeddedDatabaseProcess.class.notifyAll();
+    }
+
+    /**
+     * SIGTERM starts every shutdown hook at once: this one and the application's, which first
+     * waits out the shutdown delay and the requests in flight. Stopping the database here at once
+     * pulled it from under those requests, so while the application is up this waits for the
+     * application to stop it, and stops it only if that does not happen in time.
+     */
+    private static synchronized void stopAtExit() {
+        long deadline = System.currentTimeMillis() + APPLICATION_STOP_WAIT_MILLIS;
+        while (stoppedByApplication && running != null) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                EmbeddedDatabaseProcess.class.wait(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        stop();
     }
 }

@@ -53,7 +53,9 @@ class BodyLimitFilter {
         Problem problem = Problem.of(
                 413,
                 "Payload Too Large",
-                "The request body is larger than " + maxBytes + " bytes; send smaller batches.",
+                path.endsWith("/batch")
+                        ? "The request body is larger than " + maxBytes + " bytes; split the batch."
+                        : "The request body is larger than " + maxBytes + " bytes.",
                 path,
                 null);
         try {

@@ -2,6 +2,7 @@ package io.rapport.error;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -16,9 +17,15 @@ public final class JsonProblems {
     private JsonProblems() {}
 
     public static Violation violation(JsonProcessingException e) {
+        if (e instanceof StreamConstraintsException limit) {
+            return new Violation("", limit(limit));
+        }
         String path = e instanceof JsonMappingException m ? path(m) : "";
         if (e instanceof UnrecognizedPropertyException u) {
             return new Violation(path, "is not a known field");
+        }
+        if (e instanceof InvalidFormatException f && f.getValue() instanceof String s && s.indexOf('\u0000') >= 0) {
+            return new Violation(path, "must not contain the NUL character (U+0000)");
         }
         if (e instanceof InvalidFormatException f && f.getTargetType() != null) {
             return new Violation(path, "must be " + describe(f.getTargetType()));
@@ -31,6 +38,44 @@ public final class JsonProblems {
                 ? ""
                 : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
         return new Violation(path, "is not well-formed JSON" + where);
+    }
+
+    /**
+     * Like {@link #violation}, for a value read on its own (one field of an object), where a
+     * mismatch at the top has no path but is still a wrong type, not bad JSON.
+     */
+    public static Violation valueViolation(JsonProcessingException e) {
+        if (e instanceof MismatchedInputException m
+                && m.getTargetType() != null
+                && !(e instanceof UnrecognizedPropertyException)
+                && !(e instanceof InvalidFormatException f
+                        && f.getValue() instanceof String s
+                        && s.indexOf('\u0000') >= 0)) {
+            return new Violation(path(m), "must be " + describe(m.getTargetType()));
+        }
+        return violation(e);
+    }
+
+    /**
+     * Which of the {@code StreamReadConstraints} set in {@code config.StrictJson} the body broke.
+     * Jackson's message names the limit and the count, never the input, but is phrased for Java
+     * developers; this is for the platform's.
+     */
+    private static String limit(StreamConstraintsException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.contains("nesting depth")) {
+            return "is nested too deeply (at most " + Limits.MAX_NESTING_DEPTH + " levels)";
+        }
+        if (m.contains("Token count")) {
+            return "has too many JSON tokens (at most " + Limits.MAX_TOKENS + ")";
+        }
+        if (m.contains("String value length") || m.contains("Name length")) {
+            return "holds a string longer than " + Limits.MAX_STRING_LENGTH + " characters";
+        }
+        if (m.contains("Number value length")) {
+            return "holds a number longer than " + Limits.MAX_NUMBER_LENGTH + " digits";
+        }
+        return "exceeds a size limit";
     }
 
     /** The JSON path of the failing value: {@code [7].endedAt}, {@code items[2]}. */

@@ -11,8 +11,14 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -109,28 +115,44 @@ public class ProblemMapper {
         }
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "HTTP " + status : known.getReasonPhrase();
-        return respond(status, title, detailFor(status), uri, null);
+        String detail = detailFor(status);
+        if (status == 406) {
+            Set<String> produced = Routes.produced(uri.getPath());
+            if (!produced.isEmpty()) {
+                detail = "This endpoint answers only in " + String.join(" or ", produced)
+                        + "; ask for one of them in Accept.";
+            }
+        }
+        Response r = respond(status, title, detail, uri, null);
+        if (status == 405) {
+            // RFC 9110: a 405 must say which methods the resource does support.
+            Set<String> allowed = Routes.allowed(uri.getPath());
+            if (!allowed.isEmpty()) {
+                r = Response.fromResponse(r)
+                        .header("Allow", String.join(", ", allowed))
+                        .build();
+            }
+        }
+        return r;
     }
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
-        String state = sqlState(e);
-        if (state != null
-                && (state.startsWith("08")
-                        || state.equals("40001")
-                        || state.equals("40P01")
-                        || state.equals("57P01")
-                        || state.equals("57P03"))) {
-            // Connection lost, serialization failure or deadlock: nothing was stored, and the same
-            // request will succeed later. Platforms retry on 503; a 500 would read as a bug.
-            LOG.warnf("Database unavailable or conflicting (SQLState %s) on %s", state, uri.getPath());
-            Response r = respond(
-                    503,
-                    "Service Unavailable",
-                    "The database is busy or unavailable; nothing was stored. Retry shortly.",
+        if (databaseUnavailable(e)) {
+            // The database did not answer in time, is away, or the write conflicted. The request may
+            // or may not have been stored, and the same request will succeed later: ingest is
+            // idempotent, so platforms retry on 503 with the same event. A 500 would read as a bug.
+            LOG.warnf("Database unavailable, slow or conflicting (%s) on %s", cause(e), uri.getPath());
+            return unavailable(uri);
+        }
+        if (unstorableCharacter(e)) {
+            // A NUL in a path or query parameter: PostgreSQL text cannot hold it (SQLState 22021).
+            return respond(
+                    400,
+                    "Invalid request",
+                    "A parameter holds a character that cannot be stored, such as NUL (U+0000).",
                     uri,
                     null);
-            return Response.fromResponse(r).header("Retry-After", "5").build();
         }
         // The id ties the client's answer to the log line without telling the client anything internal.
         String errorId = UUID.randomUUID().toString();
@@ -143,21 +165,108 @@ public class ProblemMapper {
                 null);
     }
 
-    private static String sqlState(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
-                return sql.getSQLState();
+    /** Seconds a client should wait before retrying after a 503. */
+    static final String RETRY_AFTER_SECONDS = "2";
+
+    static Response unavailable(UriInfo uri) {
+        Response r = respond(
+                503,
+                "Service Unavailable",
+                "The database is unavailable, too slow or busy. The request may not have been stored: "
+                        + "retry the same request after Retry-After seconds; retries are idempotent.",
+                uri,
+                null);
+        return Response.fromResponse(r)
+                .header("Retry-After", RETRY_AFTER_SECONDS)
+                .build();
+    }
+
+    /**
+     * Lost or refused connections (08), statement timeout (57014), server shutting down or starting
+     * (57P01, 57P03), too many connections (53300), serialization failure and deadlock (40001,
+     * 40P01), and the pool's own acquisition timeout, which carries no SQLState or cuts a login
+     * short.
+     */
+    static boolean databaseUnavailable(Throwable e) {
+        for (Throwable t : causes(e)) {
+            if (t instanceof java.sql.SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null
+                        && (state.startsWith("08")
+                                || state.equals("57014")
+                                || state.equals("57P01")
+                                || state.equals("57P03")
+                                || state.equals("53300")
+                                || state.equals("40001")
+                                || state.equals("40P01"))) {
+                    return true;
+                }
+                if (state == null
+                        && sql.getMessage() != null
+                        && sql.getMessage().startsWith("Acquisition timeout")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.net.ConnectException
+                    || t instanceof InterruptedException) {
+                return true;
+            }
+            // pgjdbc's login, cut off by the pool's acquisition timeout, fails as SQLState 99999.
+            if (t.getMessage() != null && t.getMessage().startsWith("Interrupted while attempting to connect")) {
+                return true;
             }
         }
-        return null;
+        return false;
+    }
+
+    private static boolean unstorableCharacter(Throwable e) {
+        for (Throwable t : causes(e)) {
+            if (t instanceof java.sql.SQLException sql && "22021".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The exception, its causes and what they suppressed. A failed commit arrives as a
+     * RollbackException whose driver error is only among the suppressed ones.
+     */
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> out = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Throwable> todo = new ArrayDeque<>();
+        todo.add(e);
+        while (!todo.isEmpty() && out.size() < 50) {
+            Throwable t = todo.poll();
+            if (t == null || !seen.add(t)) {
+                continue;
+            }
+            out.add(t);
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            todo.addAll(List.of(t.getSuppressed()));
+        }
+        return out;
+    }
+
+    private static String cause(Throwable e) {
+        for (Throwable t : causes(e)) {
+            if (t instanceof java.sql.SQLException sql) {
+                return sql.getSQLState() == null ? "pool: " + sql.getMessage() : "SQLState " + sql.getSQLState();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static String detailFor(int status) {
         return switch (status) {
             case 404 -> "No resource at this address.";
             case 405 -> "This method is not allowed here.";
-            case 406 -> "The requested media type is not available here: ask for application/json or text/csv.";
-            case 413 -> "The request body is larger than the limit; send smaller batches.";
+            case 406 -> "This endpoint cannot answer in the media type the Accept header asks for.";
+            case 413 -> "The request body is larger than the limit.";
             case 415 -> "Send the body as application/json.";
             default -> "The request could not be served.";
         };

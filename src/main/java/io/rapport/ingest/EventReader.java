@@ -1,17 +1,28 @@
 package io.rapport.ingest;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rapport.error.JsonProblems;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -52,7 +63,8 @@ public class EventReader {
 
     /**
      * Reads one item: Jackson errors and Bean Validation violations, then the cross-field rules,
-     * all reported together.
+     * all reported together. A wrong type, an unknown field or a missing number does not hide the
+     * other broken rules: see {@link #shapeErrors}.
      */
     public <T> Read<T> read(JsonNode node, Class<T> type, Function<T, List<Violation>> crossFieldRules) {
         if (node == null || !node.isObject()) {
@@ -61,12 +73,113 @@ public class EventReader {
         T event;
         try {
             event = mapper.treeToValue(node, type);
-        } catch (JsonProcessingException e) {
-            return new Read<>(null, List.of(JsonProblems.violation(e)));
-        } catch (IllegalArgumentException e) {
-            return new Read<>(null, List.of(new Violation("", "could not be read")));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return new Read<>(null, shapeErrors((ObjectNode) node, type, crossFieldRules));
         }
         return new Read<>(event, validate(event, crossFieldRules));
+    }
+
+    /**
+     * Every broken rule of an object that Jackson could not map. Jackson stops at the first wrong
+     * value, so each field is read on its own: wrong types, unknown fields and missing numbers are
+     * named; the fields that did read are then put through Bean Validation, so a bad modality or a
+     * missing id is named beside a type error. Cross-field rules run only when every field read,
+     * since a rule over a value that could not be read would judge a stand-in.
+     */
+    public <T> List<Violation> shapeErrors(
+            ObjectNode node, Class<T> type, Function<T, List<Violation>> crossFieldRules) {
+        if (!type.isRecord()) {
+            try {
+                mapper.treeToValue(node, type);
+                return List.of(new Violation("", "could not be read"));
+            } catch (JsonProcessingException e) {
+                return List.of(JsonProblems.violation(e));
+            }
+        }
+        List<Violation> out = new ArrayList<>();
+        Set<String> broken = new HashSet<>();
+        ObjectNode readable = node.deepCopy();
+        Map<String, RecordComponent> components = new LinkedHashMap<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            components.put(c.getName(), c);
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!components.containsKey(name)) {
+                out.add(new Violation(name, "is not a known field"));
+                readable.remove(name);
+            }
+        }
+        for (RecordComponent c : components.values()) {
+            JsonNode value = node.get(c.getName());
+            if (value == null || value.isNull()) {
+                if (c.getType().isPrimitive()) {
+                    out.add(new Violation(c.getName(), "is required"));
+                    broken.add(c.getName());
+                    readable.set(c.getName(), standIn(c.getType()));
+                }
+                continue;
+            }
+            try (JsonParser p = mapper.treeAsTokens(value)) {
+                mapper.readerFor(mapper.constructType(c.getGenericType())).readValue(p);
+            } catch (IOException | IllegalArgumentException e) {
+                Violation v = e instanceof JsonProcessingException j
+                        ? JsonProblems.valueViolation(j)
+                        : new Violation("", "could not be read");
+                out.add(new Violation(join(c.getName(), v.field()), v.message()));
+                broken.add(c.getName());
+                if (c.getType().isPrimitive()) {
+                    readable.set(c.getName(), standIn(c.getType()));
+                } else {
+                    readable.remove(c.getName());
+                }
+            }
+        }
+        T partial;
+        try {
+            partial = mapper.treeToValue(readable, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            out.sort(BY_FIELD);
+            return List.copyOf(out);
+        }
+        for (ConstraintViolation<T> cv : validator.validate(partial)) {
+            String field = cv.getPropertyPath().toString();
+            if (!broken.contains(root(field))) {
+                out.add(new Violation(field, cv.getMessage()));
+            }
+        }
+        if (broken.isEmpty()) {
+            out.addAll(crossFieldRules.apply(partial));
+        }
+        out.sort(BY_FIELD);
+        return List.copyOf(out);
+    }
+
+    private static final Comparator<Violation> BY_FIELD =
+            Comparator.comparing(Violation::field).thenComparing(Violation::message);
+
+    /** A placeholder for a primitive that could not be read; its own violation is already recorded. */
+    private static JsonNode standIn(Class<?> primitive) {
+        return primitive == boolean.class ? BooleanNode.FALSE : IntNode.valueOf(0);
+    }
+
+    private static String join(String name, String path) {
+        if (path == null || path.isEmpty()) {
+            return name;
+        }
+        return path.startsWith("[") ? name + path : name + "." + path;
+    }
+
+    private static String root(String path) {
+        int end = path.length();
+        for (int i = 0; i < path.length(); i++) {
+            char ch = path.charAt(i);
+            if (ch == '.' || ch == '[') {
+                end = i;
+                break;
+            }
+        }
+        return path.substring(0, end);
     }
 
     public <T> List<Violation> validate(T event, Function<T, List<Violation>> crossFieldRules) {
@@ -78,7 +191,7 @@ public class EventReader {
             out.add(new Violation(cv.getPropertyPath().toString(), cv.getMessage()));
         }
         out.addAll(crossFieldRules.apply(event));
-        out.sort(Comparator.comparing(Violation::field).thenComparing(Violation::message));
+        out.sort(BY_FIELD);
         return List.copyOf(out);
     }
 

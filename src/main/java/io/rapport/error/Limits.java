@@ -1,0 +1,27 @@
+package io.rapport.error;
+
+/**
+ * Limits on the shape of a request, beyond the body size (quarkus.http.limits.max-body-size) and
+ * the batch size (rapport.ingest.max-batch). Every one is far above what a valid request needs:
+ * an event is two levels deep, a 1,000-visit batch some 35,000 tokens, an id at most 128
+ * characters. They keep a hostile body from costing memory or CPU out of proportion to its size.
+ */
+public final class Limits {
+
+    /** Objects and arrays inside each other; an instrument definition, the deepest body, needs 4. */
+    public static final int MAX_NESTING_DEPTH = 32;
+
+    /** JSON tokens in one body. */
+    public static final long MAX_TOKENS = 200_000;
+
+    /** Characters in one string or field name. */
+    public static final int MAX_STRING_LENGTH = 10_000;
+
+    /** Digits in one number. */
+    public static final int MAX_NUMBER_LENGTH = 64;
+
+    /** Query parameters on one request; the trend endpoints, which take the most, use 9. */
+    public static final int MAX_QUERY_PARAMETERS = 20;
+
+    private Limits() {}
+}

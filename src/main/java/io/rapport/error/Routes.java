@@ -1,0 +1,130 @@
+package io.rapport.error;
+
+import io.quarkus.arc.Arc;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Which methods an address allows and what it can answer with, for a 405 with an {@code Allow}
+ * header and a 406 that names the media types on offer. The JAX-RS runtime refuses both without
+ * saying, so the resources' {@code @Path}, method and {@code @Produces} annotations are read once,
+ * here, from the resource beans.
+ */
+final class Routes {
+
+    private record Route(Pattern path, String method, Set<String> produces) {}
+
+    private static volatile List<Route> routes;
+
+    private Routes() {}
+
+    /** The HTTP methods the resources at {@code path} accept, sorted; empty when none is known. */
+    static Set<String> allowed(String path) {
+        Set<String> out = new TreeSet<>();
+        for (Route r : routes()) {
+            if (r.path().matcher(path).matches()) {
+                out.add(r.method());
+            }
+        }
+        if (out.contains("GET")) {
+            out.add("HEAD");
+        }
+        if (!out.isEmpty()) {
+            out.add("OPTIONS");
+        }
+        return out;
+    }
+
+    /** The media types the resources at {@code path} produce; empty when unknown. */
+    static Set<String> produced(String path) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Route r : routes()) {
+            if (r.path().matcher(path).matches()) {
+                out.addAll(r.produces());
+            }
+        }
+        return out;
+    }
+
+    private static List<Route> routes() {
+        List<Route> known = routes;
+        if (known == null) {
+            known = scan();
+            routes = known;
+        }
+        return known;
+    }
+
+    private static List<Route> scan() {
+        List<Route> out = new ArrayList<>();
+        for (Bean<?> bean : Arc.container().beanManager().getBeans(Object.class, Any.Literal.INSTANCE)) {
+            Class<?> type = bean.getBeanClass();
+            Path root = type.getAnnotation(Path.class);
+            if (root == null) {
+                continue;
+            }
+            Produces classProduces = type.getAnnotation(Produces.class);
+            for (Method m : type.getMethods()) {
+                String httpMethod = httpMethod(m);
+                if (httpMethod == null) {
+                    continue;
+                }
+                Path sub = m.getAnnotation(Path.class);
+                Produces produces = m.getAnnotation(Produces.class);
+                if (produces == null) {
+                    produces = classProduces;
+                }
+                String template = join(root.value(), sub == null ? "" : sub.value());
+                out.add(new Route(
+                        regex(template),
+                        httpMethod,
+                        produces == null ? Set.of() : new LinkedHashSet<>(List.of(produces.value()))));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String httpMethod(Method m) {
+        for (Annotation a : m.getAnnotations()) {
+            HttpMethod h = a.annotationType().getAnnotation(HttpMethod.class);
+            if (h != null) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    private static String join(String a, String b) {
+        String left = a.endsWith("/") ? a.substring(0, a.length() - 1) : a;
+        String right = b.isEmpty() || b.startsWith("/") ? b : "/" + b;
+        String joined = left + right;
+        return joined.startsWith("/") ? joined : "/" + joined;
+    }
+
+    private static Pattern regex(String template) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (i < template.length()) {
+            char c = template.charAt(i);
+            if (c == '{') {
+                sb.append("[^/]+");
+                i = template.indexOf('}', i) + 1;
+            } else {
+                sb.append(Pattern.quote(String.valueOf(c)));
+                i++;
+            }
+        }
+        return Pattern.compile(sb + "/?");
+    }
+}

@@ -1,0 +1,171 @@
+package io.rapport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rapport.support.Fixtures;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM to the packaged jar with a batch in flight: readiness turns DOWN first, a request that
+ * arrives once the delay is over gets 503, the batch completes 2xx, the embedded PostgreSQL stops
+ * cleanly, and after a restart on the same data directory every acknowledged visit is there.
+ */
+class ShutdownIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final int BATCH = 500;
+
+    @TempDir
+    Path dir;
+
+    private final String key = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(48));
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        for (Process p : started) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aBatchInFlightAtSigtermCompletesAndSurvivesARestart() throws Exception {
+        int http = freePort();
+        int management = freePort();
+        Path data = dir.resolve("pg");
+        Process app = start(http, management, data, dir.resolve("first.log"));
+        awaitReady(management, app, dir.resolve("first.log"));
+
+        String clinic = Fixtures.unique("shutdown");
+        List<Map<String, Object>> visits = new ArrayList<>();
+        for (int i = 0; i < BATCH; i++) {
+            visits.add(Fixtures.visit(clinic, "v-" + i));
+        }
+        byte[] body = JSON.writeValueAsBytes(visits);
+
+        try (Socket socket = new Socket("localhost", http)) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            // Headers and half the body: the request is in flight when SIGTERM arrives.
+            out.write(("POST /api/v1/visits/batch HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length
+                            + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length / 2);
+            out.flush();
+
+            app.destroy(); // SIGTERM
+
+            boolean readyWentDown = awaitStatus(management, "/q/health/ready", 503, Duration.ofSeconds(10));
+            assertThat(readyWentDown).as("readiness DOWN after SIGTERM").isTrue();
+            boolean newRequestsRefused = awaitStatus(http, "/api/v1/instruments", 503, Duration.ofSeconds(20));
+            assertThat(newRequestsRefused)
+                    .as("a new request after the shutdown delay gets 503")
+                    .isTrue();
+            assertThat(app.isAlive())
+                    .as("still waiting for the batch in flight")
+                    .isTrue();
+
+            out.write(body, body.length / 2, body.length - body.length / 2);
+            out.flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 200");
+            assertThat(response).contains("\"created\":" + BATCH);
+        }
+
+        assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+        String log = Files.readString(dir.resolve("first.log"));
+        assertThat(log).contains("Embedded PostgreSQL stopped");
+        assertThat(data.resolve("postmaster.pid"))
+                .as("PostgreSQL stopped cleanly")
+                .doesNotExist();
+
+        Process again = start(http, management, data, dir.resolve("second.log"));
+        awaitReady(management, again, dir.resolve("second.log"));
+        assertThat(Files.readString(dir.resolve("second.log"))).doesNotContain("left running", "stale");
+        HttpResponse<String> summary = HTTP.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://localhost:" + http + "/api/v1/clinics/" + clinic + "/summary"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(summary.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(summary.body()).get("visits").asLong()).isEqualTo(BATCH);
+        again.destroy();
+        assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private Process start(int http, int management, Path data, Path log) throws IOException {
+        String jar = System.getProperty("rapport.jar", "target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dquarkus.http.port=" + http,
+                        "-Dquarkus.management.port=" + management,
+                        "-Drapport.embedded-db.data-dir=" + data,
+                        "-Dquarkus.shutdown.delay=3s",
+                        "-jar",
+                        jar)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().put("RAPPORT_PSEUDONYM_KEY", key);
+        Process p = pb.start();
+        started.add(p);
+        return p;
+    }
+
+    private static void awaitReady(int management, Process app, Path log) throws Exception {
+        if (!awaitStatus(management, "/q/health/ready", 200, Duration.ofSeconds(120)) || !app.isAlive()) {
+            throw new AssertionError("Rapport did not become ready:\n" + Files.readString(log));
+        }
+    }
+
+    private static boolean awaitStatus(int port, String path, int status, Duration within) throws Exception {
+        Instant deadline = Instant.now().plus(within);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<Void> r = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == status) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // Not listening yet, or any more.
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

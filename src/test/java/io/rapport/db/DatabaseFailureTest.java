@@ -1,0 +1,196 @@
+package io.rapport.db;
+
+import static io.rapport.support.Fixtures.unique;
+import static io.rapport.support.Fixtures.visit;
+import static io.rapport.support.Http.postJson;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.FaultProxy;
+import io.rapport.support.Http;
+import io.rapport.support.TestDatabase;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a platform and a load balancer see when the database stalls, goes away, or the network to
+ * it drops or slows down: a bounded 503 with Retry-After, readiness DOWN, liveness UP, service
+ * again without a restart, and nothing acknowledged lost.
+ */
+@QuarkusTest
+class DatabaseFailureTest {
+
+    /**
+     * rapport.db.write-timeout (2.5 s) or the pool's acquisition timeout (2 s), plus the rest of
+     * the request; the slack is for a machine shared by several builds.
+     */
+    static final Duration BOUND = Duration.ofSeconds(4);
+
+    static final String VISITS = "/api/v1/visits";
+
+    @AfterEach
+    void databaseIsHealthyAgain() {
+        // Whatever a test did, the next test class must find the database as it was.
+        TestDatabase.restore();
+        assertThat(Http.until2xx(Duration.ofSeconds(30), Http::ready).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aFrozenDatabaseCostsABounded503AndReadinessNotARestart() {
+        String clinic = unique("stall");
+        List<String> acknowledged = new ArrayList<>();
+        postJson(VISITS, visit(clinic, "before")).then().statusCode(201);
+        acknowledged.add("before");
+
+        TestDatabase.freeze();
+        try {
+            // The first tries stall on pooled connections (write timeout), the later ones on making
+            // new ones (acquisition timeout): every one a bounded 503.
+            for (int i = 0; i < 4; i++) {
+                assertUnavailable(() -> postJson(VISITS, visit(clinic, "during")));
+            }
+            assertReadinessDownLivenessUp();
+        } finally {
+            TestDatabase.thaw();
+        }
+
+        assertServesAgainWithin10s(clinic, "during", acknowledged);
+        assertAllPresent(clinic, acknowledged);
+    }
+
+    @Test
+    void aStoppedDatabaseCostsABounded503AndServiceResumesWhenItIsBack() {
+        String clinic = unique("outage");
+        List<String> acknowledged = new ArrayList<>();
+        postJson(VISITS, visit(clinic, "before")).then().statusCode(201);
+        acknowledged.add("before");
+
+        TestDatabase.stopServer();
+        try {
+            // The pool may still hold connections the shutdown ended; each costs one failed
+            // request. Every answer must be a bounded 503, none a 500 or a hang.
+            for (int i = 0; i < 3; i++) {
+                assertUnavailable(() -> postJson(VISITS, visit(clinic, "during")));
+            }
+            assertReadinessDownLivenessUp();
+        } finally {
+            TestDatabase.startServer();
+        }
+
+        assertServesAgainWithin10s(clinic, "during", acknowledged);
+        assertAllPresent(clinic, acknowledged);
+    }
+
+    @Test
+    void aBlackHoledConnectionCostsABounded503() {
+        String clinic = unique("hole");
+        List<String> acknowledged = new ArrayList<>();
+        postJson(VISITS, visit(clinic, "before")).then().statusCode(201);
+        acknowledged.add("before");
+
+        TestDatabase.proxy().blackHole();
+        try {
+            assertUnavailable(() -> postJson(VISITS, visit(clinic, "during")));
+            assertUnavailable(() -> given().contentType("application/json")
+                    .body(List.of(visit(clinic, "batch-during")))
+                    .post(VISITS + "/batch"));
+            assertReadinessDownLivenessUp();
+        } finally {
+            TestDatabase.proxy().pass();
+        }
+
+        assertServesAgainWithin10s(clinic, "during", acknowledged);
+        assertAllPresent(clinic, acknowledged);
+    }
+
+    @Test
+    void aResetConnectionCostsA503AndTheNextTrySucceeds() {
+        String clinic = unique("reset");
+        List<String> acknowledged = new ArrayList<>();
+        // Open pooled connections first, so the reset has something to cut.
+        postJson(VISITS, visit(clinic, "before")).then().statusCode(201);
+        acknowledged.add("before");
+
+        TestDatabase.proxy().reset();
+        try {
+            assertUnavailable(() -> postJson(VISITS, visit(clinic, "during")));
+        } finally {
+            TestDatabase.proxy().pass();
+        }
+        assertServesAgainWithin10s(clinic, "during", acknowledged);
+        assertAllPresent(clinic, acknowledged);
+    }
+
+    @Test
+    void aSlowNetworkIsServedWhileEveryWaitStaysUnderTheWriteTimeout() {
+        String clinic = unique("slow");
+        List<String> acknowledged = new ArrayList<>();
+        postJson(VISITS, visit(clinic, "warm")).then().statusCode(201);
+        acknowledged.add("warm");
+
+        FaultProxy proxy = TestDatabase.proxy();
+        try {
+            // 50 ms on every packet each way: slow, but every wait is far below the 2.5 s bound.
+            proxy.delay(50);
+            Response slow = postJson(VISITS, visit(clinic, "slow"));
+            assertThat(slow.statusCode()).isEqualTo(201);
+            acknowledged.add("slow");
+
+            // 4 s on every packet: no single answer comes within the bound.
+            proxy.delay(4000);
+            assertUnavailable(() -> postJson(VISITS, visit(clinic, "too-slow")));
+        } finally {
+            proxy.pass();
+        }
+        assertServesAgainWithin10s(clinic, "too-slow", acknowledged);
+        assertAllPresent(clinic, acknowledged);
+    }
+
+    /** A 503 problem with Retry-After, answered within {@link #BOUND}. */
+    private static void assertUnavailable(Supplier<Response> call) {
+        Http.Timed t = Http.timed(call);
+        assertThat(t.took()).as("time to answer").isLessThan(BOUND);
+        assertThat(t.response().statusCode()).isEqualTo(503);
+        assertThat(t.response().contentType()).startsWith("application/problem+json");
+        assertThat(t.response().header("Retry-After")).isNotBlank();
+        assertThat(t.response().jsonPath().getString("detail")).contains("retry");
+    }
+
+    private static void assertReadinessDownLivenessUp() {
+        Http.Timed ready = Http.timed(Http::ready);
+        assertThat(ready.took()).as("readiness answer time").isLessThan(BOUND);
+        assertThat(ready.response().statusCode()).isEqualTo(503);
+        assertThat(ready.response().jsonPath().getString("status")).isEqualTo("DOWN");
+        Http.Timed live = Http.timed(Http::live);
+        assertThat(live.took()).as("liveness answer time").isLessThan(BOUND);
+        assertThat(live.response().statusCode()).isEqualTo(200);
+    }
+
+    /** The platform's retry of the refused event goes through within 10 s, as a new visit. */
+    private static void assertServesAgainWithin10s(String clinic, String visitId, List<String> acknowledged) {
+        Response r = Http.until2xx(Duration.ofSeconds(10), () -> postJson(VISITS, visit(clinic, visitId)));
+        assertThat(r.statusCode()).isBetween(200, 201);
+        assertThat(r.jsonPath().getInt("revision")).isEqualTo(1);
+        acknowledged.add(visitId);
+        assertThat(Http.ready().statusCode()).isEqualTo(200);
+    }
+
+    private static void assertAllPresent(String clinic, List<String> acknowledged) {
+        for (String id : acknowledged) {
+            Map<String, Object> sent = visit(clinic, id);
+            given().get("/api/v1/clinics/" + clinic + "/visits/" + id)
+                    .then()
+                    .statusCode(200)
+                    .body("revision", org.hamcrest.Matchers.equalTo(1))
+                    .body("faceToFaceSeconds", org.hamcrest.Matchers.equalTo(sent.get("faceToFaceSeconds")));
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.rapport.error;
+
+import static io.rapport.support.Fixtures.REMOVE;
+import static io.rapport.support.Fixtures.unique;
+import static io.rapport.support.Fixtures.visit;
+import static io.rapport.support.Fixtures.with;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Db;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Every broken rule named at once, and error answers that say the right thing. */
+@QuarkusTest
+class ErrorAnswersTest {
+
+    @Inject
+    Db db;
+
+    private long visits(String clinic) {
+        return db.count("SELECT count(*) FROM visit WHERE clinic_id = ?", clinic);
+    }
+
+    @Test
+    void aTypeErrorDoesNotHideTheOtherBrokenRules() {
+        String clinic = unique("all");
+        Map<String, Object> body = with(
+                visit(clinic, "v-1"),
+                "faceToFaceSeconds",
+                "1320",
+                "modality",
+                "VIDEOX",
+                "patientId",
+                REMOVE,
+                "documentationSeconds",
+                REMOVE);
+        Response r = given().contentType(ContentType.JSON).body(body).post("/api/v1/visits");
+        r.then().statusCode(400).contentType("application/problem+json");
+        Map<String, String> byField = violations(r);
+        assertThat(byField)
+                .containsEntry("faceToFaceSeconds", "must be a whole number")
+                .containsEntry("modality", "must be one of VIDEO, PHONE, IN_PERSON, MESSAGING")
+                .containsKey("patientId")
+                .containsKey("documentationSeconds")
+                .hasSize(4);
+        assertThat(r.jsonPath().getString("detail")).contains("4 rules");
+        assertThat(visits(clinic)).isZero();
+    }
+
+    @Test
+    void anUnknownFieldAndAMissingOneAreBothNamed() {
+        String clinic = unique("all");
+        Map<String, Object> body = with(visit(clinic, "v-1"), "colour", "red", "providerId", REMOVE);
+        Response r = given().contentType(ContentType.JSON).body(body).post("/api/v1/visits");
+        r.then().statusCode(400);
+        assertThat(violations(r))
+                .containsEntry("colour", "is not a known field")
+                .containsKey("providerId");
+        assertThat(visits(clinic)).isZero();
+    }
+
+    @Test
+    void inABatchEveryBrokenRuleOfAnItemIsNamedAndTheValidItemsAreStored() {
+        String clinic = unique("all");
+        Map<String, Object> bad =
+                with(visit(clinic, "v-bad"), "connectionDrops", "two", "modality", "FAX", "clinicId", REMOVE);
+        Response r = given().contentType(ContentType.JSON)
+                .body(List.of(visit(clinic, "v-ok"), bad))
+                .post("/api/v1/visits/batch");
+        r.then().statusCode(200).body("created", equalTo(1)).body("rejected", equalTo(1));
+        List<String> fields = r.jsonPath().getList("results[1].violations.field");
+        assertThat(fields).containsExactlyInAnyOrder("[1].clinicId", "[1].connectionDrops", "[1].modality");
+        assertThat(visits(clinic)).isEqualTo(1);
+    }
+
+    @Test
+    void anEmptyInstrumentNamesEveryMissingFieldNotATypeError() {
+        Response r = given().contentType(ContentType.JSON).body("{}").post("/api/v1/instruments");
+        r.then().statusCode(400).contentType("application/problem+json");
+        Map<String, String> byField = violations(r);
+        assertThat(byField)
+                .containsEntry("version", "is required")
+                .containsEntry("items", "is required")
+                .containsKeys("code", "name", "total", "missing");
+        assertThat(byField.values()).doesNotContain("must be a whole number");
+    }
+
+    @Test
+    void a405SaysWhichMethodsAreAllowed() {
+        given().delete("/api/v1/visits")
+                .then()
+                .statusCode(405)
+                .contentType("application/problem+json")
+                .header("Allow", containsString("POST"));
+    }
+
+    @Test
+    void a406NamesWhatTheEndpointProduces() {
+        given().accept("text/csv")
+                .get("/api/v1/clinics/c/visits/v")
+                .then()
+                .statusCode(406)
+                .contentType("application/problem+json")
+                .body("detail", containsString("application/json"))
+                .body("detail", not(containsString("text/csv")));
+    }
+
+    @Test
+    void a413OnASingleEventDoesNotTalkAboutBatches() {
+        String body = "{\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}";
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(413)
+                .contentType("application/problem+json")
+                .body("detail", not(containsString("batch")));
+    }
+
+    @Test
+    void deepNestingIsRefusedWithA400NamingTheLimit() {
+        String clinic = unique("deep");
+        String deep = "[".repeat(40) + "]".repeat(40);
+        String body = "{\"clinicId\":\"" + clinic + "\",\"extra\":" + deep + "}";
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.message", hasItem(containsString("nested too deeply")));
+        given().contentType(ContentType.JSON)
+                .body("[" + body + "]")
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(400)
+                .body("violations.message", hasItem(containsString("nested too deeply")));
+        assertThat(visits(clinic)).isZero();
+    }
+
+    @Test
+    void tooManyTokensAreRefusedWithA400NamingTheLimit() {
+        // 300,000 numbers in 600 KB: under the body limit, over the 200,000-token limit.
+        String body = "[" + "1,".repeat(299_999) + "1]";
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.message", hasItem(containsString("too many JSON tokens")));
+    }
+
+    @Test
+    void aHugeStringIsRefusedWithA400NamingTheLimit() {
+        String clinic = unique("long");
+        Map<String, Object> body = with(visit(clinic, "v-1"), "providerId", "p".repeat(20_000));
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.message", hasItem(containsString("string longer than")));
+        assertThat(visits(clinic)).isZero();
+    }
+
+    @Test
+    void aNulCharacterIsRefusedWhereverItComes() {
+        String clinic = unique("nul");
+        Response r = given().contentType(ContentType.JSON)
+                .body(with(visit(clinic, "v-1"), "providerId", "a\u0000b"))
+                .post("/api/v1/visits");
+        r.then().statusCode(400).contentType("application/problem+json");
+        assertThat(violations(r)).containsEntry("providerId", "must not contain the NUL character (U+0000)");
+        Map<String, Object> rating = Map.of(
+                "clinicId", clinic,
+                "visitId", "v-1",
+                "instrument", "S\u0000RS",
+                "items", List.of(9.0, 9.0, 9.0, 9.0),
+                "submittedAt", "2026-03-02T14:35:00Z");
+        given().contentType(ContentType.JSON)
+                .body(rating)
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        given().urlEncodingEnabled(false)
+                .get("/api/v1/clinics/" + clinic + "%00/visits/v-1")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        assertThat(visits(clinic)).isZero();
+    }
+
+    @Test
+    void tooManyQueryParametersAreRefused() {
+        StringBuilder q = new StringBuilder("?tz=UTC");
+        for (int i = 0; i < 25; i++) {
+            q.append("&p").append(i).append("=1");
+        }
+        given().get("/api/v1/clinics/c/summary" + q)
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("query parameters"));
+    }
+
+    @Test
+    void aPageOver500IsRefused() {
+        given().get("/api/v1/clinics/c/alerts?size=501")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", hasItem("size"));
+    }
+
+    private static Map<String, String> violations(Response r) {
+        List<Map<String, String>> list = r.jsonPath().getList("violations");
+        return list.stream()
+                .collect(java.util.stream.Collectors.toMap(
+                        v -> v.get("field"), v -> v.get("message"), (a, b) -> a + "; " + b));
+    }
+}
