@@ -13,7 +13,9 @@ public enum Outcome {
     /** Different content but recorded before the stored revision: ignored, the stored state stands. */
     STALE,
     /** Broke a rule; nothing stored (batches only). */
-    REJECTED;
+    REJECTED,
+    /** The caller's clinic scope does not include the item's clinic; nothing stored (batches only). */
+    FORBIDDEN;
 
     @JsonValue
     public String json() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
+import io.rapport.ingest.IngestPipeline;
 import io.rapport.ingest.Outcome;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -28,10 +29,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class RatingResource {
 
-    private final RatingIngestService service;
+    private final IngestPipeline pipeline;
+    private final RatingKind ratings;
 
-    public RatingResource(RatingIngestService service) {
-        this.service = service;
+    public RatingResource(IngestPipeline pipeline, RatingKind ratings) {
+        this.pipeline = pipeline;
+        this.ratings = ratings;
     }
 
     @POST
@@ -64,14 +67,16 @@ public class RatingResource {
             description = "Not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response ingest(RatingEvent event) {
-        RatingIngestService.Result result = service.ingest(event);
+        IngestPipeline.Single<NewRating> result = pipeline.one(ratings, event);
+        NewRating stored = result.item();
+        RatingView r = ratings.find(stored.clinicId(), stored.visitId(), stored.instrument())
+                .orElseThrow(() -> new IllegalStateException("A stored rating could not be read back"));
         if (result.outcome() == Outcome.CREATED) {
-            var r = result.rating();
             var location = UriBuilder.fromPath("/api/v1/clinics/{clinicId}/visits/{visitId}/ratings/{instrument}")
                     .build(r.clinicId(), r.visitId(), r.instrument());
             return Response.created(location).entity(r).build();
         }
-        return Response.ok(result.rating()).build();
+        return Response.ok(r).build();
     }
 
     @POST
@@ -100,7 +105,7 @@ public class RatingResource {
             description = "Not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public BatchResponse ingestBatch(JsonNode body) {
-        return service.ingestBatch(body);
+        return pipeline.batch(ratings, body);
     }
 
     @GET
@@ -118,7 +123,7 @@ public class RatingResource {
             @PathParam("clinicId") String clinicId,
             @PathParam("visitId") String visitId,
             @PathParam("instrument") String instrument) {
-        return service.find(clinicId, visitId, instrument)
+        return ratings.find(clinicId, visitId, instrument)
                 .orElseThrow(() -> ProblemException.notFound("No rating of that instrument for that visit."));
     }
 }

@@ -1,5 +1,6 @@
 package io.rapport.rating;
 
+import io.rapport.alert.AlertView;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
+import io.rapport.ingest.IngestPipeline;
 import io.rapport.ingest.Outcome;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -28,10 +29,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class VisitResource {
 
-    private final VisitIngestService service;
+    private final IngestPipeline pipeline;
+    private final VisitKind visits;
 
-    public VisitResource(VisitIngestService service) {
-        this.service = service;
+    public VisitResource(IngestPipeline pipeline, VisitKind visits) {
+        this.pipeline = pipeline;
+        this.visits = visits;
     }
 
     @POST
@@ -64,13 +67,15 @@ public class VisitResource {
             description = "Not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response ingest(VisitEvent event) {
-        VisitIngestService.Result result = service.ingest(event);
+        IngestPipeline.Single<NewVisit> result = pipeline.one(visits, event);
+        VisitView view = visits.find(result.item().clinicId(), result.item().visitId())
+                .orElseThrow(() -> new IllegalStateException("A stored visit could not be read back"));
         if (result.outcome() == Outcome.CREATED) {
             var location = UriBuilder.fromPath("/api/v1/clinics/{clinicId}/visits/{visitId}")
-                    .build(result.visit().clinicId(), result.visit().visitId());
-            return Response.created(location).entity(result.visit()).build();
+                    .build(view.clinicId(), view.visitId());
+            return Response.created(location).entity(view).build();
         }
-        return Response.ok(result.visit()).build();
+        return Response.ok(view).build();
     }
 
     @POST
@@ -99,7 +104,7 @@ public class VisitResource {
             description = "Not application/json",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public BatchResponse ingestBatch(JsonNode body) {
-        return service.ingestBatch(body);
+        return pipeline.batch(visits, body);
     }
 
     @GET
@@ -114,7 +119,7 @@ public class VisitResource {
             description = "No such visit in this clinic",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public VisitView get(@PathParam("clinicId") String clinicId, @PathParam("visitId") String visitId) {
-        return service.find(clinicId, visitId)
+        return visits.find(clinicId, visitId)
                 .orElseThrow(() -> ProblemException.notFound("No such visit in this clinic."));
     }
 }

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,7 @@ import io.rapport.config.RapportConfig;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.ingest.Outcome;
+import io.rapport.metrics.InstrumentLabels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.validation.ConstraintViolation;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * clinic sees the built-ins plus its own; a built-in code can never be taken.
  */
 @ApplicationScoped
-public class InstrumentRegistry {
+public class InstrumentRegistry implements InstrumentLabels {
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
@@ -65,6 +66,56 @@ public class InstrumentRegistry {
             return settings.cutoff().getAsDouble();
         }
         return def.defaultCutoff();
+    }
+
+    @Override
+    public List<String> labels() {
+        List<String> labels = new ArrayList<>();
+        BuiltInInstruments.all().forEach(d -> labels.add(d.code()));
+        labels.add(BuiltInInstruments.CUSTOM_LABEL);
+        return labels;
+    }
+
+    @Override
+    public String label(String code) {
+        return BuiltInInstruments.label(code);
+    }
+
+    @Override
+    public double srsCutoff() {
+        return cutoff(BuiltInInstruments.SRS);
+    }
+
+    /** The alert rule of one instrument as the alert evaluation applies it. */
+    public record AlertRule(String clinicId, String code, Double cutoff, boolean dropAlert, double dropThreshold) {}
+
+    /**
+     * The alert rules in force for these clinics: every built-in (clinicId null) and each clinic's
+     * own instruments, with configured cutoffs applied. One query, whatever the number of clinics.
+     */
+    public List<AlertRule> alertRules(java.util.Collection<String> clinicIds) {
+        List<AlertRule> out = new ArrayList<>();
+        for (InstrumentDefinition def : BuiltInInstruments.all()) {
+            out.add(new AlertRule(null, def.code(), cutoff(def), def.dropAlert(), def.dropThreshold()));
+        }
+        if (clinicIds.isEmpty()) {
+            return out;
+        }
+        String sql = "SELECT definition FROM instrument WHERE clinic_id = ANY (?)";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", clinicIds.toArray(new String[0])));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    InstrumentDefinition def = mapper.readValue(rs.getString(1), InstrumentDefinition.class);
+                    out.add(new AlertRule(
+                            def.clinicId(), def.code(), cutoff(def), def.dropAlert(), def.dropThreshold()));
+                }
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("Reading instruments failed", e);
+        }
+        return out;
     }
 
     /**

@@ -1,15 +1,15 @@
 package io.rapport.rating;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.rapport.config.RapportConfig;
-import io.rapport.error.ProblemException;
+import io.rapport.alert.AlertStore;
 import io.rapport.error.Violation;
-import io.rapport.ingest.BatchRead;
-import io.rapport.ingest.BatchResponse;
-import io.rapport.ingest.EventReader;
+import io.rapport.ingest.EventKind;
 import io.rapport.ingest.Instants;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
+import io.rapport.instrument.BuiltInInstruments;
+import io.rapport.instrument.InstrumentDefinition;
+import io.rapport.instrument.InstrumentRegistry;
+import io.rapport.instrument.Scoring;
 import io.rapport.metrics.IngestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -21,65 +21,80 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Validates and scores ratings, stores them through {@link RatingStore}, then records metrics. */
+/** What ratings supply to the ingest pipeline: instrument rules, scoring, their store, their meters. */
 @ApplicationScoped
-public class RatingIngestService {
+public class RatingKind implements EventKind<RatingEvent, NewRating> {
 
-    public record Result(Outcome outcome, RatingView rating) {}
-
-    private final EventReader reader;
     private final InstrumentRegistry instruments;
     private final RatingStore store;
     private final AlertStore alerts;
     private final IngestMetrics metrics;
-    private final RapportConfig config;
 
-    RatingIngestService(
-            EventReader reader,
-            InstrumentRegistry instruments,
-            RatingStore store,
-            AlertStore alerts,
-            IngestMetrics metrics,
-            RapportConfig config) {
-        this.reader = reader;
+    RatingKind(InstrumentRegistry instruments, RatingStore store, AlertStore alerts, IngestMetrics metrics) {
         this.instruments = instruments;
         this.store = store;
         this.alerts = alerts;
         this.metrics = metrics;
-        this.config = config;
     }
 
-    public Result ingest(RatingEvent event) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Map<RatingEvent, InstrumentDefinition> resolved = new IdentityHashMap<>();
-        List<Violation> violations = reader.validate(event, e -> rules(e, now, resolved));
-        if (!violations.isEmpty()) {
-            throw ProblemException.invalid(violations);
-        }
-        NewRating rating = scored(event, resolved.get(event), now);
-        Stored stored = store.upsert(List.of(rating), now).get(0);
-        record(rating, stored.outcome());
-        return new Result(
-                stored.outcome(),
-                find(rating.clinicId(), rating.visitId(), rating.instrument()).orElseThrow());
+    @Override
+    public String name() {
+        return "rating";
     }
 
-    public BatchResponse ingestBatch(JsonNode body) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        // Each item resolves its own instrument while its rules run; scoring takes it from there.
+    @Override
+    public String path() {
+        return "/api/v1/ratings";
+    }
+
+    @Override
+    public Class<RatingEvent> eventType() {
+        return RatingEvent.class;
+    }
+
+    @Override
+    public Reading<RatingEvent, NewRating> reading(Instant now) {
+        // Each item resolves its instrument while its rules run; scoring takes it from there.
         Map<RatingEvent, InstrumentDefinition> resolved = new IdentityHashMap<>();
-        BatchRead<NewRating> batch = reader.readBatch(
-                body,
-                config.ingest().maxBatch(),
-                RatingEvent.class,
-                e -> rules(e, now, resolved),
-                e -> scored(e, resolved.get(e), now));
-        List<Stored> stored = batch.valid().isEmpty() ? List.of() : store.upsert(batch.valid(), now);
-        BatchResponse answer = batch.answer(stored, NewRating::visitId, this::record);
-        metrics.batchSize("rating", answer.results().size());
-        metrics.rejected("rating", "malformed", batch.malformed());
-        metrics.rejected("rating", "validation", batch.invalid());
-        return answer;
+        return new Reading<>() {
+            @Override
+            public List<Violation> rules(RatingEvent event) {
+                return RatingKind.this.rules(event, now, resolved);
+            }
+
+            @Override
+            public NewRating prepare(RatingEvent event, String pseudonym) {
+                return scored(event, resolved.get(event), now);
+            }
+        };
+    }
+
+    @Override
+    public String clinicId(RatingEvent event) {
+        return event.clinicId();
+    }
+
+    @Override
+    public String patientId(RatingEvent event) {
+        return null;
+    }
+
+    @Override
+    public String label(RatingEvent event) {
+        return event.visitId();
+    }
+
+    @Override
+    public List<Stored> upsert(List<NewRating> items, Instant receivedAt) {
+        return store.upsert(items, receivedAt);
+    }
+
+    @Override
+    public void record(NewRating r, Outcome outcome) {
+        metrics.rating(
+                BuiltInInstruments.label(r.instrument()),
+                outcome.metricTag(),
+                r.score().normalized());
     }
 
     public Optional<RatingView> find(String clinicId, String visitId, String instrument) {
@@ -119,12 +134,5 @@ public class RatingIngestService {
                 Scoring.score(def, e.items()),
                 e.submittedAt().truncatedTo(ChronoUnit.MICROS),
                 e.recordedAt() == null ? now : e.recordedAt().truncatedTo(ChronoUnit.MICROS));
-    }
-
-    private void record(NewRating r, Outcome outcome) {
-        metrics.rating(
-                IngestMetrics.instrumentLabel(r.instrument()),
-                outcome.metricTag(),
-                r.score().normalized());
     }
 }

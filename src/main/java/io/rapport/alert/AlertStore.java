@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.alert;
 
 import static io.rapport.db.Jdbc.instant;
 import static io.rapport.db.Jdbc.nullableDouble;
@@ -19,7 +19,7 @@ import java.util.Optional;
 
 /** Reading alerts for managers, and their acknowledgement. Raising and resolving is {@link AlertEvaluator}'s. */
 @ApplicationScoped
-class AlertStore {
+public class AlertStore {
 
     private static final String COLUMNS =
             "id, visit_id, provider_id, instrument, total, reason, previous_total, cutoff, raised_at, status, "
@@ -56,7 +56,7 @@ class AlertStore {
         }
     }
 
-    List<AlertView> unresolvedFor(String clinicId, String visitId, String instrument) {
+    public List<AlertView> unresolvedFor(String clinicId, String visitId, String instrument) {
         String sql = "SELECT " + COLUMNS + " FROM alert WHERE clinic_id = ? AND visit_id = ? AND instrument = ? "
                 + "AND status <> 'RESOLVED' ORDER BY id";
         try (Connection c = dataSource.getConnection();

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.alert;
 
 import io.rapport.error.Problem;
 import io.rapport.error.ProblemException;
@@ -84,7 +84,7 @@ public class AlertResource {
             content =
                     @Content(
                             schema = @Schema(implementation = AcknowledgeRequest.class),
-                            examples = @ExampleObject(name = "with a note", value = RatingExamples.ACKNOWLEDGE)))
+                            examples = @ExampleObject(name = "with a note", value = AlertExamples.ACKNOWLEDGE)))
     @APIResponse(
             responseCode = "200",
             description = "The alert",
