@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -70,14 +71,26 @@ public class AlertEvaluator {
      */
     private static final String EVALUATE = """
             WITH touched AS (
+                -- Only a rated visit takes part in a sequence: a visit without ratings changes no alert.
                 SELECT v.clinic_id, v.patient_pseudonym, v.provider_id
                 FROM unnest(?::text[], ?::text[]) AS k(clinic_id, visit_id)
                 JOIN visit v ON v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id
+                WHERE EXISTS (SELECT 1 FROM rating r WHERE r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id)
                 UNION
                 SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS s(clinic_id, patient_pseudonym, provider_id)
             ), rules AS (
-                SELECT * FROM unnest(?::text[], ?::text[], ?::float8[], ?::bool[], ?::float8[])
-                    AS x(clinic_id, code, cutoff, drop_alert, drop_threshold)
+                -- Built-ins (their configured cutoffs applied in Java), then the clinics' own instruments,
+                -- where a configured cutoff wins over the definition's, as InstrumentRegistry.cutoff says.
+                SELECT NULL::text AS clinic_id, b.*
+                FROM unnest(?::text[], ?::float8[], ?::bool[], ?::float8[]) AS b(code, cutoff, drop_alert, drop_threshold)
+                UNION ALL
+                SELECT i.clinic_id, i.code,
+                       COALESCE(o.cutoff, (i.definition ->> 'defaultCutoff')::float8),
+                       COALESCE((i.definition ->> 'dropAlert')::boolean, false),
+                       COALESCE((i.definition ->> 'dropThreshold')::float8, 0)
+                FROM instrument i
+                LEFT JOIN unnest(?::text[], ?::float8[]) AS o(code, cutoff) ON o.code = i.code
+                WHERE i.clinic_id IN (SELECT clinic_id FROM touched)
             ), scope AS (
                 SELECT r.clinic_id, r.visit_id, r.instrument, r.complete, r.total, v.provider_id,
                        v.patient_pseudonym, v.started_at
@@ -176,7 +189,8 @@ public class AlertEvaluator {
         TreeSet<String> clinics = new TreeSet<>();
         visits.forEach(v -> clinics.add(v.clinicId()));
         left.forEach(s -> clinics.add(s.clinicId()));
-        List<InstrumentRegistry.AlertRule> rules = registry.alertRules(clinics);
+        List<InstrumentRegistry.AlertRule> rules = registry.builtInAlertRules();
+        Map<String, Double> cutoffs = registry.configuredCutoffs();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement lock = c.prepareStatement(LOCK_CLINICS)) {
@@ -184,7 +198,7 @@ public class AlertEvaluator {
                 lock.execute();
             }
             try (PreparedStatement ps = c.prepareStatement(EVALUATE)) {
-                bind(c, ps, visits, left, rules, now);
+                bind(c, ps, visits, left, rules, cutoffs, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         raised.fire(new AlertRaised(
@@ -205,6 +219,7 @@ public class AlertEvaluator {
             List<VisitRef> visits,
             List<VisitsChanged.Sequence> left,
             List<InstrumentRegistry.AlertRule> rules,
+            Map<String, Double> cutoffs,
             Instant now)
             throws SQLException {
         int i = 1;
@@ -223,13 +238,6 @@ public class AlertEvaluator {
         ps.setArray(
                 i++,
                 texts(c, left.stream().map(VisitsChanged.Sequence::providerId).toArray(String[]::new)));
-        ps.setArray(
-                i++,
-                texts(
-                        c,
-                        rules.stream()
-                                .map(InstrumentRegistry.AlertRule::clinicId)
-                                .toArray(String[]::new)));
         ps.setArray(
                 i++,
                 texts(c, rules.stream().map(InstrumentRegistry.AlertRule::code).toArray(String[]::new)));
@@ -252,6 +260,8 @@ public class AlertEvaluator {
                         rules.stream()
                                 .map(InstrumentRegistry.AlertRule::dropThreshold)
                                 .toArray(Double[]::new)));
+        ps.setArray(i++, texts(c, cutoffs.keySet().toArray(new String[0])));
+        ps.setArray(i++, doubles(c, cutoffs.values().toArray(new Double[0])));
         ps.setString(i++, Jdbc.text(now));
         ps.setString(i, Jdbc.text(now));
     }

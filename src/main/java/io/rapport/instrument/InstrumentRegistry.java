@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -86,35 +87,28 @@ public class InstrumentRegistry implements InstrumentLabels {
         return cutoff(BuiltInInstruments.SRS);
     }
 
-    /** The alert rule of one instrument as the alert evaluation applies it. */
-    public record AlertRule(String clinicId, String code, Double cutoff, boolean dropAlert, double dropThreshold) {}
+    /** The alert rule of a built-in instrument, its configured cutoff applied. */
+    public record AlertRule(String code, Double cutoff, boolean dropAlert, double dropThreshold) {}
 
-    /**
-     * The alert rules in force for these clinics: every built-in (clinicId null) and each clinic's
-     * own instruments, with configured cutoffs applied. One query, whatever the number of clinics.
-     */
-    public List<AlertRule> alertRules(java.util.Collection<String> clinicIds) {
+    public List<AlertRule> builtInAlertRules() {
         List<AlertRule> out = new ArrayList<>();
         for (InstrumentDefinition def : BuiltInInstruments.all()) {
-            out.add(new AlertRule(null, def.code(), cutoff(def), def.dropAlert(), def.dropThreshold()));
+            out.add(new AlertRule(def.code(), cutoff(def), def.dropAlert(), def.dropThreshold()));
         }
-        if (clinicIds.isEmpty()) {
-            return out;
-        }
-        String sql = "SELECT definition FROM instrument WHERE clinic_id = ANY (?)";
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, c.createArrayOf("text", clinicIds.toArray(new String[0])));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    InstrumentDefinition def = mapper.readValue(rs.getString(1), InstrumentDefinition.class);
-                    out.add(new AlertRule(
-                            def.clinicId(), def.code(), cutoff(def), def.dropAlert(), def.dropThreshold()));
-                }
+        return out;
+    }
+
+    /**
+     * Every configured {@code rapport.instruments.<code>.cutoff}, for rules applied where the
+     * definitions are (a clinic's instruments, read inside the alert statement).
+     */
+    public Map<String, Double> configuredCutoffs() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        config.instruments().forEach((code, settings) -> {
+            if (settings.cutoff().isPresent()) {
+                out.put(code, settings.cutoff().getAsDouble());
             }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("Reading instruments failed", e);
-        }
+        });
         return out;
     }
 
