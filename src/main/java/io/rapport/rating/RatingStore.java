@@ -3,12 +3,10 @@ package io.rapport.rating;
 import static io.rapport.db.Jdbc.booleans;
 import static io.rapport.db.Jdbc.doubles;
 import static io.rapport.db.Jdbc.instant;
-import static io.rapport.db.Jdbc.nullableDouble;
 import static io.rapport.db.Jdbc.text;
 import static io.rapport.db.Jdbc.texts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.rapport.alert.AlertEvaluator;
@@ -26,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,8 +87,10 @@ class RatingStore {
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final AlertEvaluator alerts;
+    private final RatingRepository repository;
 
-    RatingStore(AgroalDataSource dataSource, ObjectMapper mapper, AlertEvaluator alerts) {
+    RatingStore(AgroalDataSource dataSource, ObjectMapper mapper, AlertEvaluator alerts, RatingRepository repository) {
+        this.repository = repository;
         this.dataSource = dataSource;
         this.mapper = mapper;
         this.alerts = alerts;
@@ -237,40 +236,22 @@ class RatingStore {
     }
 
     Optional<RatingView> find(String clinicId, String visitId, String instrument, List<AlertView> openAlerts) {
-        String sql = """
-                SELECT items, submitted_at, recorded_at, complete, total, subscales, category, revision, received_at
-                FROM rating WHERE clinic_id = ? AND visit_id = ? AND instrument = ?
-                """;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, clinicId);
-            ps.setString(2, visitId);
-            ps.setString(3, instrument);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                Double[] items = (Double[]) rs.getArray("items").getArray();
-                Map<String, Double> subscales = mapper.readValue(
-                        rs.getString("subscales"), new TypeReference<LinkedHashMap<String, Double>>() {});
-                return Optional.of(new RatingView(
-                        clinicId,
-                        visitId,
-                        instrument,
-                        Arrays.asList(items),
-                        instant(rs, "submitted_at"),
-                        instant(rs, "recorded_at"),
-                        rs.getBoolean("complete"),
-                        nullableDouble(rs, "total"),
-                        subscales,
-                        rs.getString("category"),
-                        rs.getInt("revision"),
-                        instant(rs, "received_at"),
+        return repository
+                .find(clinicId, visitId, instrument)
+                .map(r -> new RatingView(
+                        r.clinicId,
+                        r.visitId,
+                        r.instrument,
+                        Arrays.asList(r.items),
+                        r.submittedAt,
+                        r.recordedAt,
+                        r.complete,
+                        r.total,
+                        r.subscales == null ? Map.of() : r.subscales,
+                        r.category,
+                        r.revision,
+                        r.receivedAt,
                         openAlerts));
-            }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("Reading a rating failed", e);
-        }
     }
 
     private String json(Map<String, Double> subscales) {
