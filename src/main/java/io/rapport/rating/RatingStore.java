@@ -43,7 +43,7 @@ class RatingStore {
                     AS i(clinic_id, visit_id, instrument, items, complete, total, normalized, subscales,
                          category, submitted_at, recorded_at, ord)
             ), before AS (
-                SELECT r.clinic_id, r.visit_id, r.instrument, r.recorded_at, r.revision
+                SELECT r.clinic_id, r.visit_id, r.instrument, r.items, r.submitted_at, r.recorded_at, r.revision
                 FROM rating r JOIN input i
                   ON r.clinic_id = i.clinic_id AND r.visit_id = i.visit_id AND r.instrument = i.instrument
             ), written AS (
@@ -51,7 +51,14 @@ class RatingStore {
                     subscales, category, submitted_at, recorded_at, received_at, revision)
                 SELECT clinic_id, visit_id, instrument, items::float8[], complete, total, normalized,
                     subscales::jsonb, category, submitted_at, recorded_at, ?::timestamptz, 1
-                FROM input ORDER BY ord
+                FROM input i
+                -- Retries and late corrections change nothing: see VisitStore.
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM before b
+                    WHERE b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id AND b.instrument = i.instrument
+                      AND (b.recorded_at > i.recorded_at
+                           OR (b.items, b.submitted_at) IS NOT DISTINCT FROM (i.items::float8[], i.submitted_at)))
+                ORDER BY ord
                 ON CONFLICT (clinic_id, visit_id, instrument) DO UPDATE SET
                     items = EXCLUDED.items,
                     complete = EXCLUDED.complete,

@@ -43,7 +43,7 @@ class VisitStore {
                          after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
                          connection_drops, recorded_at, ord)
             ), before AS (
-                SELECT v.clinic_id, v.visit_id, v.provider_id, v.patient_pseudonym, v.recorded_at, v.revision
+                SELECT v.*
                 FROM visit v JOIN input i ON v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id
             ), written AS (
                 INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
@@ -54,7 +54,23 @@ class VisitStore {
                     started_at, ended_at, face_to_face_seconds, documentation_seconds,
                     after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
                     connection_drops, recorded_at, ?::timestamptz, 1
-                FROM input ORDER BY ord
+                FROM input i
+                -- A retry or a late correction changes nothing: leave it out here, or ON CONFLICT would
+                -- lock (and write WAL for) every row of a replayed batch only to update none of them.
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM before b
+                    WHERE b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id
+                      AND (b.recorded_at > i.recorded_at
+                           OR (b.provider_id, b.patient_pseudonym, b.modality, b.scheduled_start, b.started_at,
+                               b.ended_at, b.face_to_face_seconds, b.documentation_seconds,
+                               b.after_hours_documentation_seconds, b.response_latency_seconds,
+                               b.patient_talk_share, b.connection_drops)
+                              IS NOT DISTINCT FROM
+                              (i.provider_id, i.patient_pseudonym, i.modality, i.scheduled_start, i.started_at,
+                               i.ended_at, i.face_to_face_seconds, i.documentation_seconds,
+                               i.after_hours_documentation_seconds, i.response_latency_seconds,
+                               i.patient_talk_share, i.connection_drops)))
+                ORDER BY ord
                 ON CONFLICT (clinic_id, visit_id) DO UPDATE SET
                     provider_id = EXCLUDED.provider_id,
                     patient_pseudonym = EXCLUDED.patient_pseudonym,
