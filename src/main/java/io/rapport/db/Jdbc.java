@@ -1,5 +1,6 @@
 package io.rapport.db;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -61,6 +62,28 @@ public final class Jdbc {
     public static PreparedStatement planEachTime(PreparedStatement ps) throws SQLException {
         ps.unwrap(PGStatement.class).setPrepareThreshold(0);
         return ps;
+    }
+
+    /** A {@code text[]} parameter; cast it in SQL ({@code ?::timestamptz[]}) where another type is meant. */
+    public static java.sql.Array texts(Connection c, String[] values) throws SQLException {
+        return c.createArrayOf("text", values);
+    }
+
+    public static java.sql.Array ints(Connection c, Integer[] values) throws SQLException {
+        return c.createArrayOf("int4", values);
+    }
+
+    public static java.sql.Array doubles(Connection c, Double[] values) throws SQLException {
+        return c.createArrayOf("float8", values);
+    }
+
+    public static java.sql.Array booleans(Connection c, Boolean[] values) throws SQLException {
+        return c.createArrayOf("bool", values);
+    }
+
+    /** An instant as PostgreSQL reads it back exactly: ISO-8601, to the microsecond, in UTC. */
+    public static String text(Instant value) {
+        return value == null ? null : value.toString();
     }
 
     /** The indexes of {@code items} sorted by a key, for writing rows in a stable lock order. */

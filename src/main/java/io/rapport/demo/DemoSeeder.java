@@ -5,12 +5,14 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.rapport.config.RapportConfig;
+import io.rapport.ingest.IngestPipeline;
 import io.rapport.rating.RatingEvent;
-import io.rapport.rating.RatingIngestService;
+import io.rapport.rating.RatingKind;
 import io.rapport.security.ClinicScope;
 import io.rapport.visit.VisitEvent;
-import io.rapport.visit.VisitIngestService;
+import io.rapport.visit.VisitKind;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,7 +30,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Seeds clinic {@code demo-clinic} with twelve weeks of synthetic visits and ratings, through the
- * same ingest services platforms use, so a newcomer sees real trends at once. Runs only in dev
+ * same ingest pipeline platforms use, so a newcomer sees real trends at once. Runs only in dev
  * mode, only with rapport.demo.enabled=true, and only into a database without visits.
  *
  * <p>The data has a built-in story: providers who spend more of their time documenting get lower
@@ -51,23 +53,28 @@ class DemoSeeder {
 
     private final RapportConfig config;
     private final AgroalDataSource dataSource;
-    private final VisitIngestService visits;
-    private final RatingIngestService ratings;
+    private final IngestPipeline pipeline;
+    private final VisitKind visits;
+    private final RatingKind ratings;
     private final ObjectMapper mapper;
 
     DemoSeeder(
             RapportConfig config,
             AgroalDataSource dataSource,
-            VisitIngestService visits,
-            RatingIngestService ratings,
+            IngestPipeline pipeline,
+            VisitKind visits,
+            RatingKind ratings,
             ObjectMapper mapper) {
         this.config = config;
         this.dataSource = dataSource;
+        this.pipeline = pipeline;
         this.visits = visits;
         this.ratings = ratings;
         this.mapper = mapper;
     }
 
+    // The pipeline asks the request's clinic scope; at startup there is no request, so open one.
+    @ActivateRequestContext
     void onStart(@Observes StartupEvent event) {
         if (!config.demo().enabled()) {
             return;
@@ -201,12 +208,12 @@ class DemoSeeder {
 
     private void flush(List<VisitEvent> visitBatch, List<RatingEvent> ratingBatch) {
         if (!visitBatch.isEmpty()) {
-            visits.ingestBatch(mapper.valueToTree(visitBatch), ClinicScope.EVERY_CLINIC);
+            pipeline.batch(visits, mapper.valueToTree(visitBatch), ClinicScope.EVERY_CLINIC);
             visitBatch.clear();
         }
         while (!ratingBatch.isEmpty()) {
             List<RatingEvent> chunk = ratingBatch.subList(0, Math.min(1000, ratingBatch.size()));
-            ratings.ingestBatch(mapper.valueToTree(new ArrayList<>(chunk)), ClinicScope.EVERY_CLINIC);
+            pipeline.batch(ratings, mapper.valueToTree(new ArrayList<>(chunk)), ClinicScope.EVERY_CLINIC);
             chunk.clear();
         }
     }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Counts and per-item results of a batch. {@code unchanged} counts retries and stale corrections
- * alike (nothing changed); the per-item {@code status} tells them apart. {@code forbidden} counts items
- * for clinics outside the token's scope.
+ * alike (nothing changed); the per-item {@code status} tells them apart. {@code forbidden} counts
+ * items of clinics outside the caller's scope, of which nothing was stored.
  */
 public record BatchResponse(
         int created, int updated, int unchanged, int rejected, int forbidden, List<ItemResult> results) {

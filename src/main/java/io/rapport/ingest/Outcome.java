@@ -14,7 +14,7 @@ public enum Outcome {
     STALE,
     /** Broke a rule; nothing stored (batches only). */
     REJECTED,
-    /** For a clinic outside the token's scope; nothing stored (batches only). */
+    /** The caller's clinic scope does not include the item's clinic; nothing stored (batches only). */
     FORBIDDEN;
 
     @JsonValue

@@ -7,8 +7,6 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import io.rapport.config.RapportConfig;
-import io.rapport.rating.BuiltInInstruments;
-import io.rapport.rating.InstrumentRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,7 +30,7 @@ public class DatabaseGauges {
 
     private final AgroalDataSource dataSource;
     private final RapportConfig config;
-    private final InstrumentRegistry instruments;
+    private final InstrumentLabels instruments;
     private final AtomicInteger databaseReady = new AtomicInteger(0);
     private final Map<String, AtomicInteger> openAlerts = new ConcurrentHashMap<>();
     private final MultiGauge clinicFaceToFaceShare;
@@ -40,14 +38,14 @@ public class DatabaseGauges {
     private final MultiGauge clinicSrsBelowCutoff;
 
     DatabaseGauges(
-            AgroalDataSource dataSource, RapportConfig config, InstrumentRegistry instruments, MeterRegistry registry) {
+            AgroalDataSource dataSource, RapportConfig config, InstrumentLabels instruments, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.config = config;
         this.instruments = instruments;
         Gauge.builder("rapport.database.ready", databaseReady, AtomicInteger::get)
                 .description("1 when the last database check (every 15 s) succeeded")
                 .register(registry);
-        for (String instrument : IngestMetrics.instrumentLabels()) {
+        for (String instrument : instruments.labels()) {
             AtomicInteger holder = new AtomicInteger();
             openAlerts.put(instrument, holder);
             Gauge.builder("rapport.alerts.open", holder, AtomicInteger::get)
@@ -108,7 +106,7 @@ public class DatabaseGauges {
         try (PreparedStatement ps = c.prepareStatement(sql);
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                counts.merge(IngestMetrics.instrumentLabel(rs.getString(1)), rs.getInt(2), Integer::sum);
+                counts.merge(instruments.label(rs.getString(1)), rs.getInt(2), Integer::sum);
             }
         }
         openAlerts.forEach((instrument, holder) -> holder.set(counts.getOrDefault(instrument, 0)));
@@ -158,7 +156,7 @@ public class DatabaseGauges {
     }
 
     private double srsCutoff() {
-        return instruments.cutoff(BuiltInInstruments.SRS);
+        return instruments.srsCutoff();
     }
 
     private static void addRow(List<MultiGauge.Row<?>> rows, Tags tags, double value, boolean isNull) {

@@ -6,13 +6,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Histogram;
-import io.rapport.rating.AlertRaised;
-import io.rapport.rating.BuiltInInstruments;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What ingest did, as counters and histograms. Called after a transaction commits, so a rolled-back
@@ -31,14 +29,14 @@ public class IngestMetrics {
 
     static final double[] BATCH_BUCKETS = {1, 10, 50, 100, 250, 500, 1000};
 
-    static final String CUSTOM_INSTRUMENT = "custom";
-
     private final MeterRegistry registry;
     private final Histogram faceToFaceShare;
     private final Histogram documentation;
     private final Histogram waits;
     private final Histogram responseLatency;
     private final Histogram ratingScore;
+    /** Ingest paths to event kinds, as the ingest pipeline registers them at startup. */
+    private final Map<String, String> kindsByPath = new ConcurrentHashMap<>();
 
     /**
      * Histograms of fractional values (shares, scores, sub-second latencies) are Prometheus client
@@ -124,7 +122,7 @@ public class IngestMetrics {
                 .tag("instrument", alert.instrument())
                 .tag("reason", alert.reason())
                 .register(registry)
-                .increment();
+                .increment(alert.count());
     }
 
     /** A whole request refused (400, 413, 415) on an ingest path. Other paths are not ingest. */
@@ -158,30 +156,21 @@ public class IngestMetrics {
     }
 
     /**
-     * The instrument label: a built-in's code, or "custom" for every clinic-registered one, whose
-     * codes are free text and would make the label's cardinality unbounded.
+     * The ingest pipeline tells metrics which request paths carry which event kind, so a request
+     * refused before it reaches the pipeline (malformed JSON, 413, 415) is still counted by kind.
      */
-    public static String instrumentLabel(String code) {
-        return BuiltInInstruments.find(code).isPresent() ? code : CUSTOM_INSTRUMENT;
+    public void ingestPath(String pathPrefix, String kind) {
+        kindsByPath.put(pathPrefix, kind);
     }
 
-    /** Every value the instrument label can take. */
-    static List<String> instrumentLabels() {
-        List<String> labels = new ArrayList<>();
-        BuiltInInstruments.all().forEach(d -> labels.add(d.code()));
-        labels.add(CUSTOM_INSTRUMENT);
-        return labels;
-    }
-
-    static String kindOf(String path) {
+    String kindOf(String path) {
         if (path == null) {
             return null;
         }
-        if (path.startsWith("/api/v1/visits")) {
-            return "visit";
-        }
-        if (path.startsWith("/api/v1/ratings")) {
-            return "rating";
+        for (Map.Entry<String, String> e : kindsByPath.entrySet()) {
+            if (path.startsWith(e.getKey())) {
+                return e.getValue();
+            }
         }
         return null;
     }

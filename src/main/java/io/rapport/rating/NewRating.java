@@ -1,10 +1,11 @@
 package io.rapport.rating;
 
+import io.rapport.instrument.Score;
 import java.time.Instant;
 import java.util.List;
 
 /** A validated, scored rating ready to store; instants cut to PostgreSQL's microseconds. */
-record NewRating(
+public record NewRating(
         String clinicId,
         String visitId,
         String instrument,

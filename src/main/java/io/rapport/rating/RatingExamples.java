@@ -18,18 +18,4 @@ final class RatingExamples {
                "items": [9], "submittedAt": "2026-03-02T14:36:30Z"}
             ]
             """;
-
-    static final String INSTRUMENT = """
-            {"clinicId": "clinic-north", "code": "TELE-3", "version": 1, "name": "Telehealth comfort check",
-             "items": 3, "itemMin": 1, "itemMax": 5, "itemStep": 1,
-             "itemTexts": ["The video and sound let me talk naturally.", "I could show what I needed to show.",
-                           "I would choose a video visit again."],
-             "subscales": {}, "total": "MEAN",
-             "missing": {"policy": "MEAN_OF_ANSWERED", "maxMissing": 1, "overLimit": "REJECT"},
-             "categories": [], "defaultCutoff": 2.5, "dropAlert": false, "dropThreshold": 0}
-            """;
-
-    static final String ACKNOWLEDGE = """
-            {"note": "Called the patient; follow-up booked with the same clinician."}
-            """;
 }

@@ -5,6 +5,7 @@ import io.rapport.audit.Audit;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.Batches;
+import io.rapport.ingest.IngestPipeline;
 import io.rapport.ingest.Outcome;
 import io.rapport.security.Caller;
 import io.rapport.security.IngestRateLimiter;
@@ -33,13 +34,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class RatingResource {
 
-    private final RatingIngestService service;
+    private final IngestPipeline pipeline;
+    private final RatingKind ratings;
     private final Caller caller;
     private final IngestRateLimiter rateLimiter;
     private final Audit audit;
 
-    public RatingResource(RatingIngestService service, Caller caller, IngestRateLimiter rateLimiter, Audit audit) {
-        this.service = service;
+    public RatingResource(
+            IngestPipeline pipeline, RatingKind ratings, Caller caller, IngestRateLimiter rateLimiter, Audit audit) {
+        this.pipeline = pipeline;
+        this.ratings = ratings;
         this.caller = caller;
         this.rateLimiter = rateLimiter;
         this.audit = audit;
@@ -72,15 +76,17 @@ public class RatingResource {
     public Response ingest(RatingEvent event) {
         rateLimiter.admit(caller.subject());
         audit.clinic(event == null ? null : event.clinicId());
-        RatingIngestService.Result result = service.ingest(event, caller);
+        IngestPipeline.Single<NewRating> result = pipeline.one(ratings, event, caller);
         audit.records(result.outcome().wrote() ? 1 : 0);
+        NewRating stored = result.item();
+        RatingView r = ratings.find(stored.clinicId(), stored.visitId(), stored.instrument())
+                .orElseThrow(() -> new IllegalStateException("A stored rating could not be read back"));
         if (result.outcome() == Outcome.CREATED) {
-            var r = result.rating();
             var location = UriBuilder.fromPath("/api/v1/clinics/{clinicId}/visits/{visitId}/ratings/{instrument}")
                     .build(r.clinicId(), r.visitId(), r.instrument());
             return Response.created(location).entity(r).build();
         }
-        return Response.ok(result.rating()).build();
+        return Response.ok(r).build();
     }
 
     @POST
@@ -103,7 +109,7 @@ public class RatingResource {
     @RolesAllowed(Roles.INGEST)
     public BatchResponse ingestBatch(JsonNode body) {
         rateLimiter.admit(caller.subject());
-        BatchResponse answer = service.ingestBatch(body, caller);
+        BatchResponse answer = pipeline.batch(ratings, body, caller);
         audit.clinics(Batches.clinicIds(body)).records(answer.created() + answer.updated());
         return answer;
     }
@@ -125,7 +131,7 @@ public class RatingResource {
             @PathParam("instrument") String instrument) {
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
-        RatingView rating = service.find(clinicId, visitId, instrument)
+        RatingView rating = ratings.find(clinicId, visitId, instrument)
                 .orElseThrow(() -> ProblemException.notFound("No rating of that instrument for that visit."));
         audit.records(1);
         return rating;

@@ -1,20 +1,21 @@
 package io.rapport.rating;
 
+import static io.rapport.db.Jdbc.booleans;
+import static io.rapport.db.Jdbc.doubles;
 import static io.rapport.db.Jdbc.instant;
-import static io.rapport.db.Jdbc.nullableDouble;
-import static io.rapport.db.Jdbc.setDouble;
-import static io.rapport.db.Jdbc.setInstant;
+import static io.rapport.db.Jdbc.text;
+import static io.rapport.db.Jdbc.texts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
+import io.rapport.alert.AlertEvaluator;
+import io.rapport.alert.AlertView;
 import io.rapport.db.Jdbc;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
+import io.rapport.instrument.Score;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,147 +23,242 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one place ratings are written: the same idempotent upsert as visits, keyed on
- * (clinic, visit, instrument), followed by alert evaluation in the same transaction.
+ * The one place ratings are written: the same set-based idempotent upsert as visits, keyed on
+ * (clinic, visit, instrument), one statement per batch, followed by alert evaluation of the
+ * changed ratings in the same transaction.
  */
 @ApplicationScoped
 class RatingStore {
 
     private static final String UPSERT = """
-            INSERT INTO rating AS r (clinic_id, visit_id, instrument, items, complete, total, normalized,
-                subscales, category, submitted_at, recorded_at, received_at, revision)
-            VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, 1)
-            ON CONFLICT (clinic_id, visit_id, instrument) DO UPDATE SET
-                items = EXCLUDED.items,
-                complete = EXCLUDED.complete,
-                total = EXCLUDED.total,
-                normalized = EXCLUDED.normalized,
-                subscales = EXCLUDED.subscales,
-                category = EXCLUDED.category,
-                submitted_at = EXCLUDED.submitted_at,
-                recorded_at = EXCLUDED.recorded_at,
-                received_at = EXCLUDED.received_at,
-                revision = r.revision + 1
-            WHERE r.recorded_at <= EXCLUDED.recorded_at
-              AND (r.items, r.submitted_at) IS DISTINCT FROM (EXCLUDED.items, EXCLUDED.submitted_at)
-            RETURNING r.revision, (r.xmax = 0) AS inserted
+            WITH input AS (
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::float8[],
+                        ?::float8[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[]) WITH ORDINALITY
+                    AS i(clinic_id, visit_id, instrument, items, complete, total, normalized, subscales,
+                         category, submitted_at, recorded_at, ord)
+            ), before AS (
+                SELECT r.clinic_id, r.visit_id, r.instrument, r.items, r.submitted_at, r.recorded_at, r.revision
+                FROM rating r JOIN input i
+                  ON r.clinic_id = i.clinic_id AND r.visit_id = i.visit_id AND r.instrument = i.instrument
+            ), written AS (
+                INSERT INTO rating AS r (clinic_id, visit_id, instrument, items, complete, total, normalized,
+                    subscales, category, submitted_at, recorded_at, received_at, revision)
+                SELECT clinic_id, visit_id, instrument, items::float8[], complete, total, normalized,
+                    subscales::jsonb, category, submitted_at, recorded_at, ?::timestamptz, 1
+                FROM input i
+                -- Retries and late corrections change nothing: see VisitStore.
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM before b
+                    WHERE b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id AND b.instrument = i.instrument
+                      AND (b.recorded_at > i.recorded_at
+                           OR (b.items, b.submitted_at) IS NOT DISTINCT FROM (i.items::float8[], i.submitted_at)))
+                ORDER BY ord
+                ON CONFLICT (clinic_id, visit_id, instrument) DO UPDATE SET
+                    items = EXCLUDED.items,
+                    complete = EXCLUDED.complete,
+                    total = EXCLUDED.total,
+                    normalized = EXCLUDED.normalized,
+                    subscales = EXCLUDED.subscales,
+                    category = EXCLUDED.category,
+                    submitted_at = EXCLUDED.submitted_at,
+                    recorded_at = EXCLUDED.recorded_at,
+                    received_at = EXCLUDED.received_at,
+                    revision = r.revision + 1
+                WHERE r.recorded_at <= EXCLUDED.recorded_at
+                  AND (r.items, r.submitted_at) IS DISTINCT FROM (EXCLUDED.items, EXCLUDED.submitted_at)
+                RETURNING r.clinic_id, r.visit_id, r.instrument, r.revision, (r.xmax = 0) AS inserted
+            )
+            SELECT i.ord, w.revision, w.inserted, b.recorded_at AS stored_recorded_at,
+                   b.revision AS stored_revision
+            FROM input i
+            LEFT JOIN written w
+              ON w.clinic_id = i.clinic_id AND w.visit_id = i.visit_id AND w.instrument = i.instrument
+            LEFT JOIN before b
+              ON b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id AND b.instrument = i.instrument
+            ORDER BY i.ord
             """;
 
-    private static final String STORED_STATE =
-            "SELECT recorded_at, revision FROM rating WHERE clinic_id = ? AND visit_id = ? AND instrument = ?";
+    /** Ratings another transaction inserted while this statement waited on their key. */
+    private static final String STORED_STATE = """
+            SELECT k.ord, r.recorded_at, r.revision
+            FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS k(clinic_id, visit_id, instrument, ord)
+            JOIN rating r ON r.clinic_id = k.clinic_id AND r.visit_id = k.visit_id AND r.instrument = k.instrument
+            """;
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final AlertEvaluator alerts;
+    private final RatingRepository repository;
 
-    RatingStore(AgroalDataSource dataSource, ObjectMapper mapper, AlertEvaluator alerts) {
+    RatingStore(AgroalDataSource dataSource, ObjectMapper mapper, AlertEvaluator alerts, RatingRepository repository) {
+        this.repository = repository;
         this.dataSource = dataSource;
         this.mapper = mapper;
         this.alerts = alerts;
     }
 
-    @Transactional
+    /** Stores all ratings in the caller's transaction, then evaluates alerts over the batch. */
     List<Stored> upsert(List<NewRating> ratings, Instant receivedAt) {
         Stored[] out = new Stored[ratings.size()];
-        List<AlertEvaluator.RatingKey> changed = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement upsert = c.prepareStatement(UPSERT);
-                PreparedStatement state = Jdbc.planEachTime(c.prepareStatement(STORED_STATE))) {
-            // In key order, so two batches sharing ratings lock them in the same order: no deadlock.
-            for (int index :
-                    Jdbc.order(ratings, r -> r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument())) {
-                NewRating r = ratings.get(index);
-                bind(c, upsert, r, receivedAt);
-                Stored stored = null;
-                try (ResultSet rs = upsert.executeQuery()) {
-                    if (rs.next()) {
-                        stored =
-                                new Stored(rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, rs.getInt(1));
+        List<AlertEvaluator.VisitRef> changed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            for (int[] round : rounds(ratings)) {
+                List<Integer> unseen = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+                    bind(c, ps, ratings, round, receivedAt);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            int index = round[rs.getInt("ord") - 1];
+                            NewRating r = ratings.get(index);
+                            int revision = rs.getInt("revision");
+                            if (!rs.wasNull()) {
+                                out[index] = new Stored(
+                                        rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED, revision);
+                                changed.add(new AlertEvaluator.VisitRef(r.clinicId(), r.visitId()));
+                                continue;
+                            }
+                            Instant storedRecordedAt = instant(rs, "stored_recorded_at");
+                            if (storedRecordedAt == null) {
+                                unseen.add(index);
+                                continue;
+                            }
+                            out[index] = unchanged(r, storedRecordedAt, rs.getInt("stored_revision"));
+                        }
                     }
                 }
-                if (stored != null) {
-                    changed.add(new AlertEvaluator.RatingKey(r.clinicId(), r.visitId(), r.instrument()));
-                } else {
-                    state.setString(1, r.clinicId());
-                    state.setString(2, r.visitId());
-                    state.setString(3, r.instrument());
-                    try (ResultSet rs = state.executeQuery()) {
-                        rs.next();
-                        Outcome outcome =
-                                r.recordedAt().isBefore(instant(rs, "recorded_at")) ? Outcome.STALE : Outcome.UNCHANGED;
-                        stored = new Stored(outcome, rs.getInt("revision"));
-                    }
+                if (!unseen.isEmpty()) {
+                    storedState(c, ratings, unseen, out);
                 }
-                out[index] = stored;
-            }
-            // After every rating is written, so the evaluation sees the whole batch.
-            if (!changed.isEmpty()) {
-                alerts.onRatingsChanged(changed);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Storing ratings failed: " + e.getSQLState(), e);
         }
+        // After every rating is written, so the evaluation sees the whole batch.
+        if (!changed.isEmpty()) {
+            alerts.evaluate(changed, List.of());
+        }
         return List.of(out);
     }
 
-    private void bind(Connection c, PreparedStatement ps, NewRating r, Instant receivedAt) throws SQLException {
-        Score s = r.score();
-        ps.setString(1, r.clinicId());
-        ps.setString(2, r.visitId());
-        ps.setString(3, r.instrument());
-        Array items = c.createArrayOf("float8", r.items().toArray(new Double[0]));
-        ps.setArray(4, items);
-        ps.setBoolean(5, s.complete());
-        setDouble(ps, 6, s.total());
-        setDouble(ps, 7, s.normalized());
-        ps.setString(8, json(s.subscales()));
-        ps.setString(9, s.category());
-        setInstant(ps, 10, r.submittedAt());
-        setInstant(ps, 11, r.recordedAt());
-        setInstant(ps, 12, receivedAt);
+    private static Stored unchanged(NewRating r, Instant storedRecordedAt, int revision) {
+        return new Stored(r.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED, revision);
+    }
+
+    private static void storedState(Connection c, List<NewRating> ratings, List<Integer> indexes, Stored[] out)
+            throws SQLException {
+        int n = indexes.size();
+        String[] clinics = new String[n], visits = new String[n], instruments = new String[n];
+        for (int k = 0; k < n; k++) {
+            NewRating r = ratings.get(indexes.get(k));
+            clinics[k] = r.clinicId();
+            visits[k] = r.visitId();
+            instruments[k] = r.instrument();
+        }
+        try (PreparedStatement ps = c.prepareStatement(STORED_STATE)) {
+            ps.setArray(1, texts(c, clinics));
+            ps.setArray(2, texts(c, visits));
+            ps.setArray(3, texts(c, instruments));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int index = indexes.get(rs.getInt(1) - 1);
+                    out[index] = unchanged(ratings.get(index), instant(rs, "recorded_at"), rs.getInt("revision"));
+                }
+            }
+        }
+    }
+
+    /** Key order, and the n-th event for one rating in round n: see VisitStore. */
+    private static List<int[]> rounds(List<NewRating> ratings) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<List<Integer>> rounds = new ArrayList<>();
+        for (int index : Jdbc.order(ratings, r -> r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument())) {
+            NewRating r = ratings.get(index);
+            int round =
+                    seen.merge(r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument(), 1, Integer::sum) - 1;
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(index);
+        }
+        return rounds.stream()
+                .map(r -> r.stream().mapToInt(Integer::intValue).toArray())
+                .toList();
+    }
+
+    private void bind(Connection c, PreparedStatement ps, List<NewRating> ratings, int[] round, Instant receivedAt)
+            throws SQLException {
+        int n = round.length;
+        String[] clinic = new String[n], visit = new String[n], instrument = new String[n], items = new String[n];
+        String[] subscales = new String[n], category = new String[n], submitted = new String[n];
+        String[] recorded = new String[n];
+        Boolean[] complete = new Boolean[n];
+        Double[] total = new Double[n], normalized = new Double[n];
+        for (int k = 0; k < n; k++) {
+            NewRating r = ratings.get(round[k]);
+            Score s = r.score();
+            clinic[k] = r.clinicId();
+            visit[k] = r.visitId();
+            instrument[k] = r.instrument();
+            items[k] = arrayLiteral(r.items());
+            complete[k] = s.complete();
+            total[k] = s.total();
+            normalized[k] = s.normalized();
+            subscales[k] = json(s.subscales());
+            category[k] = s.category();
+            submitted[k] = text(r.submittedAt());
+            recorded[k] = text(r.recordedAt());
+        }
+        int i = 1;
+        ps.setArray(i++, texts(c, clinic));
+        ps.setArray(i++, texts(c, visit));
+        ps.setArray(i++, texts(c, instrument));
+        ps.setArray(i++, texts(c, items));
+        ps.setArray(i++, booleans(c, complete));
+        ps.setArray(i++, doubles(c, total));
+        ps.setArray(i++, doubles(c, normalized));
+        ps.setArray(i++, texts(c, subscales));
+        ps.setArray(i++, texts(c, category));
+        ps.setArray(i++, texts(c, submitted));
+        ps.setArray(i++, texts(c, recorded));
+        ps.setString(i, text(receivedAt));
+    }
+
+    /**
+     * One rating's answers as a PostgreSQL array literal, since one array parameter cannot carry
+     * an array per row. {@link Double#toString} round-trips exactly through PostgreSQL's float8 input.
+     */
+    static String arrayLiteral(List<Double> items) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int k = 0; k < items.size(); k++) {
+            Double d = items.get(k);
+            sb.append(k == 0 ? "" : ",").append(d == null ? "NULL" : d.toString());
+        }
+        return sb.append('}').toString();
     }
 
     Optional<RatingView> find(String clinicId, String visitId, String instrument, List<AlertView> openAlerts) {
-        String sql = """
-                SELECT items, submitted_at, recorded_at, complete, total, subscales, category, revision, received_at
-                FROM rating WHERE clinic_id = ? AND visit_id = ? AND instrument = ?
-                """;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, clinicId);
-            ps.setString(2, visitId);
-            ps.setString(3, instrument);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                Double[] items = (Double[]) rs.getArray("items").getArray();
-                Map<String, Double> subscales = mapper.readValue(
-                        rs.getString("subscales"), new TypeReference<LinkedHashMap<String, Double>>() {});
-                return Optional.of(new RatingView(
-                        clinicId,
-                        visitId,
-                        instrument,
-                        Arrays.asList(items),
-                        instant(rs, "submitted_at"),
-                        instant(rs, "recorded_at"),
-                        rs.getBoolean("complete"),
-                        nullableDouble(rs, "total"),
-                        subscales,
-                        rs.getString("category"),
-                        rs.getInt("revision"),
-                        instant(rs, "received_at"),
+        return repository
+                .find(clinicId, visitId, instrument)
+                .map(r -> new RatingView(
+                        r.clinicId,
+                        r.visitId,
+                        r.instrument,
+                        Arrays.asList(r.items),
+                        r.submittedAt,
+                        r.recordedAt,
+                        r.complete,
+                        r.total,
+                        r.subscales == null ? Map.of() : r.subscales,
+                        r.category,
+                        r.revision,
+                        r.receivedAt,
                         openAlerts));
-            }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("Reading a rating failed", e);
-        }
     }
 
     private String json(Map<String, Double> subscales) {

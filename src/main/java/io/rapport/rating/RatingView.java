@@ -1,5 +1,6 @@
 package io.rapport.rating;
 
+import io.rapport.alert.AlertView;
 import io.rapport.openapi.ContractFilter;
 import java.time.Instant;
 import java.util.List;

@@ -8,7 +8,7 @@ import java.time.temporal.ChronoUnit;
  * A validated visit ready to store: patient id already pseudonymised, instants cut to the
  * microseconds PostgreSQL keeps (so a retry compares equal to what was stored).
  */
-record NewVisit(
+public record NewVisit(
         String clinicId,
         String visitId,
         String providerId,

@@ -5,6 +5,7 @@ import io.rapport.audit.Audit;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.Batches;
+import io.rapport.ingest.IngestPipeline;
 import io.rapport.ingest.Outcome;
 import io.rapport.security.Caller;
 import io.rapport.security.IngestRateLimiter;
@@ -33,13 +34,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class VisitResource {
 
-    private final VisitIngestService service;
+    private final IngestPipeline pipeline;
+    private final VisitKind visits;
     private final Caller caller;
     private final IngestRateLimiter rateLimiter;
     private final Audit audit;
 
-    public VisitResource(VisitIngestService service, Caller caller, IngestRateLimiter rateLimiter, Audit audit) {
-        this.service = service;
+    public VisitResource(
+            IngestPipeline pipeline, VisitKind visits, Caller caller, IngestRateLimiter rateLimiter, Audit audit) {
+        this.pipeline = pipeline;
+        this.visits = visits;
         this.caller = caller;
         this.rateLimiter = rateLimiter;
         this.audit = audit;
@@ -72,14 +76,16 @@ public class VisitResource {
     public Response ingest(VisitEvent event) {
         rateLimiter.admit(caller.subject());
         audit.clinic(event == null ? null : event.clinicId());
-        VisitIngestService.Result result = service.ingest(event, caller);
+        IngestPipeline.Single<NewVisit> result = pipeline.one(visits, event, caller);
         audit.records(result.outcome().wrote() ? 1 : 0);
+        VisitView view = visits.find(result.item().clinicId(), result.item().visitId())
+                .orElseThrow(() -> new IllegalStateException("A stored visit could not be read back"));
         if (result.outcome() == Outcome.CREATED) {
             var location = UriBuilder.fromPath("/api/v1/clinics/{clinicId}/visits/{visitId}")
-                    .build(result.visit().clinicId(), result.visit().visitId());
-            return Response.created(location).entity(result.visit()).build();
+                    .build(view.clinicId(), view.visitId());
+            return Response.created(location).entity(view).build();
         }
-        return Response.ok(result.visit()).build();
+        return Response.ok(view).build();
     }
 
     @POST
@@ -104,7 +110,7 @@ public class VisitResource {
     @RolesAllowed(Roles.INGEST)
     public BatchResponse ingestBatch(JsonNode body) {
         rateLimiter.admit(caller.subject());
-        BatchResponse answer = service.ingestBatch(body, caller);
+        BatchResponse answer = pipeline.batch(visits, body, caller);
         audit.clinics(Batches.clinicIds(body)).records(answer.created() + answer.updated());
         return answer;
     }
@@ -124,7 +130,7 @@ public class VisitResource {
     public VisitView get(@PathParam("clinicId") String clinicId, @PathParam("visitId") String visitId) {
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
-        VisitView visit = service.find(clinicId, visitId)
+        VisitView visit = visits.find(clinicId, visitId)
                 .orElseThrow(() -> ProblemException.notFound("No such visit in this clinic."));
         audit.records(1);
         return visit;

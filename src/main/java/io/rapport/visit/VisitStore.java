@@ -1,8 +1,8 @@
 package io.rapport.visit;
 
-import static io.rapport.db.Jdbc.setDouble;
-import static io.rapport.db.Jdbc.setInstant;
-import static io.rapport.db.Jdbc.setInt;
+import static io.rapport.db.Jdbc.ints;
+import static io.rapport.db.Jdbc.text;
+import static io.rapport.db.Jdbc.texts;
 
 import io.agroal.api.AgroalDataSource;
 import io.rapport.db.Jdbc;
@@ -10,63 +10,114 @@ import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
- * The one place visits are written. Each event is a single {@code INSERT ... ON CONFLICT DO UPDATE}
- * whose {@code WHERE} lets a correction through only when its content differs and its recordedAt
- * is not older than the stored one; PostgreSQL's row lock on the conflicting key makes concurrent
- * posts of the same visit serialise, so a visit can never be stored twice.
+ * The one place visits are written: a whole batch in one {@code INSERT ... SELECT FROM unnest(...)
+ * ON CONFLICT DO UPDATE ... WHERE ...}. The {@code WHERE} lets a correction through only when its
+ * content differs and its recordedAt is not older than the stored one. The same statement joins
+ * each input row with the row as it stood, so every item's outcome (created, updated, unchanged,
+ * stale) and revision come back in that one round trip. Rows go in key order, so two batches
+ * sharing visits lock them in the same order and cannot deadlock; PostgreSQL's row lock on a
+ * conflicting key makes concurrent posts of one visit store one row.
  */
 @ApplicationScoped
 class VisitStore {
 
     private static final String UPSERT = """
-            INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
-                scheduled_start, started_at, ended_at, face_to_face_seconds, documentation_seconds,
-                after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
-                connection_drops, recorded_at, received_at, revision)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-            ON CONFLICT (clinic_id, visit_id) DO UPDATE SET
-                provider_id = EXCLUDED.provider_id,
-                patient_pseudonym = EXCLUDED.patient_pseudonym,
-                modality = EXCLUDED.modality,
-                scheduled_start = EXCLUDED.scheduled_start,
-                started_at = EXCLUDED.started_at,
-                ended_at = EXCLUDED.ended_at,
-                face_to_face_seconds = EXCLUDED.face_to_face_seconds,
-                documentation_seconds = EXCLUDED.documentation_seconds,
-                after_hours_documentation_seconds = EXCLUDED.after_hours_documentation_seconds,
-                response_latency_seconds = EXCLUDED.response_latency_seconds,
-                patient_talk_share = EXCLUDED.patient_talk_share,
-                connection_drops = EXCLUDED.connection_drops,
-                recorded_at = EXCLUDED.recorded_at,
-                received_at = EXCLUDED.received_at,
-                revision = v.revision + 1
-            WHERE v.recorded_at <= EXCLUDED.recorded_at
-              AND (v.provider_id, v.patient_pseudonym, v.modality, v.scheduled_start, v.started_at,
-                   v.ended_at, v.face_to_face_seconds, v.documentation_seconds,
-                   v.after_hours_documentation_seconds, v.response_latency_seconds,
-                   v.patient_talk_share, v.connection_drops)
-                  IS DISTINCT FROM
-                  (EXCLUDED.provider_id, EXCLUDED.patient_pseudonym, EXCLUDED.modality,
-                   EXCLUDED.scheduled_start, EXCLUDED.started_at, EXCLUDED.ended_at,
-                   EXCLUDED.face_to_face_seconds, EXCLUDED.documentation_seconds,
-                   EXCLUDED.after_hours_documentation_seconds, EXCLUDED.response_latency_seconds,
-                   EXCLUDED.patient_talk_share, EXCLUDED.connection_drops)
-            RETURNING v.revision, (v.xmax = 0) AS inserted
+            WITH input AS (
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                        ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::int[], ?::int[],
+                        ?::float8[], ?::float8[], ?::int[], ?::timestamptz[]) WITH ORDINALITY
+                    AS i(clinic_id, visit_id, provider_id, patient_pseudonym, modality, scheduled_start,
+                         started_at, ended_at, face_to_face_seconds, documentation_seconds,
+                         after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
+                         connection_drops, recorded_at, ord)
+            ), before AS (
+                SELECT v.*
+                FROM visit v JOIN input i ON v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id
+            ), written AS (
+                INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
+                    scheduled_start, started_at, ended_at, face_to_face_seconds, documentation_seconds,
+                    after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
+                    connection_drops, recorded_at, received_at, revision)
+                SELECT clinic_id, visit_id, provider_id, patient_pseudonym, modality, scheduled_start,
+                    started_at, ended_at, face_to_face_seconds, documentation_seconds,
+                    after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
+                    connection_drops, recorded_at, ?::timestamptz, 1
+                FROM input i
+                -- A retry or a late correction changes nothing: leave it out here, or ON CONFLICT would
+                -- lock (and write WAL for) every row of a replayed batch only to update none of them.
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM before b
+                    WHERE b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id
+                      AND (b.recorded_at > i.recorded_at
+                           OR (b.provider_id, b.patient_pseudonym, b.modality, b.scheduled_start, b.started_at,
+                               b.ended_at, b.face_to_face_seconds, b.documentation_seconds,
+                               b.after_hours_documentation_seconds, b.response_latency_seconds,
+                               b.patient_talk_share, b.connection_drops)
+                              IS NOT DISTINCT FROM
+                              (i.provider_id, i.patient_pseudonym, i.modality, i.scheduled_start, i.started_at,
+                               i.ended_at, i.face_to_face_seconds, i.documentation_seconds,
+                               i.after_hours_documentation_seconds, i.response_latency_seconds,
+                               i.patient_talk_share, i.connection_drops)))
+                ORDER BY ord
+                ON CONFLICT (clinic_id, visit_id) DO UPDATE SET
+                    provider_id = EXCLUDED.provider_id,
+                    patient_pseudonym = EXCLUDED.patient_pseudonym,
+                    modality = EXCLUDED.modality,
+                    scheduled_start = EXCLUDED.scheduled_start,
+                    started_at = EXCLUDED.started_at,
+                    ended_at = EXCLUDED.ended_at,
+                    face_to_face_seconds = EXCLUDED.face_to_face_seconds,
+                    documentation_seconds = EXCLUDED.documentation_seconds,
+                    after_hours_documentation_seconds = EXCLUDED.after_hours_documentation_seconds,
+                    response_latency_seconds = EXCLUDED.response_latency_seconds,
+                    patient_talk_share = EXCLUDED.patient_talk_share,
+                    connection_drops = EXCLUDED.connection_drops,
+                    recorded_at = EXCLUDED.recorded_at,
+                    received_at = EXCLUDED.received_at,
+                    revision = v.revision + 1
+                WHERE v.recorded_at <= EXCLUDED.recorded_at
+                  AND (v.provider_id, v.patient_pseudonym, v.modality, v.scheduled_start, v.started_at,
+                       v.ended_at, v.face_to_face_seconds, v.documentation_seconds,
+                       v.after_hours_documentation_seconds, v.response_latency_seconds,
+                       v.patient_talk_share, v.connection_drops)
+                      IS DISTINCT FROM
+                      (EXCLUDED.provider_id, EXCLUDED.patient_pseudonym, EXCLUDED.modality,
+                       EXCLUDED.scheduled_start, EXCLUDED.started_at, EXCLUDED.ended_at,
+                       EXCLUDED.face_to_face_seconds, EXCLUDED.documentation_seconds,
+                       EXCLUDED.after_hours_documentation_seconds, EXCLUDED.response_latency_seconds,
+                       EXCLUDED.patient_talk_share, EXCLUDED.connection_drops)
+                RETURNING v.clinic_id, v.visit_id, v.revision, (v.xmax = 0) AS inserted
+            )
+            SELECT i.ord, w.revision, w.inserted, b.recorded_at AS stored_recorded_at,
+                   b.revision AS stored_revision, b.provider_id AS old_provider_id,
+                   b.patient_pseudonym AS old_patient_pseudonym
+            FROM input i
+            LEFT JOIN written w ON w.clinic_id = i.clinic_id AND w.visit_id = i.visit_id
+            LEFT JOIN before b ON b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id
+            ORDER BY i.ord
             """;
 
-    private static final String STORED_STATE =
-            "SELECT recorded_at, revision FROM visit WHERE clinic_id = ? AND visit_id = ?";
+    /**
+     * The stored state of visits the statement's snapshot did not see: another transaction
+     * inserted them while this one waited on their key, and what it stored stood.
+     */
+    private static final String STORED_STATE = """
+            SELECT k.ord, v.recorded_at, v.revision
+            FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS k(clinic_id, visit_id, ord)
+            JOIN visit v ON v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id
+            """;
 
     private final AgroalDataSource dataSource;
     private final Event<VisitsChanged> changed;
@@ -76,65 +127,148 @@ class VisitStore {
         this.changed = changed;
     }
 
-    /** Stores all visits in one transaction: either every outcome holds, or none. */
-    @Transactional
+    /** Stores all visits in the caller's transaction and tells dependents which visits changed. */
     List<Stored> upsert(List<NewVisit> visits, Instant receivedAt) {
         Stored[] out = new Stored[visits.size()];
         List<Visit.Key> created = new ArrayList<>();
         List<Visit.Key> corrected = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement upsert = c.prepareStatement(UPSERT);
-                PreparedStatement state = Jdbc.planEachTime(c.prepareStatement(STORED_STATE))) {
-            // In key order, so two batches sharing visits lock them in the same order: no deadlock.
-            for (int index : Jdbc.order(visits, v -> v.clinicId() + '\u0000' + v.visitId())) {
-                NewVisit v = visits.get(index);
-                bind(upsert, v, receivedAt);
-                try (ResultSet rs = upsert.executeQuery()) {
-                    if (rs.next()) {
-                        Outcome outcome = rs.getBoolean("inserted") ? Outcome.CREATED : Outcome.UPDATED;
-                        out[index] = new Stored(outcome, rs.getInt(1));
-                        (outcome == Outcome.CREATED ? created : corrected)
-                                .add(new Visit.Key(v.clinicId(), v.visitId()));
-                        continue;
+        List<VisitsChanged.Sequence> left = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            for (int[] round : rounds(visits)) {
+                List<Integer> unseen = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+                    bind(c, ps, visits, round, receivedAt);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            int index = round[rs.getInt("ord") - 1];
+                            NewVisit v = visits.get(index);
+                            Visit.Key key = new Visit.Key(v.clinicId(), v.visitId());
+                            int revision = rs.getInt("revision");
+                            if (!rs.wasNull()) {
+                                boolean inserted = rs.getBoolean("inserted");
+                                out[index] = new Stored(inserted ? Outcome.CREATED : Outcome.UPDATED, revision);
+                                (inserted ? created : corrected).add(key);
+                                String oldProvider = rs.getString("old_provider_id");
+                                String oldPatient = rs.getString("old_patient_pseudonym");
+                                if (!inserted
+                                        && oldProvider != null
+                                        && (!oldProvider.equals(v.providerId())
+                                                || !Objects.equals(oldPatient, v.patientPseudonym()))) {
+                                    left.add(new VisitsChanged.Sequence(v.clinicId(), oldPatient, oldProvider));
+                                }
+                                continue;
+                            }
+                            Instant storedRecordedAt = Jdbc.instant(rs, "stored_recorded_at");
+                            if (storedRecordedAt == null) {
+                                unseen.add(index);
+                                continue;
+                            }
+                            out[index] = unchanged(v, storedRecordedAt, rs.getInt("stored_revision"));
+                        }
                     }
                 }
-                // No row: the stored state stood. Tell a retry from a correction that came too late.
-                state.setString(1, v.clinicId());
-                state.setString(2, v.visitId());
-                try (ResultSet rs = state.executeQuery()) {
-                    rs.next();
-                    Instant storedRecordedAt =
-                            rs.getObject(1, OffsetDateTime.class).toInstant();
-                    Outcome outcome = v.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED;
-                    out[index] = new Stored(outcome, rs.getInt(2));
+                if (!unseen.isEmpty()) {
+                    storedState(c, visits, unseen, out);
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Storing visits failed: " + e.getSQLState(), e);
         }
         if (!created.isEmpty() || !corrected.isEmpty()) {
-            changed.fire(new VisitsChanged(created, corrected));
+            changed.fire(new VisitsChanged(created, corrected, left));
         }
         return List.of(out);
     }
 
-    private static void bind(PreparedStatement ps, NewVisit v, Instant receivedAt) throws SQLException {
+    /** The stored state stood: a retry, or a correction that came too late. */
+    private static Stored unchanged(NewVisit v, Instant storedRecordedAt, int revision) {
+        return new Stored(v.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED, revision);
+    }
+
+    private static void storedState(Connection c, List<NewVisit> visits, List<Integer> indexes, Stored[] out)
+            throws SQLException {
+        String[] clinics = new String[indexes.size()];
+        String[] ids = new String[indexes.size()];
+        for (int k = 0; k < indexes.size(); k++) {
+            clinics[k] = visits.get(indexes.get(k)).clinicId();
+            ids[k] = visits.get(indexes.get(k)).visitId();
+        }
+        try (PreparedStatement ps = c.prepareStatement(STORED_STATE)) {
+            ps.setArray(1, texts(c, clinics));
+            ps.setArray(2, texts(c, ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int index = indexes.get(rs.getInt(1) - 1);
+                    out[index] = unchanged(visits.get(index), Jdbc.instant(rs, "recorded_at"), rs.getInt("revision"));
+                }
+            }
+        }
+    }
+
+    /**
+     * The batch in key order, split so that no statement holds one visit twice (PostgreSQL cannot
+     * update a row twice in one statement): the n-th event for a visit goes in round n, which
+     * keeps the order a batch gives two events of one visit.
+     */
+    static List<int[]> rounds(List<NewVisit> visits) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<List<Integer>> rounds = new ArrayList<>();
+        for (int index : Jdbc.order(visits, v -> v.clinicId() + '\u0000' + v.visitId())) {
+            NewVisit v = visits.get(index);
+            int round = seen.merge(v.clinicId() + '\u0000' + v.visitId(), 1, Integer::sum) - 1;
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(index);
+        }
+        return rounds.stream()
+                .map(r -> r.stream().mapToInt(Integer::intValue).toArray())
+                .toList();
+    }
+
+    private static void bind(Connection c, PreparedStatement ps, List<NewVisit> visits, int[] round, Instant receivedAt)
+            throws SQLException {
+        int n = round.length;
+        String[] clinic = new String[n], visit = new String[n], provider = new String[n], patient = new String[n];
+        String[] modality = new String[n], scheduled = new String[n], started = new String[n], ended = new String[n];
+        String[] recorded = new String[n];
+        Integer[] faceToFace = new Integer[n], documentation = new Integer[n], afterHours = new Integer[n];
+        Integer[] drops = new Integer[n];
+        Double[] latency = new Double[n], talkShare = new Double[n];
+        for (int k = 0; k < n; k++) {
+            NewVisit v = visits.get(round[k]);
+            clinic[k] = v.clinicId();
+            visit[k] = v.visitId();
+            provider[k] = v.providerId();
+            patient[k] = v.patientPseudonym();
+            modality[k] = v.modality().name();
+            scheduled[k] = text(v.scheduledStart());
+            started[k] = text(v.startedAt());
+            ended[k] = text(v.endedAt());
+            faceToFace[k] = v.faceToFaceSeconds();
+            documentation[k] = v.documentationSeconds();
+            afterHours[k] = v.afterHoursDocumentationSeconds();
+            latency[k] = v.responseLatencySeconds();
+            talkShare[k] = v.patientTalkShare();
+            drops[k] = v.connectionDrops();
+            recorded[k] = text(v.recordedAt());
+        }
         int i = 1;
-        ps.setString(i++, v.clinicId());
-        ps.setString(i++, v.visitId());
-        ps.setString(i++, v.providerId());
-        ps.setString(i++, v.patientPseudonym());
-        ps.setString(i++, v.modality().name());
-        setInstant(ps, i++, v.scheduledStart());
-        setInstant(ps, i++, v.startedAt());
-        setInstant(ps, i++, v.endedAt());
-        ps.setInt(i++, v.faceToFaceSeconds());
-        ps.setInt(i++, v.documentationSeconds());
-        setInt(ps, i++, v.afterHoursDocumentationSeconds());
-        setDouble(ps, i++, v.responseLatencySeconds());
-        setDouble(ps, i++, v.patientTalkShare());
-        setInt(ps, i++, v.connectionDrops());
-        setInstant(ps, i++, v.recordedAt());
-        setInstant(ps, i, receivedAt);
+        ps.setArray(i++, texts(c, clinic));
+        ps.setArray(i++, texts(c, visit));
+        ps.setArray(i++, texts(c, provider));
+        ps.setArray(i++, texts(c, patient));
+        ps.setArray(i++, texts(c, modality));
+        ps.setArray(i++, texts(c, scheduled));
+        ps.setArray(i++, texts(c, started));
+        ps.setArray(i++, texts(c, ended));
+        ps.setArray(i++, ints(c, faceToFace));
+        ps.setArray(i++, ints(c, documentation));
+        ps.setArray(i++, ints(c, afterHours));
+        ps.setArray(i++, Jdbc.doubles(c, latency));
+        ps.setArray(i++, Jdbc.doubles(c, talkShare));
+        ps.setArray(i++, ints(c, drops));
+        ps.setArray(i++, texts(c, recorded));
+        ps.setString(i, text(receivedAt));
     }
 }

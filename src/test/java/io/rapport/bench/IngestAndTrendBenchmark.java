@@ -1,41 +1,96 @@
 package io.rapport.bench;
 
-import static io.restassured.RestAssured.given;
-
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
+import io.rapport.security.Pseudonymizer;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 /**
- * Not a test: prints how long ingest and trend queries take on this machine, over HTTP against the
- * embedded PostgreSQL running durable (fsync on). Run with {@code ./mvnw verify -Pbench}. Figures
- * are medians of repeated runs; machines here are shared, so compare ratios, not absolutes.
+ * Not a test: measures ingest against what the database itself takes, and prints one table (also
+ * written to {@code target/bench/ingest-benchmark.json}). Run with {@code ./mvnw verify -Pbench}:
+ * one Quarkus, one embedded PostgreSQL running durable (fsync and synchronous_commit on).
+ *
+ * <ol>
+ *   <li>The limit: raw {@code COPY} of the same N visits (and N ratings) into copies of the tables
+ *       with the same indexes and constraints.
+ *   <li>N visits through {@code POST /api/v1/visits/batch}, 1,000 per request, 4 concurrent
+ *       clients, wall time until all are acknowledged; then the same batches replayed.
+ *   <li>N SRS ratings through {@code /api/v1/ratings/batch}, alerts evaluated, same clients.
+ *   <li>Single {@code POST /api/v1/visits} at a fixed offered rate, open model: each request has
+ *       an intended start time and its latency counts from there, so a stall is not hidden by the
+ *       client waiting (no coordinated omission).
+ *   <li>Resident memory (VmRSS) of this JVM, sampled during the load. The service and the load
+ *       client share it, so it is an upper bound on the service's own.
+ * </ol>
+ *
+ * Machines here are shared: compare ratios, and run it more than once.
  */
 @QuarkusTest
 class IngestAndTrendBenchmark {
 
+    private static final int N = Integer.getInteger("bench.n", 100_000);
     private static final int BATCH = 1000;
-    private static final int BATCH_RUNS = 9;
-    private static final int LARGE_CLINIC_VISITS = 100_000;
-    private static final int QUERY_RUNS = 15;
+    private static final int CLIENTS = 4;
+    private static final int SINGLE_RATE = Integer.getInteger("bench.single.rate", 500);
+    private static final int SINGLE_SECONDS = Integer.getInteger("bench.single.seconds", 20);
+    private static final int QUERY_RUNS = 9;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    Pseudonymizer pseudonymizer;
+
+    @Inject
+    ObjectMapper mapper;
 
     private final Random random = new Random(7);
     private final Instant base = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(360, ChronoUnit.DAYS);
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<String[]> table = new ArrayList<>();
+    private final AtomicLong maxRss = new AtomicLong();
 
-    private List<Map<String, Object>> visits(String clinic, int offset, int count) {
+    private String url(String path) {
+        return "http://localhost:" + RestAssured.port + path;
+    }
+
+    private List<Map<String, Object>> visits(String clinic, int count) {
         List<Map<String, Object>> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int n = offset + i;
-            Instant start = base.plusSeconds((long) n * 360 * 86400 / LARGE_CLINIC_VISITS)
-                    .plusSeconds(random.nextInt(600));
+        for (int n = 0; n < count; n++) {
+            Instant start = base.plusSeconds((long) n * 360 * 86400 / count).plusSeconds(random.nextInt(600));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("clinicId", clinic);
             m.put("visitId", "v-" + n);
@@ -52,100 +107,369 @@ class IngestAndTrendBenchmark {
             m.put("responseLatencySeconds", Math.round(random.nextDouble() * 3000) / 10.0);
             m.put("patientTalkShare", Math.round(random.nextDouble() * 100) / 100.0);
             m.put("connectionDrops", random.nextInt(3));
+            m.put("recordedAt", start.plusSeconds(1900).toString());
             out.add(m);
         }
         return out;
     }
 
-    private List<Map<String, Object>> srsRatings(String clinic, int offset, int count) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            if (random.nextDouble() < 0.6) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("clinicId", clinic);
-                m.put("visitId", "v-" + (offset + i));
-                m.put("instrument", "SRS");
-                Double[] items = new Double[4];
-                for (int k = 0; k < 4; k++) {
-                    items[k] = (double) (5 + random.nextInt(6));
-                }
-                m.put("items", Arrays.asList(items));
-                m.put("submittedAt", base.toString());
-                out.add(m);
+    /** One SRS rating per visit; answers cluster high, as real SRS scores do, so some alert. */
+    private List<Map<String, Object>> ratings(String clinic, int count) {
+        List<Map<String, Object>> out = new ArrayList<>(count);
+        for (int n = 0; n < count; n++) {
+            List<Double> items = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                items.add((70 + random.nextInt(31)) / 10.0);
             }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("clinicId", clinic);
+            m.put("visitId", "v-" + n);
+            m.put("instrument", "SRS");
+            m.put("items", items);
+            m.put("submittedAt", base.toString());
+            m.put("recordedAt", base.toString());
+            out.add(m);
         }
         return out;
     }
 
-    private static long timePost(String path, Object body) {
-        long t0 = System.nanoTime();
-        given().contentType(ContentType.JSON).body(body).post(path).then().statusCode(200);
-        return System.nanoTime() - t0;
+    private List<byte[]> batches(List<Map<String, Object>> events) throws IOException {
+        List<byte[]> out = new ArrayList<>();
+        for (int i = 0; i < events.size(); i += BATCH) {
+            out.add(mapper.writeValueAsBytes(events.subList(i, Math.min(events.size(), i + BATCH))));
+        }
+        return out;
     }
 
-    private static long timeGet(String path) {
-        long t0 = System.nanoTime();
-        given().get(path).then().statusCode(200);
-        return System.nanoTime() - t0;
+    // ---- the limit: COPY ----
+
+    private double copyRate(String table, String like, String columns, String data) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + table);
+            st.execute("CREATE TABLE " + table + " (LIKE " + like + " INCLUDING ALL)");
+            long t0 = System.nanoTime();
+            long rows = c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + table + " (" + columns + ") FROM STDIN", new StringReader(data));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            st.execute("DROP TABLE " + table);
+            return rows / seconds;
+        }
     }
 
-    private static String stats(List<Long> nanos) {
-        List<Long> sorted = new ArrayList<>(nanos);
-        sorted.sort(null);
-        return String.format(
-                "median %.1f ms (min %.1f, max %.1f, n=%d)",
-                sorted.get(sorted.size() / 2) / 1e6,
-                sorted.get(0) / 1e6,
-                sorted.get(sorted.size() - 1) / 1e6,
-                sorted.size());
+    private static String cell(Object o) {
+        return o == null ? "\\N" : o.toString();
+    }
+
+    private String visitCopyData(List<Map<String, Object>> visits, Instant receivedAt) {
+        StringBuilder sb = new StringBuilder();
+        for (Map<String, Object> v : visits) {
+            String pseudonym = pseudonymizer.pseudonym((String) v.get("patientId"));
+            sb.append(String.join(
+                            "\t",
+                            cell(v.get("clinicId")),
+                            cell(v.get("visitId")),
+                            cell(v.get("providerId")),
+                            pseudonym,
+                            cell(v.get("modality")),
+                            cell(v.get("scheduledStart")),
+                            cell(v.get("startedAt")),
+                            cell(v.get("endedAt")),
+                            cell(v.get("faceToFaceSeconds")),
+                            cell(v.get("documentationSeconds")),
+                            "\\N",
+                            cell(v.get("responseLatencySeconds")),
+                            cell(v.get("patientTalkShare")),
+                            cell(v.get("connectionDrops")),
+                            cell(v.get("recordedAt")),
+                            receivedAt.toString(),
+                            "1"))
+                    .append('\n');
+        }
+        return sb.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String ratingCopyData(List<Map<String, Object>> ratings, Instant receivedAt) {
+        StringBuilder sb = new StringBuilder();
+        for (Map<String, Object> r : ratings) {
+            List<Double> items = (List<Double>) r.get("items");
+            double total = items.stream().mapToDouble(Double::doubleValue).sum();
+            StringBuilder array = new StringBuilder("{");
+            for (int k = 0; k < items.size(); k++) {
+                array.append(k == 0 ? "" : ",").append(items.get(k));
+            }
+            array.append('}');
+            sb.append(String.join(
+                            "\t",
+                            cell(r.get("clinicId")),
+                            cell(r.get("visitId")),
+                            "SRS",
+                            array,
+                            "t",
+                            Double.toString(total),
+                            Double.toString(total / 40),
+                            "{}",
+                            "\\N",
+                            cell(r.get("submittedAt")),
+                            cell(r.get("recordedAt")),
+                            receivedAt.toString(),
+                            "1"))
+                    .append('\n');
+        }
+        return sb.toString();
+    }
+
+    // ---- HTTP load ----
+
+    /** Posts every batch, CLIENTS at a time, and returns events acknowledged per second. */
+    private double postAll(String path, List<byte[]> batches, int events) throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        long t0 = System.nanoTime();
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int k = 0; k < CLIENTS; k++) {
+                running.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < batches.size(); i = next.getAndIncrement()) {
+                        HttpResponse<String> r = http.send(
+                                HttpRequest.newBuilder(URI.create(url(path)))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofByteArray(batches.get(i)))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 200 || !r.body().contains("\"rejected\":0")) {
+                            throw new IllegalStateException("batch answered " + r.statusCode() + ": "
+                                    + r.body()
+                                            .substring(0, Math.min(300, r.body().length())));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return events / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Single visits at a fixed offered rate for a number of seconds. Each request's latency is
+     * measured from the moment it was meant to start, whatever the ones before it did.
+     */
+    private record Latencies(Histogram histogram, int failed) {}
+
+    private Latencies openModel(String clinic, int rate, int seconds, int firstId) throws Exception {
+        // Auto-resizing: an overloaded service may answer minutes late, and that is the figure to show.
+        Histogram latencies = new ConcurrentHistogram(3);
+        List<byte[]> bodies = new ArrayList<>();
+        for (Map<String, Object> v : visits(clinic, rate * seconds)) {
+            v.put("visitId", "s-" + (firstId + bodies.size()));
+            bodies.add(mapper.writeValueAsBytes(v));
+        }
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime() + 50_000_000L;
+        List<CompletableFuture<Object>> inFlight = new ArrayList<>();
+        AtomicInteger failures = new AtomicInteger();
+        for (int i = 0; i < bodies.size(); i++) {
+            long intended = start + i * interval;
+            long wait = intended - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url("/api/v1/visits")))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
+                    .build();
+            inFlight.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .handle((r, error) -> {
+                        latencies.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
+                        if (error != null || r.statusCode() != 201) {
+                            failures.incrementAndGet();
+                        }
+                        return null;
+                    }));
+        }
+        CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0])).get();
+        return new Latencies(latencies, failures.get());
+    }
+
+    private Thread rssSampler() {
+        Thread t = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                        if (line.startsWith("VmRSS:")) {
+                            long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                            maxRss.accumulateAndGet(kb, Math::max);
+                        }
+                    }
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    return; // not Linux: no RSS figure
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void row(String what, String rapport, String limit, String ratio) {
+        table.add(new String[] {what, rapport, limit, ratio});
+        // Each figure as soon as it is measured, so a later phase that fails does not lose it.
+        System.out.println("BENCH " + what + ": " + rapport
+                + (limit.isEmpty() ? "" : " (limit " + limit + ", ratio " + ratio + ")"));
+    }
+
+    private static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%,.0f /s", perSecond);
+    }
+
+    private static String ratio(double a, double b) {
+        return String.format(Locale.ROOT, "%.2f", a / b);
     }
 
     @Test
-    void printFigures() {
-        String small = "bench-batch-" + System.nanoTime();
-        List<Long> fresh = new ArrayList<>();
-        List<Long> replay = new ArrayList<>();
-        for (int run = 0; run < BATCH_RUNS; run++) {
-            List<Map<String, Object>> batch = visits(small, run * BATCH, BATCH);
-            fresh.add(timePost("/api/v1/visits/batch", batch));
-            replay.add(timePost("/api/v1/visits/batch", batch));
-        }
-        System.out.println("BENCH batch of 1000 new visits: " + stats(fresh));
-        System.out.println("BENCH batch of 1000 replayed visits (unchanged): " + stats(replay));
+    void printFigures() throws Exception {
+        Thread sampler = rssSampler();
+        String clinic = "bench-" + System.nanoTime();
+        List<Map<String, Object>> visits = visits(clinic, N);
+        List<Map<String, Object>> ratings = ratings(clinic, N);
+        List<byte[]> visitBatches = batches(visits);
+        List<byte[]> ratingBatches = batches(ratings);
+        Instant now = Instant.now();
 
-        String large = "bench-large-" + System.nanoTime();
-        long t0 = System.nanoTime();
-        for (int offset = 0; offset < LARGE_CLINIC_VISITS; offset += BATCH) {
-            timePost("/api/v1/visits/batch", visits(large, offset, BATCH));
-            timePost("/api/v1/ratings/batch", srsRatings(large, offset, BATCH));
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf(
-                "BENCH loaded %d visits (+ ~60%% SRS ratings) through the batch API in %.1f s: %.0f visits/s%n",
-                LARGE_CLINIC_VISITS, seconds, LARGE_CLINIC_VISITS / seconds);
+        // Warm-up: plans, JIT, connections; another clinic, so the measured clinic starts empty.
+        postAll("/api/v1/visits/batch", batches(visits("bench-warm-" + System.nanoTime(), 5 * BATCH)), 5 * BATCH);
+
+        String visitColumns = "clinic_id, visit_id, provider_id, patient_pseudonym, modality, scheduled_start, "
+                + "started_at, ended_at, face_to_face_seconds, documentation_seconds, "
+                + "after_hours_documentation_seconds, response_latency_seconds, patient_talk_share, "
+                + "connection_drops, recorded_at, received_at, revision";
+        double copyVisits = copyRate("bench_copy_visit", "visit", visitColumns, visitCopyData(visits, now));
+        String ratingColumns = "clinic_id, visit_id, instrument, items, complete, total, normalized, subscales, "
+                + "category, submitted_at, recorded_at, received_at, revision";
+        double copyRatings = copyRate("bench_copy_rating", "rating", ratingColumns, ratingCopyData(ratings, now));
+
+        double visitRate = postAll("/api/v1/visits/batch", visitBatches, N);
+        double replayRate = postAll("/api/v1/visits/batch", visitBatches, N);
+        double ratingRate = postAll("/api/v1/ratings/batch", ratingBatches, N);
+        row(
+                "POST /visits/batch, " + N + " new visits, 1000 per request, " + CLIENTS + " clients",
+                rate(visitRate),
+                rate(copyVisits),
+                ratio(visitRate, copyVisits));
+        row("the same batches replayed", rate(replayRate), rate(copyVisits), ratio(replayRate, copyVisits));
+        row(
+                "POST /ratings/batch, " + N + " SRS ratings, alerts evaluated",
+                rate(ratingRate),
+                rate(copyRatings),
+                ratio(ratingRate, copyRatings));
+
+        String singles = "bench-single-" + System.nanoTime();
+        openModel(singles, SINGLE_RATE, 3, 0); // warm-up at the same rate
+        Latencies single = openModel(singles, SINGLE_RATE, SINGLE_SECONDS, 1_000_000);
+        Histogram h = single.histogram();
+        row(
+                "single POST /visits at " + SINGLE_RATE + "/s offered, " + SINGLE_SECONDS + " s (open model)",
+                String.format(
+                        Locale.ROOT,
+                        "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, %d not 201",
+                        h.getValueAtPercentile(50) / 1000.0,
+                        h.getValueAtPercentile(99) / 1000.0,
+                        h.getValueAtPercentile(99.9) / 1000.0,
+                        h.getMaxValue() / 1000.0,
+                        single.failed()),
+                "",
+                "");
+        sampler.interrupt();
+        row(
+                "resident memory (VmRSS) of the JVM during the load, service and client together",
+                maxRss.get() / 1024 + " MB",
+                "",
+                "");
 
         String window = "?from=" + base.toString().substring(0, 10) + "&to="
                 + base.plus(365, ChronoUnit.DAYS).toString().substring(0, 10);
         Map<String, String> queries = new LinkedHashMap<>();
-        queries.put("summary, 100k visits, one year", "/api/v1/clinics/" + large + "/summary" + window);
+        queries.put("summary over the " + N + " visits, one year", "/api/v1/clinics/" + clinic + "/summary" + window);
         queries.put(
                 "trends weekly mean faceToFaceShare",
-                "/api/v1/clinics/" + large + "/trends" + window + "&metric=faceToFaceShare");
-        queries.put(
-                "trends weekly p90 waitSeconds by provider",
-                "/api/v1/clinics/" + large + "/trends" + window + "&metric=waitSeconds&stat=p90&groupBy=provider");
+                "/api/v1/clinics/" + clinic + "/trends" + window + "&metric=faceToFaceShare");
         queries.put(
                 "trends daily SRS.total mean",
-                "/api/v1/clinics/" + large + "/trends" + window + "&metric=SRS.total&interval=day");
-        queries.put("providers", "/api/v1/clinics/" + large + "/providers" + window);
-        queries.put("drivers SRS", "/api/v1/clinics/" + large + "/drivers" + window + "&instrument=SRS");
+                "/api/v1/clinics/" + clinic + "/trends" + window + "&metric=SRS.total&interval=day");
+        queries.put("providers", "/api/v1/clinics/" + clinic + "/providers" + window);
+        queries.put("drivers SRS", "/api/v1/clinics/" + clinic + "/drivers" + window + "&instrument=SRS");
         for (Map.Entry<String, String> q : queries.entrySet()) {
-            timeGet(q.getValue()); // warm-up: plans and caches
+            get(q.getValue());
             List<Long> times = new ArrayList<>();
             for (int i = 0; i < QUERY_RUNS; i++) {
-                times.add(timeGet(q.getValue()));
+                long t0 = System.nanoTime();
+                get(q.getValue());
+                times.add(System.nanoTime() - t0);
             }
-            System.out.println("BENCH " + q.getKey() + ": " + stats(times));
+            times.sort(null);
+            row(
+                    "GET " + q.getKey() + " (median of " + QUERY_RUNS + ")",
+                    String.format(Locale.ROOT, "%.0f ms", times.get(times.size() / 2) / 1e6),
+                    "",
+                    "");
         }
+        print();
+    }
+
+    private void get(String path) throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(url(path))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(path + " answered " + r.statusCode());
+        }
+    }
+
+    private void print() throws IOException {
+        String[] head = {"what", "Rapport", "limit (raw COPY, same rows)", "ratio"};
+        int[] width = new int[head.length];
+        List<String[]> all = new ArrayList<>();
+        all.add(head);
+        all.addAll(table);
+        for (String[] r : all) {
+            for (int k = 0; k < r.length; k++) {
+                width[k] = Math.max(width[k], r[k].length());
+            }
+        }
+        StringBuilder out = new StringBuilder("\nBENCH ingest, "
+                + Runtime.getRuntime().availableProcessors() + " cores, embedded PostgreSQL durable\n");
+        for (String[] r : all) {
+            out.append("| ");
+            for (int k = 0; k < r.length; k++) {
+                out.append(String.format("%-" + width[k] + "s | ", r[k]));
+            }
+            out.append('\n');
+        }
+        System.out.println(out);
+        List<Map<String, String>> json = new ArrayList<>();
+        for (String[] r : table) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int k = 0; k < head.length; k++) {
+                m.put(head[k], r[k]);
+            }
+            json.add(m);
+        }
+        Path file = Path.of("target", "bench", "ingest-benchmark.json");
+        Files.createDirectories(file.getParent());
+        Files.writeString(
+                file,
+                mapper.writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(Map.of("measuredAt", Instant.now().toString(), "rows", json)),
+                StandardCharsets.UTF_8);
+        System.out.println("BENCH written to " + file.toAbsolutePath());
     }
 }

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import io.rapport.error.Violation;
 import jakarta.validation.Valid;

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import java.math.BigDecimal;
 import java.math.MathContext;

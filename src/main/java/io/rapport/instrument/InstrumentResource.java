@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import io.rapport.audit.Audit;
 import io.rapport.error.ProblemException;
@@ -91,7 +91,7 @@ public class InstrumentResource {
                             examples =
                                     @ExampleObject(
                                             name = "three-item comfort check",
-                                            value = RatingExamples.INSTRUMENT)))
+                                            value = InstrumentExamples.INSTRUMENT)))
     @APIResponse(
             responseCode = "201",
             description = "Registered",

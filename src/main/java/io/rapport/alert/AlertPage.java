@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.alert;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rapport.config.StrictJson;
 import io.rapport.error.Violation;
-import io.rapport.rating.InstrumentDefinition.Category;
-import io.rapport.rating.InstrumentDefinition.MissingPolicy;
-import io.rapport.rating.InstrumentDefinition.MissingRule;
-import io.rapport.rating.InstrumentDefinition.OverLimit;
-import io.rapport.rating.InstrumentDefinition.TotalRule;
+import io.rapport.instrument.InstrumentDefinition.Category;
+import io.rapport.instrument.InstrumentDefinition.MissingPolicy;
+import io.rapport.instrument.InstrumentDefinition.MissingRule;
+import io.rapport.instrument.InstrumentDefinition.OverLimit;
+import io.rapport.instrument.InstrumentDefinition.TotalRule;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rapport.error.Violation;
-import io.rapport.rating.InstrumentDefinition.MissingPolicy;
-import io.rapport.rating.InstrumentDefinition.MissingRule;
-import io.rapport.rating.InstrumentDefinition.OverLimit;
-import io.rapport.rating.InstrumentDefinition.TotalRule;
+import io.rapport.instrument.InstrumentDefinition.MissingPolicy;
+import io.rapport.instrument.InstrumentDefinition.MissingRule;
+import io.rapport.instrument.InstrumentDefinition.OverLimit;
+import io.rapport.instrument.InstrumentDefinition.TotalRule;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

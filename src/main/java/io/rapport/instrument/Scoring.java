@@ -1,10 +1,10 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import io.rapport.error.Violation;
-import io.rapport.rating.InstrumentDefinition.Category;
-import io.rapport.rating.InstrumentDefinition.MissingPolicy;
-import io.rapport.rating.InstrumentDefinition.OverLimit;
-import io.rapport.rating.InstrumentDefinition.TotalRule;
+import io.rapport.instrument.InstrumentDefinition.Category;
+import io.rapport.instrument.InstrumentDefinition.MissingPolicy;
+import io.rapport.instrument.InstrumentDefinition.OverLimit;
+import io.rapport.instrument.InstrumentDefinition.TotalRule;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;

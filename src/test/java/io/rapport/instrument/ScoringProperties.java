@@ -1,12 +1,12 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rapport.error.Violation;
-import io.rapport.rating.InstrumentDefinition.MissingPolicy;
-import io.rapport.rating.InstrumentDefinition.OverLimit;
+import io.rapport.instrument.InstrumentDefinition.MissingPolicy;
+import io.rapport.instrument.InstrumentDefinition.OverLimit;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;

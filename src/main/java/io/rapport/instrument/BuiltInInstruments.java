@@ -1,10 +1,10 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
-import io.rapport.rating.InstrumentDefinition.Category;
-import io.rapport.rating.InstrumentDefinition.MissingPolicy;
-import io.rapport.rating.InstrumentDefinition.MissingRule;
-import io.rapport.rating.InstrumentDefinition.OverLimit;
-import io.rapport.rating.InstrumentDefinition.TotalRule;
+import io.rapport.instrument.InstrumentDefinition.Category;
+import io.rapport.instrument.InstrumentDefinition.MissingPolicy;
+import io.rapport.instrument.InstrumentDefinition.MissingRule;
+import io.rapport.instrument.InstrumentDefinition.OverLimit;
+import io.rapport.instrument.InstrumentDefinition.TotalRule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +137,17 @@ public final class BuiltInInstruments {
 
     public static Optional<InstrumentDefinition> find(String code) {
         return ALL.stream().filter(d -> d.code().equals(code)).findFirst();
+    }
+
+    /** The label for clinic-registered instruments on meters. */
+    public static final String CUSTOM_LABEL = "custom";
+
+    /**
+     * The instrument label on meters: a built-in's code, or "custom" for every clinic-registered
+     * one, whose codes are free text and would make the label's cardinality unbounded.
+     */
+    public static String label(String code) {
+        return find(code).isPresent() ? code : CUSTOM_LABEL;
     }
 
     private static Map<String, List<Integer>> waiSubscales() {

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.alert;
 
 import io.rapport.audit.Audit;
 import io.rapport.error.ProblemException;
@@ -107,7 +107,7 @@ public class AlertResource {
             content =
                     @Content(
                             schema = @Schema(implementation = AcknowledgeRequest.class),
-                            examples = @ExampleObject(name = "with a note", value = RatingExamples.ACKNOWLEDGE)))
+                            examples = @ExampleObject(name = "with a note", value = AlertExamples.ACKNOWLEDGE)))
     @APIResponse(
             responseCode = "200",
             description = "The alert",

@@ -1,25 +1,20 @@
-package io.rapport.rating;
+package io.rapport.instrument;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agroal.api.AgroalDataSource;
 import io.rapport.config.RapportConfig;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.ingest.Outcome;
+import io.rapport.metrics.InstrumentLabels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,15 +22,16 @@ import java.util.Optional;
  * clinic sees the built-ins plus its own; a built-in code can never be taken.
  */
 @ApplicationScoped
-public class InstrumentRegistry {
+public class InstrumentRegistry implements InstrumentLabels {
 
-    private final AgroalDataSource dataSource;
+    private final InstrumentRepository repository;
     private final ObjectMapper mapper;
     private final Validator validator;
     private final RapportConfig config;
 
-    InstrumentRegistry(AgroalDataSource dataSource, ObjectMapper mapper, Validator validator, RapportConfig config) {
-        this.dataSource = dataSource;
+    InstrumentRegistry(
+            InstrumentRepository repository, ObjectMapper mapper, Validator validator, RapportConfig config) {
+        this.repository = repository;
         this.mapper = mapper;
         this.validator = validator;
         this.config = config;
@@ -46,14 +42,13 @@ public class InstrumentRegistry {
         if (builtIn.isPresent() || clinicId == null) {
             return builtIn;
         }
-        return query("SELECT definition FROM instrument WHERE clinic_id = ? AND code = ?", clinicId, code).stream()
-                .findFirst();
+        return repository.find(clinicId, code).map(this::definition);
     }
 
     public List<InstrumentDefinition> list(String clinicId) {
         List<InstrumentDefinition> out = new ArrayList<>(BuiltInInstruments.all());
         if (clinicId != null) {
-            out.addAll(query("SELECT definition FROM instrument WHERE clinic_id = ? ORDER BY code", clinicId));
+            repository.ofClinic(clinicId).forEach(i -> out.add(definition(i)));
         }
         return out;
     }
@@ -65,6 +60,49 @@ public class InstrumentRegistry {
             return settings.cutoff().getAsDouble();
         }
         return def.defaultCutoff();
+    }
+
+    @Override
+    public List<String> labels() {
+        List<String> labels = new ArrayList<>();
+        BuiltInInstruments.all().forEach(d -> labels.add(d.code()));
+        labels.add(BuiltInInstruments.CUSTOM_LABEL);
+        return labels;
+    }
+
+    @Override
+    public String label(String code) {
+        return BuiltInInstruments.label(code);
+    }
+
+    @Override
+    public double srsCutoff() {
+        return cutoff(BuiltInInstruments.SRS);
+    }
+
+    /** The alert rule of a built-in instrument, its configured cutoff applied. */
+    public record AlertRule(String code, Double cutoff, boolean dropAlert, double dropThreshold) {}
+
+    public List<AlertRule> builtInAlertRules() {
+        List<AlertRule> out = new ArrayList<>();
+        for (InstrumentDefinition def : BuiltInInstruments.all()) {
+            out.add(new AlertRule(def.code(), cutoff(def), def.dropAlert(), def.dropThreshold()));
+        }
+        return out;
+    }
+
+    /**
+     * Every configured {@code rapport.instruments.<code>.cutoff}, for rules applied where the
+     * definitions are (a clinic's instruments, read inside the alert statement).
+     */
+    public Map<String, Double> configuredCutoffs() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        config.instruments().forEach((code, settings) -> {
+            if (settings.cutoff().isPresent()) {
+                out.put(code, settings.cutoff().getAsDouble());
+            }
+        });
+        return out;
     }
 
     /**
@@ -106,53 +144,36 @@ public class InstrumentRegistry {
                         null);
             }
         }
-        String sql = """
-                INSERT INTO instrument (clinic_id, code, version, definition, created_at, updated_at)
-                VALUES (?, ?, ?, CAST(? AS jsonb), ?, ?)
-                ON CONFLICT (clinic_id, code) DO UPDATE
-                SET version = EXCLUDED.version, definition = EXCLUDED.definition, updated_at = EXCLUDED.updated_at
-                """;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            var now = Instant.now().atOffset(ZoneOffset.UTC);
-            ps.setString(1, def.clinicId());
-            ps.setString(2, def.code());
-            ps.setInt(3, def.version());
-            ps.setString(4, mapper.writeValueAsString(def));
-            ps.setObject(5, now);
-            ps.setObject(6, now);
-            ps.executeUpdate();
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("Storing an instrument failed", e);
-        }
+        Instant now = Instant.now();
+        Instrument row = repository.find(def.clinicId(), def.code()).orElseGet(() -> {
+            Instrument created = new Instrument();
+            created.clinicId = def.clinicId();
+            created.code = def.code();
+            created.createdAt = now;
+            return created;
+        });
+        row.version = def.version();
+        row.definition = json(def);
+        row.updatedAt = now;
+        repository.persist(row);
         return existing.isPresent() ? Outcome.UPDATED : Outcome.CREATED;
     }
 
     private void lock(String key) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-            ps.setString(1, key);
-            ps.execute();
-        } catch (SQLException e) {
-            throw new IllegalStateException("Locking an instrument code failed", e);
-        }
+        // The count gives Hibernate a result it can map; the lock is held until commit.
+        repository
+                .getEntityManager()
+                .createNativeQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?1))) AS l")
+                .setParameter(1, key)
+                .getSingleResult();
     }
 
-    private List<InstrumentDefinition> query(String sql, String... params) {
-        List<InstrumentDefinition> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setString(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(mapper.readValue(rs.getString(1), InstrumentDefinition.class));
-                }
-            }
-        } catch (SQLException | JsonProcessingException e) {
-            throw new IllegalStateException("Reading instruments failed", e);
-        }
-        return out;
+    private InstrumentDefinition definition(Instrument row) {
+        return mapper.convertValue(row.definition, InstrumentDefinition.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> json(InstrumentDefinition def) {
+        return mapper.convertValue(def, Map.class);
     }
 }

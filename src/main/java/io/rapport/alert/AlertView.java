@@ -1,4 +1,4 @@
-package io.rapport.rating;
+package io.rapport.alert;
 
 import java.time.Instant;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

@@ -1,0 +1,268 @@
+package io.rapport.alert;
+
+import static io.rapport.db.Jdbc.booleans;
+import static io.rapport.db.Jdbc.doubles;
+import static io.rapport.db.Jdbc.texts;
+
+import io.agroal.api.AgroalDataSource;
+import io.rapport.db.Jdbc;
+import io.rapport.instrument.BuiltInInstruments;
+import io.rapport.instrument.InstrumentRegistry;
+import io.rapport.metrics.AlertRaised;
+import io.rapport.visit.Visit;
+import io.rapport.visit.VisitsChanged;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Keeps alliance alerts in step with ratings and visits, inside the transaction that changed them,
+ * in one set-based statement per batch. This is where the two rules live:
+ *
+ * <ul>
+ *   <li>{@code BELOW_CUTOFF}: a complete rating's total is below its instrument's cutoff
+ *       ({@link InstrumentRegistry#cutoff}, e.g. SRS 36).
+ *   <li>{@code DROP_FROM_PREVIOUS}: for instruments with a drop rule (SRS), the total fell by at
+ *       least the threshold since the same patient's previous complete rating on the same
+ *       instrument with the same provider, ordered by visit start ({@code LAG} over the sequence).
+ * </ul>
+ *
+ * <p>An alert needs the visit (provider, patient, start) as well as the rating, so whenever either
+ * changes, every (patient, provider) sequence it belongs to is recomputed whole: the ratings after
+ * a changed one may have a new "previous". A visit corrected to another patient or provider is
+ * recomputed in the sequence it left as well as in the one it joined.
+ */
+@ApplicationScoped
+public class AlertEvaluator {
+
+    static final String BELOW_CUTOFF = "BELOW_CUTOFF";
+    static final String DROP_FROM_PREVIOUS = "DROP_FROM_PREVIOUS";
+
+    /** A visit whose sequence must be recomputed. */
+    public record VisitRef(String clinicId, String visitId) {}
+
+    /**
+     * Serialises alert evaluation per clinic until commit. A rating and its visit posted at the
+     * same moment would otherwise each miss the other's uncommitted row and raise nothing; taken
+     * after the writes, the lock makes whichever transaction comes second see the first's rows.
+     * Taken in key order in one statement, so two transactions cannot wait on each other; held
+     * only for the evaluation and the commit that follows it.
+     */
+    private static final String LOCK_CLINICS = """
+            SELECT pg_advisory_xact_lock(k)
+            FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest(?::text[]) AS c ORDER BY k OFFSET 0) AS locks
+            """;
+
+    /**
+     * Recomputes every alert of the touched sequences and writes the difference: opens the missing
+     * ones, reopens resolved ones, refreshes the figures of open ones (an acknowledgement stays),
+     * resolves those no longer at risk. Returns how many were opened, by instrument and reason.
+     * {@code 1e-9} leaves room for floating-point sums: 37.3 - 36.3 is 0.99999999999999 as a double.
+     */
+    private static final String EVALUATE = """
+            WITH touched AS (
+                -- Only a rated visit takes part in a sequence: a visit without ratings changes no alert.
+                SELECT v.clinic_id, v.patient_pseudonym, v.provider_id
+                FROM unnest(?::text[], ?::text[]) AS k(clinic_id, visit_id)
+                JOIN visit v ON v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id
+                WHERE EXISTS (SELECT 1 FROM rating r WHERE r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id)
+                UNION
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS s(clinic_id, patient_pseudonym, provider_id)
+            ), rules AS (
+                -- Built-ins (their configured cutoffs applied in Java), then the clinics' own instruments,
+                -- where a configured cutoff wins over the definition's, as InstrumentRegistry.cutoff says.
+                SELECT NULL::text AS clinic_id, b.*
+                FROM unnest(?::text[], ?::float8[], ?::bool[], ?::float8[]) AS b(code, cutoff, drop_alert, drop_threshold)
+                UNION ALL
+                SELECT i.clinic_id, i.code,
+                       COALESCE(o.cutoff, (i.definition ->> 'defaultCutoff')::float8),
+                       COALESCE((i.definition ->> 'dropAlert')::boolean, false),
+                       COALESCE((i.definition ->> 'dropThreshold')::float8, 0)
+                FROM instrument i
+                LEFT JOIN unnest(?::text[], ?::float8[]) AS o(code, cutoff) ON o.code = i.code
+                WHERE i.clinic_id IN (SELECT clinic_id FROM touched)
+            ), scope AS (
+                SELECT r.clinic_id, r.visit_id, r.instrument, r.complete, r.total, v.provider_id,
+                       v.patient_pseudonym, v.started_at
+                FROM touched t
+                JOIN visit v ON v.clinic_id = t.clinic_id AND v.patient_pseudonym = t.patient_pseudonym
+                            AND v.provider_id = t.provider_id
+                JOIN rating r ON r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id
+            ), ranked AS (
+                SELECT s.clinic_id, s.visit_id, s.instrument, s.total, s.provider_id,
+                       lag(s.total) OVER (PARTITION BY s.clinic_id, s.patient_pseudonym, s.provider_id, s.instrument
+                                          ORDER BY s.started_at, s.visit_id) AS previous_total
+                FROM scope s WHERE s.complete
+            ), judged AS (
+                SELECT k.*, ru.cutoff, ru.drop_alert, ru.drop_threshold
+                FROM ranked k
+                JOIN rules ru ON ru.code = k.instrument AND (ru.clinic_id IS NULL OR ru.clinic_id = k.clinic_id)
+            ), wanted AS (
+                SELECT clinic_id, visit_id, instrument, 'BELOW_CUTOFF' AS reason, provider_id, total,
+                       NULL::float8 AS previous_total, cutoff
+                FROM judged WHERE cutoff IS NOT NULL AND total < cutoff - 1e-9
+                UNION ALL
+                SELECT clinic_id, visit_id, instrument, 'DROP_FROM_PREVIOUS', provider_id, total,
+                       previous_total, NULL::float8
+                FROM judged
+                WHERE drop_alert AND previous_total IS NOT NULL AND previous_total - total >= drop_threshold - 1e-9
+            ), existing AS (
+                SELECT a.clinic_id, a.visit_id, a.instrument, a.reason, a.status
+                FROM alert a
+                JOIN (SELECT DISTINCT clinic_id, visit_id, instrument FROM scope) s
+                  ON a.clinic_id = s.clinic_id AND a.visit_id = s.visit_id AND a.instrument = s.instrument
+            ), opened AS (
+                INSERT INTO alert AS a (clinic_id, visit_id, instrument, reason, provider_id, total,
+                    previous_total, cutoff, status, raised_at)
+                SELECT clinic_id, visit_id, instrument, reason, provider_id, total, previous_total, cutoff,
+                       'OPEN', ?::timestamptz
+                FROM wanted ORDER BY clinic_id, visit_id, instrument, reason
+                ON CONFLICT (clinic_id, visit_id, instrument, reason) DO UPDATE SET
+                    status = CASE WHEN a.status = 'RESOLVED' THEN 'OPEN' ELSE a.status END,
+                    raised_at = CASE WHEN a.status = 'RESOLVED' THEN EXCLUDED.raised_at ELSE a.raised_at END,
+                    resolved_at = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.resolved_at END,
+                    acknowledged_at = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.acknowledged_at END,
+                    note = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.note END,
+                    provider_id = EXCLUDED.provider_id,
+                    total = EXCLUDED.total,
+                    previous_total = EXCLUDED.previous_total,
+                    cutoff = EXCLUDED.cutoff
+                WHERE a.status = 'RESOLVED'
+                   OR (a.provider_id, a.total, a.previous_total, a.cutoff)
+                      IS DISTINCT FROM (EXCLUDED.provider_id, EXCLUDED.total, EXCLUDED.previous_total, EXCLUDED.cutoff)
+                RETURNING a.clinic_id, a.visit_id, a.instrument, a.reason
+            ), resolved AS (
+                UPDATE alert a SET status = 'RESOLVED', resolved_at = ?::timestamptz
+                FROM existing e
+                WHERE a.clinic_id = e.clinic_id AND a.visit_id = e.visit_id AND a.instrument = e.instrument
+                  AND a.reason = e.reason AND a.status <> 'RESOLVED'
+                  AND NOT EXISTS (SELECT 1 FROM wanted w
+                                  WHERE w.clinic_id = e.clinic_id AND w.visit_id = e.visit_id
+                                    AND w.instrument = e.instrument AND w.reason = e.reason)
+                RETURNING a.id
+            )
+            SELECT o.instrument, o.reason, count(*) AS raised
+            FROM opened o
+            LEFT JOIN existing e ON e.clinic_id = o.clinic_id AND e.visit_id = o.visit_id
+                                AND e.instrument = o.instrument AND e.reason = o.reason
+            WHERE e.status IS NULL OR e.status = 'RESOLVED'
+            GROUP BY o.instrument, o.reason
+            """;
+
+    private final AgroalDataSource dataSource;
+    private final InstrumentRegistry registry;
+    private final Event<AlertRaised> raised;
+
+    AlertEvaluator(AgroalDataSource dataSource, InstrumentRegistry registry, Event<AlertRaised> raised) {
+        this.dataSource = dataSource;
+        this.registry = registry;
+        this.raised = raised;
+    }
+
+    /** Visits arrived or were corrected: their ratings may now raise (or clear) alerts. */
+    void onVisitsChanged(@Observes VisitsChanged event) {
+        List<VisitRef> visits = new ArrayList<>();
+        for (Visit.Key k : event.created()) {
+            visits.add(new VisitRef(k.clinicId(), k.visitId()));
+        }
+        for (Visit.Key k : event.corrected()) {
+            visits.add(new VisitRef(k.clinicId(), k.visitId()));
+        }
+        evaluate(visits, event.left());
+    }
+
+    /**
+     * Recomputes the alerts of the sequences these visits are in now, and of the sequences
+     * corrected visits {@code left}, in the caller's transaction.
+     */
+    public void evaluate(List<VisitRef> visits, List<VisitsChanged.Sequence> left) {
+        TreeSet<String> clinics = new TreeSet<>();
+        visits.forEach(v -> clinics.add(v.clinicId()));
+        left.forEach(s -> clinics.add(s.clinicId()));
+        List<InstrumentRegistry.AlertRule> rules = registry.builtInAlertRules();
+        Map<String, Double> cutoffs = registry.configuredCutoffs();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement lock = c.prepareStatement(LOCK_CLINICS)) {
+                lock.setArray(1, texts(c, clinics.toArray(new String[0])));
+                lock.execute();
+            }
+            try (PreparedStatement ps = c.prepareStatement(EVALUATE)) {
+                bind(c, ps, visits, left, rules, cutoffs, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        raised.fire(new AlertRaised(
+                                BuiltInInstruments.label(rs.getString("instrument")),
+                                rs.getString("reason"),
+                                rs.getInt("raised")));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Evaluating alerts failed: " + e.getSQLState(), e);
+        }
+    }
+
+    private static void bind(
+            Connection c,
+            PreparedStatement ps,
+            List<VisitRef> visits,
+            List<VisitsChanged.Sequence> left,
+            List<InstrumentRegistry.AlertRule> rules,
+            Map<String, Double> cutoffs,
+            Instant now)
+            throws SQLException {
+        int i = 1;
+        ps.setArray(i++, texts(c, visits.stream().map(VisitRef::clinicId).toArray(String[]::new)));
+        ps.setArray(i++, texts(c, visits.stream().map(VisitRef::visitId).toArray(String[]::new)));
+        ps.setArray(
+                i++,
+                texts(c, left.stream().map(VisitsChanged.Sequence::clinicId).toArray(String[]::new)));
+        ps.setArray(
+                i++,
+                texts(
+                        c,
+                        left.stream()
+                                .map(VisitsChanged.Sequence::patientPseudonym)
+                                .toArray(String[]::new)));
+        ps.setArray(
+                i++,
+                texts(c, left.stream().map(VisitsChanged.Sequence::providerId).toArray(String[]::new)));
+        ps.setArray(
+                i++,
+                texts(c, rules.stream().map(InstrumentRegistry.AlertRule::code).toArray(String[]::new)));
+        ps.setArray(
+                i++,
+                doubles(
+                        c,
+                        rules.stream().map(InstrumentRegistry.AlertRule::cutoff).toArray(Double[]::new)));
+        ps.setArray(
+                i++,
+                booleans(
+                        c,
+                        rules.stream()
+                                .map(InstrumentRegistry.AlertRule::dropAlert)
+                                .toArray(Boolean[]::new)));
+        ps.setArray(
+                i++,
+                doubles(
+                        c,
+                        rules.stream()
+                                .map(InstrumentRegistry.AlertRule::dropThreshold)
+                                .toArray(Double[]::new)));
+        ps.setArray(i++, texts(c, cutoffs.keySet().toArray(new String[0])));
+        ps.setArray(i++, doubles(c, cutoffs.values().toArray(new Double[0])));
+        ps.setString(i++, Jdbc.text(now));
+        ps.setString(i, Jdbc.text(now));
+    }
+}

@@ -1,0 +1,155 @@
+package io.rapport.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.Startup;
+import io.rapport.config.RapportConfig;
+import io.rapport.error.ProblemException;
+import io.rapport.error.Violation;
+import io.rapport.metrics.IngestMetrics;
+import io.rapport.security.ClinicScope;
+import io.rapport.security.PatientRekeying;
+import io.rapport.security.Pseudonymizer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one ingest protocol for every event kind: read each item, validate it, check the caller's
+ * clinic scope, pseudonymise the patient, upsert the whole batch in one transaction (a few
+ * set-based statements, whatever the batch size), count once committed, answer. A single post is
+ * a batch of one whose refusals become problem answers instead of per-item statuses.
+ */
+// At startup, so metrics learn the kinds' paths before the first request is refused.
+@Startup
+@ApplicationScoped
+public class IngestPipeline {
+
+    /** What a single post did, and the item as stored. */
+    public record Single<N>(Outcome outcome, N item) {}
+
+    /**
+     * A valid item after the scope check: {@code item} is null when the clinic is out of scope;
+     * {@code patient} is held in memory only, for re-keying after a key rotation.
+     */
+    private record Admitted<N>(String label, N item, PatientRekeying.Patient patient) {}
+
+    private final EventReader reader;
+    private final Pseudonymizer pseudonymizer;
+    private final PatientRekeying rekeying;
+    private final IngestMetrics metrics;
+    private final RapportConfig config;
+    private final Clock clock = Clock.systemUTC();
+
+    IngestPipeline(
+            EventReader reader,
+            Pseudonymizer pseudonymizer,
+            PatientRekeying rekeying,
+            IngestMetrics metrics,
+            RapportConfig config,
+            Instance<EventKind<?, ?>> kinds) {
+        this.reader = reader;
+        this.pseudonymizer = pseudonymizer;
+        this.rekeying = rekeying;
+        this.metrics = metrics;
+        this.config = config;
+        for (EventKind<?, ?> kind : kinds) {
+            metrics.ingestPath(kind.path(), kind.name());
+        }
+    }
+
+    /** One event: a broken rule is a 400, a clinic outside the caller's scope a 403. */
+    public <E, N> Single<N> one(EventKind<E, N> kind, E event, ClinicScope scope) {
+        Instant now = now();
+        EventKind.Reading<E, N> reading = kind.reading(now);
+        List<Violation> violations = reader.validate(event, reading::rules);
+        if (!violations.isEmpty()) {
+            throw ProblemException.invalid(violations);
+        }
+        Admitted<N> admitted = admit(kind, reading, event, scope);
+        if (admitted.item() == null) {
+            throw new ProblemException(
+                    403,
+                    "Forbidden",
+                    "The token's clinic scope does not include this clinic; nothing was stored.",
+                    null);
+        }
+        Stored stored = store(kind, List.of(admitted), now).get(0);
+        kind.record(admitted.item(), stored.outcome());
+        return new Single<>(stored.outcome(), admitted.item());
+    }
+
+    /** A JSON array of events: each item stands or falls alone, the valid ones stored together. */
+    public <E, N> BatchResponse batch(EventKind<E, N> kind, JsonNode body, ClinicScope scope) {
+        Instant now = now();
+        EventKind.Reading<E, N> reading = kind.reading(now);
+        BatchRead<Admitted<N>> batch = reader.readBatch(
+                body,
+                config.ingest().maxBatch(),
+                kind.eventType(),
+                reading::rules,
+                e -> admit(kind, reading, e, scope));
+        List<Admitted<N>> allowed = new ArrayList<>();
+        for (Admitted<N> a : batch.valid()) {
+            if (a.item() != null) {
+                allowed.add(a);
+            }
+        }
+        List<Stored> written = allowed.isEmpty() ? List.of() : store(kind, allowed, now);
+        List<Stored> outcomes = new ArrayList<>(batch.valid().size());
+        int next = 0;
+        for (Admitted<N> a : batch.valid()) {
+            outcomes.add(a.item() == null ? new Stored(Outcome.FORBIDDEN, null) : written.get(next++));
+        }
+        BatchResponse answer = batch.answer(outcomes, Admitted::label, (a, outcome) -> {
+            if (a.item() != null) {
+                kind.record(a.item(), outcome);
+            }
+        });
+        metrics.batchSize(kind.name(), answer.results().size());
+        metrics.rejected(kind.name(), "malformed", batch.malformed());
+        metrics.rejected(kind.name(), "validation", batch.invalid());
+        return answer;
+    }
+
+    /** The scope check and the one place a patient id becomes a pseudonym. */
+    private <E, N> Admitted<N> admit(
+            EventKind<E, N> kind, EventKind.Reading<E, N> reading, E event, ClinicScope scope) {
+        String clinicId = kind.clinicId(event);
+        if (!scope.includes(clinicId)) {
+            return new Admitted<>(kind.label(event), null, null);
+        }
+        String patientId = kind.patientId(event);
+        String pseudonym = patientId == null ? null : pseudonymizer.pseudonym(patientId);
+        return new Admitted<>(
+                kind.label(event),
+                reading.prepare(event, pseudonym),
+                patientId == null ? null : new PatientRekeying.Patient(clinicId, patientId));
+    }
+
+    /**
+     * Writes the admitted items in one transaction. After a key rotation, returning patients'
+     * earlier visits first move to the active key, in one statement, so the rows written next and
+     * the alert sequences evaluated with them see one patient.
+     */
+    private <N> List<Stored> store(EventKind<?, N> kind, List<Admitted<N>> admitted, Instant now) {
+        List<N> items = admitted.stream().map(Admitted::item).toList();
+        List<PatientRekeying.Patient> patients = admitted.stream()
+                .map(Admitted::patient)
+                .filter(java.util.Objects::nonNull)
+                .distinct()
+                .toList();
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            rekeying.rekey(patients);
+            return kind.upsert(items, now);
+        });
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}
