@@ -11,6 +11,7 @@ import io.rapport.support.Db;
 import io.rapport.support.FaultProxy;
 import io.rapport.support.Http;
 import io.rapport.support.TestDatabase;
+import io.rapport.support.Tokens;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URI;
@@ -47,6 +48,8 @@ class AtLeastOnceDeliveryTest {
 
     @Inject
     Db db;
+
+    private static final String TOKEN = Tokens.bearer(Tokens.suite("at-least-once-client"));
 
     private final HttpClient client =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -139,6 +142,7 @@ class AtLeastOnceDeliveryTest {
                         URI.create(base() + (batch ? "/api/v1/visits/batch" : "/api/v1/visits")))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
+                .header("Authorization", TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(unit)))
                 .build();
         for (int attempt = 0; ; attempt++) {
