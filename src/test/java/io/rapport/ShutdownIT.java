@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rapport.support.Fixtures;
+import io.rapport.support.Tokens;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -42,6 +43,10 @@ class ShutdownIT {
     @TempDir
     Path dir;
 
+    private static final String TOKEN = Tokens.bearer(Tokens.suite("shutdown-it"));
+    private static final String TEST_PUBLIC_KEY =
+            Path.of("src/test/resources/test-jwt/public.pem").toAbsolutePath().toString();
+
     private final String key = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(48));
     private final List<Process> started = new ArrayList<>();
 
@@ -73,6 +78,7 @@ class ShutdownIT {
             OutputStream out = socket.getOutputStream();
             // Headers and half the body: the request is in flight when SIGTERM arrives.
             out.write(("POST /api/v1/visits/batch HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Authorization: " + TOKEN + "\r\n"
                             + "Content-Type: application/json\r\nContent-Length: " + body.length
                             + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -111,6 +117,7 @@ class ShutdownIT {
         HttpResponse<String> summary = HTTP.send(
                 HttpRequest.newBuilder(
                                 URI.create("http://localhost:" + http + "/api/v1/clinics/" + clinic + "/summary"))
+                        .header("Authorization", TOKEN)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(summary.statusCode()).isEqualTo(200);
@@ -132,6 +139,9 @@ class ShutdownIT {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("RAPPORT_PSEUDONYM_KEY", key);
+        // Tokens signed with the test key pair, verified by the jar as any issuer's would be.
+        pb.environment().put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", TEST_PUBLIC_KEY);
+        pb.environment().put("MP_JWT_VERIFY_ISSUER", Tokens.ISSUER);
         Process p = pb.start();
         started.add(p);
         return p;
@@ -150,6 +160,7 @@ class ShutdownIT {
                 HttpResponse<Void> r = HTTP.send(
                         HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                                 .timeout(Duration.ofSeconds(5))
+                                .header("Authorization", TOKEN)
                                 .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == status) {
