@@ -127,13 +127,22 @@ TMP_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/rapport-observability.XXXXXX")"
 DB_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rapport-observability-db.XXXXXX")"
 APP_LOG="$TMP_ROOT/rapport.log"
 
+# The prod jar trusts only a configured issuer and refuses weak keys: this check is its own
+# issuer (a key pair made here, tokens minted by docker/token/mint-token.sh).
+KEYS_DIR="$TMP_ROOT/keys"
+mkdir -p "$KEYS_DIR"
+ISSUER=https://observability-check.local
+TOKEN="$(KEYS_DIR="$KEYS_DIR" JWT_ISSUER="$ISSUER" sh docker/token/mint-token.sh observability-check '["ingest"]' '["*"]')"
+
 log "starting $JAR (API 127.0.0.1:$HTTP_PORT, management 127.0.0.1:$MGMT_PORT)"
 env QUARKUS_HTTP_HOST=127.0.0.1 \
   QUARKUS_HTTP_PORT="$HTTP_PORT" \
   QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
   QUARKUS_MANAGEMENT_PORT="$MGMT_PORT" \
   RAPPORT_EMBEDDED_DB_DATA_DIR="$DB_DIR" \
-  RAPPORT_PSEUDONYM_KEY=observability-check-key \
+  RAPPORT_PSEUDONYM_KEY="$(openssl rand -base64 48)" \
+  MP_JWT_VERIFY_PUBLICKEY_LOCATION="$KEYS_DIR/public.pem" \
+  MP_JWT_VERIFY_ISSUER="$ISSUER" \
   RAPPORT_METRICS_CLINIC_LABELS=true \
   RAPPORT_METRICS_REFRESH_INTERVAL=5s \
   java -jar "$JAR" >"$APP_LOG" 2>&1 </dev/null &
@@ -184,6 +193,7 @@ rating() {
 post() {
   local path=$1 body=$2 expect=$3 what=$4 code
   code="$(curl -s -o "$TMP_ROOT/response" -w '%{http_code}' --max-time 30 \
+    -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -X POST --data-binary "$body" "$API$path" || true)"
   if [[ "$code" =~ ^($expect)$ ]]; then
     log "ok    POST $path: $what -> HTTP $code"
