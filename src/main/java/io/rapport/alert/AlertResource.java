@@ -1,6 +1,7 @@
 package io.rapport.alert;
 
 import io.rapport.audit.Audit;
+import io.rapport.error.Params;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.ingest.Ids;
@@ -90,7 +91,11 @@ public class AlertResource {
             throw ProblemException.badParameter("providerId", Ids.MESSAGE);
         }
         AlertPage answer = store.list(
-                clinicId, statuses, providerId, intParam("page", page, 0, 100_000), intParam("size", size, 1, 200));
+                clinicId,
+                statuses,
+                providerId,
+                Params.wholeNumber("page", page, 0, 100_000),
+                Params.wholeNumber("size", size, 1, 200));
         audit.records(answer.items().size());
         return answer;
     }
@@ -147,17 +152,5 @@ public class AlertResource {
         } catch (NumberFormatException e) {
             throw ProblemException.notFound("No such alert in this clinic.");
         }
-    }
-
-    static int intParam(String name, String value, int min, int max) {
-        try {
-            int v = Integer.parseInt(value);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the problem below
-        }
-        throw ProblemException.badParameter(name, "must be a whole number from " + min + " to " + max);
     }
 }
