@@ -2,6 +2,7 @@ package io.rapport.audit;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.rapport.security.Caller;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
@@ -68,19 +68,13 @@ public class AuditRecorder {
         trail.append(new AuditEntry(
                 Instant.now().truncatedTo(ChronoUnit.MICROS),
                 http.get(REQUEST_ID),
-                known ? subject(identity) : null,
+                Caller.subjectOf(identity),
                 known ? identity.getRoles().stream().sorted().toList() : List.of(),
                 clinics == null ? List.of() : List.copyOf(clinics),
                 http.request().method().name(),
                 route == null ? "(no route)" : route,
                 http.response().getStatusCode(),
                 records == null ? 0 : records));
-    }
-
-    private static String subject(SecurityIdentity identity) {
-        return identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getSubject() != null
-                ? jwt.getSubject()
-                : identity.getPrincipal().getName();
     }
 
     private static String template(Class<?> type, Method method) {

@@ -128,7 +128,7 @@ public class IngestPipeline {
         return new Admitted<>(
                 kind.label(event),
                 reading.prepare(event, pseudonym),
-                patientId == null ? null : new PatientRekeying.Patient(clinicId, patientId));
+                patientId == null ? null : new PatientRekeying.Patient(clinicId, patientId, pseudonym));
     }
 
     /**

@@ -29,7 +29,12 @@ public class Caller implements ClinicScope {
 
     /** The token's {@code sub}. */
     public String subject() {
-        if (identity.isAnonymous()) {
+        return subjectOf(identity);
+    }
+
+    /** The {@code sub} of an identity's token (its principal name without one), or null when anonymous. */
+    public static String subjectOf(SecurityIdentity identity) {
+        if (identity == null || identity.isAnonymous()) {
             return null;
         }
         return identity.getPrincipal() instanceof JsonWebToken jwt && jwt.getSubject() != null

@@ -22,8 +22,11 @@ public class PatientRekeying {
             + "FROM unnest(?::text[], ?::text[], ?::text[]) AS m(clinic_id, former, current) "
             + "WHERE v.clinic_id = m.clinic_id AND v.patient_pseudonym = m.former";
 
-    /** A patient seen in a clinic, by raw id: only ever held in memory, never stored. */
-    public record Patient(String clinicId, String patientId) {}
+    /**
+     * A patient seen in a clinic: the raw id only ever held in memory, never stored, beside the
+     * pseudonym ingest already made for it under the active key.
+     */
+    public record Patient(String clinicId, String patientId, String pseudonym) {}
 
     private final Pseudonymizer pseudonymizer;
     private final AgroalDataSource dataSource;
@@ -42,11 +45,10 @@ public class PatientRekeying {
         List<String> former = new ArrayList<>();
         List<String> current = new ArrayList<>();
         for (Patient p : patients) {
-            String now = pseudonymizer.pseudonym(p.patientId());
             for (String old : pseudonymizer.formerPseudonyms(p.patientId())) {
                 clinics.add(p.clinicId());
                 former.add(old);
-                current.add(now);
+                current.add(p.pseudonym());
             }
         }
         try (Connection c = dataSource.getConnection();

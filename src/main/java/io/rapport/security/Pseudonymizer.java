@@ -33,7 +33,8 @@ public class Pseudonymizer {
     private static final String FINGERPRINT_INPUT = "rapport pseudonym key fingerprint v1";
 
     private final String activeId;
-    private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+    /** One initialised MAC per key id; each call works on a clone, since a Mac is not thread-safe. */
+    private final Map<String, Mac> keys = new LinkedHashMap<>();
 
     public Pseudonymizer(RapportConfig config) {
         PseudonymKeys.Result read = PseudonymKeys.read(config.pseudonym(), LaunchMode.current() == LaunchMode.NORMAL);
@@ -43,9 +44,9 @@ public class Pseudonymizer {
         }
         PseudonymKeys configured = read.keys();
         this.activeId = configured.activeId();
-        keys.put(activeId, spec(configured.secrets().get(activeId)));
+        keys.put(activeId, mac(configured.secrets().get(activeId)));
         for (String id : configured.formerIds()) {
-            keys.put(id, spec(configured.secrets().get(id)));
+            keys.put(id, mac(configured.secrets().get(id)));
         }
         if (configured.secrets().containsValue(PseudonymKeys.DEV_KEY)) {
             LOG.warn("Using the built-in development pseudonym key: fine for dev and tests, never for real patients.");
@@ -82,20 +83,26 @@ public class Pseudonymizer {
 
     /** The fingerprint the development key has, to name it when stored data was made with it. */
     static String devKeyFingerprint() {
-        return hmac(spec(PseudonymKeys.DEV_KEY), FINGERPRINT_INPUT);
+        return hmac(mac(PseudonymKeys.DEV_KEY), FINGERPRINT_INPUT);
     }
 
-    private static SecretKeySpec spec(String secret) {
-        return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
-    }
-
-    private static String hmac(SecretKeySpec key, String text) {
+    private static Mac mac(String secret) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM));
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HmacSHA256 is unavailable", e);
         }
+    }
+
+    private static String hmac(Mac initialised, String text) {
+        Mac mac;
+        try {
+            mac = (Mac) initialised.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("This JDK's HmacSHA256 cannot be cloned", e);
+        }
+        return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
     }
 }
