@@ -53,7 +53,7 @@ public record VisitView(
                 v.recordedAt,
                 VisitDerived.waitSeconds(v.scheduledStart, v.startedAt),
                 Duration.between(v.startedAt, v.endedAt).getSeconds(),
-                VisitDerived.faceToFaceShare(v.faceToFaceSeconds, v.documentationSeconds),
+                VisitDerived.faceToFaceShare(v.modality, v.faceToFaceSeconds, v.documentationSeconds),
                 v.revision,
                 v.receivedAt);
     }
