@@ -116,7 +116,7 @@ public class DatabaseGauges {
     /** The busiest clinics of the last 7 days, and each one's visits in them: the rows every clinic gauge reads. */
     private static final String RECENT = """
             WITH recent AS (
-                SELECT clinic_id, face_to_face_share, wait_seconds, totals
+                SELECT clinic_id, face_to_face_share, wait_seconds
                 FROM visit_fact
                 WHERE started_at >= now() - interval '7 days' AND started_at < now() + interval '1 day'
             ), busiest AS (
@@ -162,11 +162,11 @@ public class DatabaseGauges {
                     LEFT JOIN unnest(CAST(? AS text[]), CAST(? AS float8[])) AS o(code, cutoff) ON o.code = i.code
                 )
                 SELECT r.clinic_id, k.label,
-                       avg(CASE WHEN t.value::float8 < k.cutoff THEN 1.0 ELSE 0.0 END)::float8 AS below
-                FROM recent r
-                CROSS JOIN LATERAL jsonb_each_text(r.totals) t
-                JOIN cutoffs k ON k.clinic_id = r.clinic_id AND k.code = t.key
-                WHERE t.value IS NOT NULL AND k.cutoff IS NOT NULL
+                       avg(CASE WHEN r.total < k.cutoff THEN 1.0 ELSE 0.0 END)::float8 AS below
+                FROM rating_fact r
+                JOIN cutoffs k ON k.clinic_id = r.clinic_id AND k.code = r.instrument
+                WHERE r.started_at >= now() - interval '7 days' AND r.started_at < now() + interval '1 day'
+                  AND r.total IS NOT NULL AND k.cutoff IS NOT NULL
                 GROUP BY r.clinic_id, k.label
                 """;
         Map<String, Double> builtIn = instruments.builtInCutoffs();

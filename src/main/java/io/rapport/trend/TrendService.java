@@ -173,7 +173,7 @@ public class TrendService {
         int decimals = Round.SCORE;
         Optional<VisitMetric> visitMetric = metric == null ? Optional.empty() : VisitMetric.byApiName(metric);
         if (visitMetric.isPresent()) {
-            valueSql = "v." + visitMetric.get().column;
+            valueSql = visitMetric.get().column;
             decimals = visitMetric.get().decimals;
         } else if (metric != null
                 && metric.endsWith(TOTAL_SUFFIX)
@@ -181,10 +181,11 @@ public class TrendService {
                         .find(w.clinicId(), metric.substring(0, metric.length() - TOTAL_SUFFIX.length()))
                         .isPresent()) {
             // The instrument code comes from the client, so it is bound, never spliced.
-            valueSql = "(v.totals ->> ?)::float8";
+            valueSql = null;
             instrument = metric.substring(0, metric.length() - TOTAL_SUFFIX.length());
         } else {
             valueSql = null;
+            decimals = 0;
             violations.add(new Violation(
                     "metric",
                     "must be a per-visit metric (" + VisitMetric.apiNames()
@@ -261,9 +262,12 @@ public class TrendService {
     public ProviderComparison providers(TrendWindow w) {
         List<Map<String, Object>> rows;
         List<Map<String, Object>> ratingRows;
+        String[] codes = instruments.list(w.clinicId()).stream()
+                .map(InstrumentDefinition::code)
+                .toArray(String[]::new);
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
             rows = TrendSql.providers(snapshot, w);
-            ratingRows = TrendSql.providerRatings(snapshot, w);
+            ratingRows = TrendSql.providerRatings(snapshot, w, codes);
         }
         // provider (null for the clinic) -> instrument -> rating figures
         Map<String, Map<String, ProviderComparison.Rating>> ratings = new HashMap<>();
@@ -328,45 +332,32 @@ public class TrendService {
             throw ProblemException.badParameter(
                     "instrument", "must be an instrument code known to this clinic, such as SRS");
         }
-        List<Map<String, Object>> rows;
-        long rated;
+        DriverStats.Pairs pairs;
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            rows = TrendSql.drivers(snapshot, w, instrument);
-            rated = TrendSql.ratedVisits(snapshot, w, instrument);
+            pairs = TrendSql.ratedPairs(snapshot, w, instrument);
         }
+        long rated = pairs.size();
         List<Drivers.Driver> drivers = new ArrayList<>();
         for (VisitMetric metric : VisitMetric.values()) {
-            long n = 0;
-            Double r = null;
-            Drivers.Quartile[] quartiles = new Drivers.Quartile[4];
-            for (Map<String, Object> row : rows) {
-                if (lng(row.get("metric")) != metric.ordinal()) {
-                    continue;
-                }
-                if (lng(row.get("metric_row")) == 1) {
-                    n = lng(row.get("n"));
-                    r = dbl(row.get("r"));
-                } else {
-                    int q = (int) lng(row.get("q"));
-                    long qn = lng(row.get("n"));
-                    boolean hidden = qn < minGroup();
-                    quartiles[q - 1] = new Drivers.Quartile(
-                            q,
-                            qn,
-                            // The bounds are visit figures, not ratings: only the mean total is suppressed.
-                            Round.to(dbl(row.get("lower")), metric.decimals),
-                            Round.to(dbl(row.get("upper")), metric.decimals),
-                            hidden ? null : Round.score(dbl(row.get("mean_total"))));
-                }
+            DriverStats.Result result = DriverStats.of(pairs, metric.ordinal());
+            List<Drivers.Quartile> quartiles = new ArrayList<>(4);
+            for (DriverStats.Quartile q : result.quartiles()) {
+                boolean hidden = q.n() < minGroup();
+                quartiles.add(new Drivers.Quartile(
+                        q.quartile(),
+                        q.n(),
+                        // The bounds are visit figures, not ratings: only the mean total is suppressed.
+                        Round.to(q.lower(), metric.decimals),
+                        Round.to(q.upper(), metric.decimals),
+                        hidden ? null : Round.score(q.meanTotal())));
             }
-            for (int q = 0; q < 4; q++) {
-                if (quartiles[q] == null) {
-                    quartiles[q] = new Drivers.Quartile(q + 1, 0, null, null, null);
-                }
-            }
-            boolean suppressed = n < minGroup();
+            boolean suppressed = result.n() < minGroup();
             drivers.add(new Drivers.Driver(
-                    metric.apiName, n, suppressed ? null : Round.share(r), suppressed, List.of(quartiles)));
+                    metric.apiName,
+                    result.n(),
+                    suppressed ? null : Round.share(result.correlation()),
+                    suppressed,
+                    quartiles));
         }
         return new Drivers(
                 w.clinicId(),

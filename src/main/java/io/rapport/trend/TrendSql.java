@@ -10,8 +10,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +30,20 @@ import java.util.Map;
 @ApplicationScoped
 class TrendSql {
 
-    /** The window: 7 parameters, bound by {@link #bindWindow}. */
+    /** The window: 7 parameters, from {@link #window}. */
     private static final String WINDOW = """
             v AS (
                 SELECT * FROM visit_fact
                 WHERE clinic_id = ? AND started_at >= ? AND started_at < ?
+                  AND (CAST(? AS text) IS NULL OR modality = ?)
+                  AND (CAST(? AS text) IS NULL OR provider_id = ?)
+            )""";
+
+    /** Ratings on visits in the window, of the given instruments: 8 parameters, from {@link #ratings}. */
+    private static final String RATINGS = """
+            r AS (
+                SELECT * FROM rating_fact
+                WHERE clinic_id = ? AND instrument = ANY(CAST(? AS text[])) AND started_at >= ? AND started_at < ?
                   AND (CAST(? AS text) IS NULL OR modality = ?)
                   AND (CAST(? AS text) IS NULL OR provider_id = ?)
             )""";
@@ -80,19 +91,13 @@ class TrendSql {
             this.c = c;
         }
 
-        /** A result row as column label → value, in select order. Without a window, only {@code extra} is bound. */
-        List<Map<String, Object>> query(String sql, TrendWindow w, Object... extra) {
+        /**
+         * A result row as column label → value, in select order. Parameters in order: a String[]
+         * binds as text[], a Double[] as float8[], an Instant as timestamptz, anything else as is.
+         */
+        List<Map<String, Object>> query(String sql, Object... params) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int next = w == null ? 1 : bindWindow(ps, w, 1);
-                for (Object p : extra) {
-                    if (p instanceof String[] array) {
-                        ps.setArray(next++, c.createArrayOf("text", array));
-                    } else if (p instanceof Double[] array) {
-                        ps.setArray(next++, c.createArrayOf("float8", array));
-                    } else {
-                        ps.setObject(next++, p);
-                    }
-                }
+                bind(ps, params);
                 List<Map<String, Object>> rows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     int columns = rs.getMetaData().getColumnCount();
@@ -114,6 +119,41 @@ class TrendSql {
             }
         }
 
+        /** Rated visits of one instrument in the window, as columns: what the drivers are computed from. */
+        DriverStats.Pairs pairs(String sql, Object... params) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, params);
+                DriverStats.Pairs pairs = new DriverStats.Pairs(VisitMetric.values().length);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Double[] x = new Double[VisitMetric.values().length];
+                        for (VisitMetric m : VisitMetric.values()) {
+                            x[m.ordinal()] = Jdbc.nullableDouble(rs, m.column);
+                        }
+                        pairs.add(rs.getString("visit_id"), rs.getDouble("total"), x);
+                    }
+                }
+                return pairs;
+            } catch (SQLException e) {
+                throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
+            }
+        }
+
+        private void bind(PreparedStatement ps, Object... params) throws SQLException {
+            int next = 1;
+            for (Object p : params) {
+                if (p instanceof String[] array) {
+                    ps.setArray(next++, c.createArrayOf("text", array));
+                } else if (p instanceof Double[] array) {
+                    ps.setArray(next++, c.createArrayOf("float8", array));
+                } else if (p instanceof Instant instant) {
+                    Jdbc.setInstant(ps, next++, instant);
+                } else {
+                    ps.setObject(next++, p);
+                }
+            }
+        }
+
         @Override
         public void close() {
             try {
@@ -131,15 +171,24 @@ class TrendSql {
         }
     }
 
-    private static int bindWindow(PreparedStatement ps, TrendWindow w, int i) throws SQLException {
-        ps.setString(i++, w.clinicId());
-        Jdbc.setInstant(ps, i++, w.start());
-        Jdbc.setInstant(ps, i++, w.end());
-        ps.setString(i++, w.modality());
-        ps.setString(i++, w.modality());
-        ps.setString(i++, w.providerId());
-        ps.setString(i++, w.providerId());
-        return i;
+    /** The parameters of {@link #WINDOW}, then any others. */
+    private static Object[] window(TrendWindow w, Object... more) {
+        List<Object> p = new ArrayList<>(List.of(w.clinicId(), w.start(), w.end()));
+        p.addAll(filters(w));
+        p.addAll(Arrays.asList(more));
+        return p.toArray();
+    }
+
+    /** The parameters of {@link #RATINGS}, then any others. */
+    private static Object[] ratings(TrendWindow w, String[] instruments, Object... more) {
+        List<Object> p = new ArrayList<>(List.of(w.clinicId(), instruments, w.start(), w.end()));
+        p.addAll(filters(w));
+        p.addAll(Arrays.asList(more));
+        return p.toArray();
+    }
+
+    private static List<Object> filters(TrendWindow w) {
+        return Arrays.asList(w.modality(), w.modality(), w.providerId(), w.providerId());
     }
 
     private static String pct(double p, String column) {
@@ -180,7 +229,8 @@ class TrendSql {
                 .append(pcts("message_reply_seconds", "0.5, 0.9, 0.95"))
                 .append(" AS reply_p")
                 .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean");
-        return s.query("WITH " + WINDOW + " SELECT " + select + " FROM v", w).get(0);
+        return s.query("WITH " + WINDOW + " SELECT " + select + " FROM v", window(w))
+                .get(0);
     }
 
     /** Live response latency per live modality. */
@@ -188,7 +238,7 @@ class TrendSql {
         return s.query(
                 "WITH " + WINDOW + " SELECT modality, " + pcts("response_latency_seconds", "0.5, 0.9, 0.95")
                         + " AS p FROM v WHERE response_latency_seconds IS NOT NULL GROUP BY modality ORDER BY modality",
-                w);
+                window(w));
     }
 
     /**
@@ -202,13 +252,10 @@ class TrendSql {
             Double[] cutoffs,
             String[] promoters,
             String[] detractors) {
-        String sql = "WITH " + WINDOW + """
+        String sql = "WITH " + RATINGS + """
                 , defs AS (
                     SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS float8[]), CAST(? AS text[]), CAST(? AS text[]))
                         AS d(instrument, cutoff, promoter, detractor)
-                ), r AS (
-                    SELECT t.key AS instrument, t.value::float8 AS total, v.categories ->> t.key AS category
-                    FROM v CROSS JOIN LATERAL jsonb_each_text(v.totals) t
                 )
                 SELECT r.instrument,
                        count(*) AS responses,
@@ -223,56 +270,77 @@ class TrendSql {
                 GROUP BY r.instrument
                 ORDER BY r.instrument
                 """;
-        return s.query(sql, w, instruments, cutoffs, promoters, detractors);
+        return s.query(sql, ratings(w, instruments, instruments, cutoffs, promoters, detractors));
     }
 
-    /** UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits. */
+    /**
+     * UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits in
+     * the window. A switch is a visit whose patient's previous visit (by start, then visit id) was
+     * with another provider. Unfiltered, that previous visit is kept on each row at ingest, and the
+     * pairs in the window are the rows whose previous visit is in it too; with a modality or
+     * provider filter the previous visit must also pass the filter, so it is found in the window.
+     */
     static Map<String, Object> continuity(Snapshot s, TrendWindow w) {
-        String sql = "WITH " + WINDOW + """
+        String perPatient = """
                 , per_provider AS (
                     SELECT patient_pseudonym, provider_id, count(*)::float8 AS n
                     FROM v GROUP BY patient_pseudonym, provider_id
                 ), per_patient AS (
                     SELECT patient_pseudonym, sum(n) AS total, max(n) AS top, sum(n * n) AS squares
                     FROM per_provider GROUP BY patient_pseudonym HAVING sum(n) >= 2
-                ), ordered AS (
-                    SELECT patient_pseudonym, provider_id,
+                ), scores AS (
+                    SELECT count(*) AS patients,
+                           avg(top / total) AS upc,
+                           avg((squares - total) / (total * (total - 1))) AS coc
+                    FROM per_patient
+                )""";
+        if (w.modality() == null && w.providerId() == null) {
+            String sql = "WITH " + WINDOW + perPatient + """
+                    , pairs AS (
+                        SELECT count(*) AS pairs,
+                               count(*) FILTER (WHERE previous_provider_id <> provider_id) AS switched
+                        FROM v WHERE previous_started_at >= ?
+                    )
+                    SELECT s.patients, s.upc, s.coc, p.switched::float8 / NULLIF(p.pairs, 0) AS switch_rate
+                    FROM scores s CROSS JOIN pairs p
+                    """;
+            return s.query(sql, window(w, w.start())).get(0);
+        }
+        String sql = "WITH " + WINDOW + perPatient + """
+                , ordered AS (
+                    SELECT provider_id,
                            lag(provider_id) OVER (PARTITION BY patient_pseudonym
                                                   ORDER BY started_at, visit_id COLLATE "C") AS previous
                     FROM v
-                ), switches AS (
-                    SELECT patient_pseudonym,
-                           count(previous) AS pairs,
-                           count(*) FILTER (WHERE previous IS NOT NULL AND previous <> provider_id) AS switched
-                    FROM ordered GROUP BY patient_pseudonym
+                ), pairs AS (
+                    SELECT count(previous) AS pairs,
+                           count(*) FILTER (WHERE previous <> provider_id) AS switched
+                    FROM ordered
                 )
-                SELECT count(*) AS patients,
-                       avg(p.top / p.total) AS upc,
-                       avg((p.squares - p.total) / (p.total * (p.total - 1))) AS coc,
-                       sum(s.switched)::float8 / NULLIF(sum(s.pairs), 0) AS switch_rate
-                FROM per_patient p JOIN switches s USING (patient_pseudonym)
+                SELECT s.patients, s.upc, s.coc, p.switched::float8 / NULLIF(p.pairs, 0) AS switch_rate
+                FROM scores s CROSS JOIN pairs p
                 """;
-        return s.query(sql, w).get(0);
+        return s.query(sql, window(w)).get(0);
     }
 
     /** Alerts open now (not windowed: an open alert needs attention whenever its visit was). */
     static long openAlerts(Snapshot s, TrendWindow w) {
         String sql = "SELECT count(*) AS n FROM alert "
                 + "WHERE clinic_id = ? AND status = 'OPEN' AND (CAST(? AS text) IS NULL OR provider_id = ?)";
-        return lng(s.query(sql, null, w.clinicId(), w.providerId(), w.providerId())
+        return lng(s.query(sql, w.clinicId(), w.providerId(), w.providerId())
                 .get(0)
                 .get("n"));
     }
 
     /**
      * One row per (group, bucket) with observations: the bucket is the local date that
-     * date_trunc gives in the window's zone (weeks start Monday). With an instrument, the value is
-     * that instrument's complete total ({@code valueSql} then reads the bound code).
+     * date_trunc gives in the window's zone (weeks start Monday). With an instrument, the values
+     * are its complete totals on visits in the window, else the visit metric {@code column}.
      */
     static List<Map<String, Object>> series(
             Snapshot s,
             TrendWindow w,
-            String valueSql,
+            String column,
             String interval,
             String stat,
             String groupSql,
@@ -285,19 +353,24 @@ class TrendSql {
             case "p95" -> pct(0.95, "x");
             default -> throw new IllegalArgumentException(stat);
         };
-        String sql = "WITH " + WINDOW + ", obs AS (SELECT " + groupSql + " AS grp, "
+        // The group column names are the same in both tables, so groupSql reads either as v.
+        String source = instrument == null ? WINDOW : RATINGS.replaceFirst("^r AS", "v AS");
+        String value = instrument == null ? "v." + column : "v.total";
+        String sql = "WITH " + source + ", obs AS (SELECT " + groupSql + " AS grp, "
                 + "CAST(date_trunc('" + interval + "', v.started_at AT TIME ZONE ?) AS date) AS bucket, "
-                + valueSql + " AS x FROM v) "
+                + value + " AS x FROM v) "
                 + "SELECT grp, bucket, count(x) AS n, " + aggregate + " AS value "
                 + "FROM obs WHERE x IS NOT NULL GROUP BY grp, bucket ORDER BY grp, bucket";
-        return instrument == null ? s.query(sql, w, w.tz().getId()) : s.query(sql, w, w.tz().getId(), instrument);
+        return instrument == null
+                ? s.query(sql, window(w, w.tz().getId()))
+                : s.query(sql, ratings(w, new String[] {instrument}, w.tz().getId()));
     }
 
     /** Groups that have visits in the window, so a group with no values still gets its empty series. */
     static List<String> groups(Snapshot s, TrendWindow w, String groupSql) {
         List<String> out = new ArrayList<>();
         for (Map<String, Object> row :
-                s.query("WITH " + WINDOW + " SELECT DISTINCT " + groupSql + " AS grp FROM v ORDER BY 1", w)) {
+                s.query("WITH " + WINDOW + " SELECT DISTINCT " + groupSql + " AS grp FROM v ORDER BY 1", window(w))) {
             out.add((String) row.get("grp"));
         }
         return out;
@@ -318,56 +391,34 @@ class TrendSql {
                 GROUP BY GROUPING SETS ((provider_id), ())
                 ORDER BY clinic_row DESC, provider_id
                 """;
-        return s.query(sql, w);
+        return s.query(sql, window(w));
     }
 
     /** Per provider and instrument, and per instrument for the clinic: complete ratings and their mean. */
-    static List<Map<String, Object>> providerRatings(Snapshot s, TrendWindow w) {
-        String sql = "WITH " + WINDOW + """
-                , r AS (
-                    SELECT v.provider_id, t.key AS instrument, t.value::float8 AS total
-                    FROM v CROSS JOIN LATERAL jsonb_each_text(v.totals) t
-                    WHERE t.value IS NOT NULL
-                )
+    static List<Map<String, Object>> providerRatings(Snapshot s, TrendWindow w, String[] instruments) {
+        String sql = "WITH " + RATINGS + """
                 SELECT provider_id, GROUPING(provider_id) AS clinic_row, instrument,
                        count(*) AS responses, avg(total) AS mean_total
                 FROM r
+                WHERE total IS NOT NULL
                 GROUP BY GROUPING SETS ((provider_id, instrument), (instrument))
                 ORDER BY clinic_row DESC, provider_id, instrument
                 """;
-        return s.query(sql, w);
+        return s.query(sql, ratings(w, instruments));
     }
 
     /**
-     * For every metric at once, over visits in the window with a complete total on the instrument:
-     * n and Pearson r (metric row, q NULL), and per quartile of the metric n, the mean total and
-     * the quartile's lowest and highest value. Ties in the metric go to quartiles in visit id order.
+     * The visits in the window with a complete total on the instrument, each with its metrics:
+     * the drivers' statistics are computed from them in Java ({@link DriverStats}), where one pass
+     * and one sort per metric cost far less than nine window-function sorts in SQL.
      */
-    static List<Map<String, Object>> drivers(Snapshot s, TrendWindow w, String instrument) {
-        StringBuilder values = new StringBuilder();
+    static DriverStats.Pairs ratedPairs(Snapshot s, TrendWindow w, String instrument) {
+        StringBuilder columns = new StringBuilder("visit_id, total");
         for (VisitMetric m : VisitMetric.values()) {
-            values.append(values.isEmpty() ? "" : ", ")
-                    .append("(")
-                    .append(m.ordinal())
-                    .append(", p.")
-                    .append(m.column)
-                    .append(")");
+            columns.append(", ").append(m.column);
         }
-        String sql = "WITH " + WINDOW + ", pairs AS (SELECT v.*, (v.totals ->> ?)::float8 AS y FROM v), "
-                + "long AS (SELECT m.metric, m.x, p.y, p.visit_id FROM pairs p CROSS JOIN LATERAL (VALUES "
-                + values + ") AS m(metric, x) WHERE p.y IS NOT NULL AND m.x IS NOT NULL), "
-                + "ranked AS (SELECT metric, x, y, ntile(4) OVER (PARTITION BY metric ORDER BY x, visit_id COLLATE \"C\")"
-                + " AS q FROM long) "
-                + "SELECT metric, q, GROUPING(q) AS metric_row, count(*) AS n, corr(y, x) AS r, avg(y) AS mean_total,"
-                + " min(x) AS lower, max(x) AS upper FROM ranked GROUP BY GROUPING SETS ((metric), (metric, q)) "
-                + "ORDER BY metric, metric_row DESC, q";
-        return s.query(sql, w, instrument);
-    }
-
-    /** Visits in the window with a complete total on the instrument. */
-    static long ratedVisits(Snapshot s, TrendWindow w, String instrument) {
-        String sql = "WITH " + WINDOW + " SELECT count(*) AS n FROM v WHERE v.totals ->> ? IS NOT NULL";
-        return lng(s.query(sql, w, instrument).get(0).get("n"));
+        String sql = "WITH " + RATINGS + " SELECT " + columns + " FROM r WHERE total IS NOT NULL";
+        return s.pairs(sql, ratings(w, new String[] {instrument}));
     }
 
     static Double dbl(Object o) {

@@ -7,16 +7,13 @@ import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.time.Instant;
-import java.util.Map;
 import org.hibernate.annotations.Immutable;
-import org.hibernate.annotations.JdbcTypeCode;
-import org.hibernate.type.SqlTypes;
 
 /**
  * The per-visit row manager queries read (migration V6). Only the database writes it, by trigger
- * in the transaction that writes the visit or its ratings, and {@link TrendSql} reads it in SQL;
- * the entity is here so that Hibernate validates the table against the Flyway schema at startup,
- * and a drift between the two fails fast instead of in a manager's query.
+ * in the transaction that writes the visit, and {@link TrendSql} reads it in SQL; the entity is
+ * here so that Hibernate validates the table against the Flyway schema at startup, and a drift
+ * between the two fails fast instead of in a manager's query.
  */
 @Entity
 @Immutable
@@ -79,11 +76,10 @@ public class VisitFact {
     @Column(name = "connection_drops")
     public Double connectionDrops;
 
-    /** Instrument code → the rating's total, null while incomplete. */
-    @JdbcTypeCode(SqlTypes.JSON)
-    public Map<String, Double> totals;
+    /** The same patient's previous visit at this clinic, by start then visit id. */
+    @Column(name = "previous_provider_id")
+    public String previousProviderId;
 
-    /** Instrument code → the band its definition put the total in. */
-    @JdbcTypeCode(SqlTypes.JSON)
-    public Map<String, String> categories;
+    @Column(name = "previous_started_at")
+    public Instant previousStartedAt;
 }
