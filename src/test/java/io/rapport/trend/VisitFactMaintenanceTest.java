@@ -139,6 +139,44 @@ class VisitFactMaintenanceTest {
         assertThat(s.getDouble("ratings.SRS.meanTotal")).isEqualTo(36.8);
     }
 
+    @Test
+    void aVisitMovedToAnotherPatientLeavesTheOldSequence() {
+        String clinic = unique("fact-move");
+        // One patient: prov-1, prov-2, prov-1 an hour apart: two pairs, both switches.
+        post("/api/v1/visits", at(clinic, "x1", "pat-a", "prov-1", 0, 3600), 201);
+        post("/api/v1/visits", at(clinic, "x2", "pat-a", "prov-2", 3600, 3600), 201);
+        post("/api/v1/visits", at(clinic, "x3", "pat-a", "prov-1", 7200, 3600), 201);
+        JsonPath s = summary(clinic);
+        assertThat(s.getInt("continuity.patients")).isEqualTo(1);
+        assertThat(s.getDouble("continuity.providerSwitchRate")).isEqualTo(1.0);
+
+        // x2 was another patient's: pat-a is left with prov-1 twice, one pair and no switch.
+        post("/api/v1/visits", at(clinic, "x2", "pat-b", "prov-2", 3600, 9000), 200);
+        s = summary(clinic);
+        assertThat(s.getInt("continuity.patients")).isEqualTo(1);
+        assertThat(s.getDouble("continuity.providerSwitchRate")).isEqualTo(0.0);
+        assertThat(s.getDouble("continuity.upc")).isEqualTo(1.0);
+    }
+
+    private static Map<String, Object> at(
+            String clinic, String id, String patient, String provider, int offsetSeconds, int recordedAfter) {
+        Instant start = T0.plusSeconds(offsetSeconds);
+        return with(
+                visitAt(clinic, id, 1200, 600),
+                "patientId",
+                patient,
+                "providerId",
+                provider,
+                "scheduledStart",
+                start.toString(),
+                "startedAt",
+                start.toString(),
+                "endedAt",
+                start.plusSeconds(1800).toString(),
+                "recordedAt",
+                T0.plusSeconds(recordedAfter + offsetSeconds).toString());
+    }
+
     private static double srsMean(String clinic) {
         return summary(clinic).getDouble("ratings.SRS.meanTotal");
     }
