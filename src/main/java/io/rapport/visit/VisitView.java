@@ -27,7 +27,9 @@ public record VisitView(
 
         long durationSeconds,
 
-        @Schema(description = "faceToFaceSeconds / (faceToFaceSeconds + documentationSeconds); null when both are 0")
+        @Schema(
+                description = "faceToFaceSeconds / (faceToFaceSeconds + documentationSeconds); null when both are 0"
+                        + " and for MESSAGING, which has no face-to-face time")
         Double faceToFaceShare,
 
         int revision,
