@@ -76,8 +76,15 @@ public class InstrumentRegistry implements InstrumentLabels {
     }
 
     @Override
-    public double srsCutoff() {
-        return cutoff(BuiltInInstruments.SRS);
+    public Map<String, Double> builtInCutoffs() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (InstrumentDefinition def : BuiltInInstruments.all()) {
+            Double cutoff = cutoff(def);
+            if (cutoff != null) {
+                out.put(def.code(), cutoff);
+            }
+        }
+        return out;
     }
 
     /** The alert rule of a built-in instrument, its configured cutoff applied. */
@@ -95,6 +102,7 @@ public class InstrumentRegistry implements InstrumentLabels {
      * Every configured {@code rapport.instruments.<code>.cutoff}, for rules applied where the
      * definitions are (a clinic's instruments, read inside the alert statement).
      */
+    @Override
     public Map<String, Double> configuredCutoffs() {
         Map<String, Double> out = new java.util.TreeMap<>();
         config.instruments().forEach((code, settings) -> {

@@ -35,7 +35,7 @@ public class DatabaseGauges {
     private final Map<String, AtomicInteger> openAlerts = new ConcurrentHashMap<>();
     private final MultiGauge clinicFaceToFaceShare;
     private final MultiGauge clinicWaitP90;
-    private final MultiGauge clinicSrsBelowCutoff;
+    private final MultiGauge clinicBelowCutoff;
 
     DatabaseGauges(
             AgroalDataSource dataSource, RapportConfig config, InstrumentLabels instruments, MeterRegistry registry) {
@@ -59,8 +59,9 @@ public class DatabaseGauges {
         clinicWaitP90 = MultiGauge.builder("rapport.clinic.wait.seconds.p90.7d")
                 .description("90th percentile wait over the last 7 days, per clinic")
                 .register(registry);
-        clinicSrsBelowCutoff = MultiGauge.builder("rapport.clinic.srs.below.cutoff.share.7d")
-                .description("Share of SRS ratings below the cutoff over the last 7 days, per clinic")
+        clinicBelowCutoff = MultiGauge.builder("rapport.clinic.below.cutoff.share.7d")
+                .description("Share of complete ratings below their instrument's cutoff over the last 7 days,"
+                        + " per clinic and instrument (clinic-registered ones together as custom)")
                 .register(registry);
     }
 
@@ -112,51 +113,81 @@ public class DatabaseGauges {
         openAlerts.forEach((instrument, holder) -> holder.set(counts.getOrDefault(instrument, 0)));
     }
 
+    /** The busiest clinics of the last 7 days, and each one's visits in them: the rows every clinic gauge reads. */
+    private static final String RECENT = """
+            WITH recent AS (
+                SELECT clinic_id, face_to_face_share, wait_seconds
+                FROM visit_fact
+                WHERE started_at >= now() - interval '7 days' AND started_at < now() + interval '1 day'
+            ), busiest AS (
+                SELECT clinic_id FROM recent GROUP BY clinic_id ORDER BY count(*) DESC, clinic_id LIMIT ?
+            )""";
+
     /**
      * The busiest clinics of the last 7 days, at most rapport.metrics.max-clinics of them: the one
      * place a label holds an id, bounded so a platform with thousands of clinics cannot flood
-     * Prometheus.
+     * Prometheus. The figures follow the trend definitions (visit_fact: face-to-face share over
+     * live visits only).
      */
     private void refreshClinics(Connection c) throws SQLException {
-        String sql = """
-                WITH recent AS (
-                    SELECT clinic_id, visit_id, face_to_face_seconds, documentation_seconds, started_at, scheduled_start
-                    FROM visit WHERE started_at >= now() - interval '7 days' AND started_at < now() + interval '1 day'
-                ), busiest AS (
-                    SELECT clinic_id FROM recent GROUP BY clinic_id ORDER BY count(*) DESC, clinic_id LIMIT ?
-                )
-                SELECT b.clinic_id,
-                    (SELECT avg(r.face_to_face_seconds::float8 / NULLIF(r.face_to_face_seconds + r.documentation_seconds, 0))
-                       FROM recent r WHERE r.clinic_id = b.clinic_id) AS f2f,
-                    (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY GREATEST(0, extract(epoch FROM r.started_at - r.scheduled_start)))
-                       FROM recent r WHERE r.clinic_id = b.clinic_id AND r.scheduled_start IS NOT NULL) AS wait_p90,
-                    (SELECT avg(CASE WHEN g.total < ? THEN 1.0 ELSE 0.0 END)
-                       FROM rating g JOIN recent r ON r.clinic_id = g.clinic_id AND r.visit_id = g.visit_id
-                       WHERE g.clinic_id = b.clinic_id AND g.instrument = 'SRS' AND g.complete) AS srs_below
-                FROM busiest b
+        String visits = RECENT + """
+                SELECT r.clinic_id, avg(r.face_to_face_share) AS f2f,
+                       percentile_cont(0.9) WITHIN GROUP (ORDER BY r.wait_seconds) AS wait_p90
+                FROM recent r JOIN busiest b USING (clinic_id)
+                GROUP BY r.clinic_id
                 """;
         List<MultiGauge.Row<?>> f2f = new ArrayList<>();
         List<MultiGauge.Row<?>> wait = new ArrayList<>();
-        List<MultiGauge.Row<?>> srs = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = c.prepareStatement(visits)) {
             ps.setInt(1, config.metrics().maxClinics());
-            ps.setDouble(2, srsCutoff());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Tags clinic = Tags.of("clinic", rs.getString(1));
                     addRow(f2f, clinic, rs.getDouble(2), rs.wasNull());
                     addRow(wait, clinic, rs.getDouble(3), rs.wasNull());
-                    addRow(srs, clinic, rs.getDouble(4), rs.wasNull());
+                }
+            }
+        }
+        // Built-ins with their configured cutoffs; a clinic's own instruments with a configured
+        // cutoff or else their definition's (as InstrumentRegistry.cutoff has it), under the one
+        // label "custom" (their codes are free text).
+        String ratings = RECENT + """
+                , cutoffs AS (
+                    SELECT b.clinic_id, c.code, c.cutoff, c.code AS label
+                    FROM busiest b CROSS JOIN unnest(CAST(? AS text[]), CAST(? AS float8[])) AS c(code, cutoff)
+                    UNION ALL
+                    SELECT i.clinic_id, i.code, COALESCE(o.cutoff, (i.definition ->> 'defaultCutoff')::float8),
+                           'custom'
+                    FROM instrument i JOIN busiest b USING (clinic_id)
+                    LEFT JOIN unnest(CAST(? AS text[]), CAST(? AS float8[])) AS o(code, cutoff) ON o.code = i.code
+                )
+                SELECT r.clinic_id, k.label,
+                       avg(CASE WHEN r.total < k.cutoff THEN 1.0 ELSE 0.0 END)::float8 AS below
+                FROM rating_fact r
+                JOIN cutoffs k ON k.clinic_id = r.clinic_id AND k.code = r.instrument
+                WHERE r.started_at >= now() - interval '7 days' AND r.started_at < now() + interval '1 day'
+                  AND r.total IS NOT NULL AND k.cutoff IS NOT NULL
+                GROUP BY r.clinic_id, k.label
+                """;
+        Map<String, Double> builtIn = instruments.builtInCutoffs();
+        List<MultiGauge.Row<?>> below = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(ratings)) {
+            ps.setInt(1, config.metrics().maxClinics());
+            ps.setArray(2, c.createArrayOf("text", builtIn.keySet().toArray()));
+            ps.setArray(3, c.createArrayOf("float8", builtIn.values().toArray()));
+            Map<String, Double> configured = instruments.configuredCutoffs();
+            ps.setArray(4, c.createArrayOf("text", configured.keySet().toArray()));
+            ps.setArray(5, c.createArrayOf("float8", configured.values().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Tags tags = Tags.of("clinic", rs.getString(1), "instrument", rs.getString(2));
+                    addRow(below, tags, rs.getDouble(3), rs.wasNull());
                 }
             }
         }
         clinicFaceToFaceShare.register(f2f, true);
         clinicWaitP90.register(wait, true);
-        clinicSrsBelowCutoff.register(srs, true);
-    }
-
-    private double srsCutoff() {
-        return instruments.srsCutoff();
+        clinicBelowCutoff.register(below, true);
     }
 
     private static void addRow(List<MultiGauge.Row<?>> rows, Tags tags, double value, boolean isNull) {

@@ -1,6 +1,7 @@
 package io.rapport.metrics;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the meters need to know about instruments. The instrument feature implements it, so
@@ -14,6 +15,12 @@ public interface InstrumentLabels {
     /** The label of one instrument code: a built-in's code, else "custom" (clinic codes are free text). */
     String label(String code);
 
-    /** The SRS alert cutoff in force, for the per-clinic below-cutoff gauge. */
-    double srsCutoff();
+    /**
+     * Built-in code → the alert cutoff in force, for every built-in that has one: the per-clinic
+     * below-cutoff gauge covers each (clinic instruments bring theirs in their definitions).
+     */
+    Map<String, Double> builtInCutoffs();
+
+    /** Every configured {@code rapport.instruments.<code>.cutoff}: for a clinic's instrument it wins over its definition's. */
+    Map<String, Double> configuredCutoffs();
 }

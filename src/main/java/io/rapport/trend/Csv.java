@@ -58,6 +58,9 @@ final class Csv {
             rows.add(row(
                     "responseLatencySeconds." + e.getKey(), "p95", e.getValue().p95()));
         }
+        rows.add(row("messageReplySeconds", "p50", s.messageReplySeconds().p50()));
+        rows.add(row("messageReplySeconds", "p90", s.messageReplySeconds().p90()));
+        rows.add(row("messageReplySeconds", "p95", s.messageReplySeconds().p95()));
         rows.add(row("patientTalkShare", "mean", s.patientTalkShare().mean()));
         rows.add(row("connectionDrops", "mean", s.connectionDrops().mean()));
         for (Map.Entry<String, Summary.RatingStats> e : s.ratings().entrySet()) {
@@ -98,11 +101,38 @@ final class Csv {
         return of(List.of("metric", "stat", "group", "start", "visits", "value", "suppressed"), rows);
     }
 
+    /**
+     * One row per provider beside the clinic's figures; then, for every instrument rated in the
+     * window, the provider's complete ratings, their mean, the clinic's mean and whether it is
+     * suppressed.
+     */
     static String providers(ProviderComparison c) {
-        List<List<Object>> rows = new java.util.ArrayList<>();
         ProviderComparison.Row k = c.clinic();
+        java.util.SortedSet<String> instruments = new java.util.TreeSet<>();
+        if (k != null) {
+            instruments.addAll(k.ratings().keySet());
+        }
+        List<String> header = new java.util.ArrayList<>(List.of(
+                "providerId",
+                "visits",
+                "faceToFaceShareMean",
+                "clinicFaceToFaceShareMean",
+                "documentationSecondsMean",
+                "clinicDocumentationSecondsMean",
+                "waitSecondsP90",
+                "clinicWaitSecondsP90",
+                "responseLatencySecondsP50",
+                "clinicResponseLatencySecondsP50",
+                "messageReplySecondsP50",
+                "clinicMessageReplySecondsP50",
+                "patientTalkShareMean",
+                "clinicPatientTalkShareMean"));
+        for (String i : instruments) {
+            header.addAll(List.of(i + ".responses", i + ".meanTotal", i + ".clinicMeanTotal", i + ".suppressed"));
+        }
+        List<List<Object>> rows = new java.util.ArrayList<>();
         for (ProviderComparison.Row r : c.providers()) {
-            rows.add(row(
+            List<Object> row = new java.util.ArrayList<>(row(
                     r.providerId(),
                     r.visits(),
                     r.faceToFaceShareMean(),
@@ -113,32 +143,21 @@ final class Csv {
                     k.waitSecondsP90(),
                     r.responseLatencySecondsP50(),
                     k.responseLatencySecondsP50(),
+                    r.messageReplySecondsP50(),
+                    k.messageReplySecondsP50(),
                     r.patientTalkShareMean(),
-                    k.patientTalkShareMean(),
-                    r.srsResponses(),
-                    r.srsMeanTotal(),
-                    k.srsMeanTotal(),
-                    r.srsSuppressed()));
+                    k.patientTalkShareMean()));
+            for (String i : instruments) {
+                ProviderComparison.Rating mine = r.ratings().get(i);
+                ProviderComparison.Rating clinic = k.ratings().get(i);
+                row.add(mine == null ? 0 : mine.responses());
+                row.add(mine == null ? null : mine.meanTotal());
+                row.add(clinic.meanTotal());
+                row.add(mine == null || mine.suppressed());
+            }
+            rows.add(row);
         }
-        return of(
-                List.of(
-                        "providerId",
-                        "visits",
-                        "faceToFaceShareMean",
-                        "clinicFaceToFaceShareMean",
-                        "documentationSecondsMean",
-                        "clinicDocumentationSecondsMean",
-                        "waitSecondsP90",
-                        "clinicWaitSecondsP90",
-                        "responseLatencySecondsP50",
-                        "clinicResponseLatencySecondsP50",
-                        "patientTalkShareMean",
-                        "clinicPatientTalkShareMean",
-                        "srsResponses",
-                        "srsMeanTotal",
-                        "clinicSrsMeanTotal",
-                        "srsSuppressed"),
-                rows);
+        return of(header, rows);
     }
 
     static String drivers(Drivers d) {
@@ -148,6 +167,8 @@ final class Csv {
                     new java.util.ArrayList<>(row(d.instrument(), x.metric(), x.n(), x.correlation(), x.suppressed()));
             for (Drivers.Quartile q : x.quartiles()) {
                 r.add(q.n());
+                r.add(q.lower());
+                r.add(q.upper());
                 r.add(q.meanTotal());
             }
             rows.add(r);
@@ -160,12 +181,20 @@ final class Csv {
                         "correlation",
                         "suppressed",
                         "q1N",
+                        "q1Lower",
+                        "q1Upper",
                         "q1MeanTotal",
                         "q2N",
+                        "q2Lower",
+                        "q2Upper",
                         "q2MeanTotal",
                         "q3N",
+                        "q3Lower",
+                        "q3Upper",
                         "q3MeanTotal",
                         "q4N",
+                        "q4Lower",
+                        "q4Upper",
                         "q4MeanTotal"),
                 rows);
     }

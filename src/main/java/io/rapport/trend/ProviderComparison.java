@@ -1,9 +1,18 @@
 package io.rapport.trend;
 
 import java.util.List;
+import java.util.Map;
 
-/** Each provider's headline numbers beside the clinic's. */
-public record ProviderComparison(Row clinic, List<Row> providers) {
+/** Each provider's headline numbers beside the clinic's, echoing the window and filters. */
+public record ProviderComparison(
+        String clinicId,
+        String from,
+        String to,
+        String tz,
+        String modality,
+        String providerId,
+        Row clinic,
+        List<Row> providers) {
 
     public record Row(
             String providerId,
@@ -12,8 +21,14 @@ public record ProviderComparison(Row clinic, List<Row> providers) {
             Double documentationSecondsMean,
             Double waitSecondsP90,
             Double responseLatencySecondsP50,
+            Double messageReplySecondsP50,
             Double patientTalkShareMean,
-            long srsResponses,
-            Double srsMeanTotal,
-            boolean srsSuppressed) {}
+            Map<String, Rating> ratings) {}
+
+    /**
+     * Complete ratings on one instrument. With fewer than rapport.trends.min-group-size of them the
+     * mean is null and suppressed; the clinic's mean is suppressed too when a provider's is, since
+     * beside the others' it would give that provider's ratings away.
+     */
+    public record Rating(long responses, Double meanTotal, boolean suppressed) {}
 }

@@ -3,12 +3,18 @@ package io.rapport.trend;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
-/** A clinic's headline numbers over a window. Statistics over nothing are null. */
+/**
+ * A clinic's headline numbers over a window, echoing the window and filters it was computed for.
+ * Statistics over nothing are null. Face-to-face figures and the documentation ratio cover live
+ * visits only; response latency is live turn-taking, message replies are their own figure.
+ */
 public record Summary(
         String clinicId,
         String from,
         String to,
         String tz,
+        String modality,
+        String providerId,
         long visits,
         Spread faceToFaceShare,
         Spread faceToFaceSeconds,
@@ -17,6 +23,7 @@ public record Summary(
         Double documentationToFaceToFaceRatio,
         Wait waitSeconds,
         Latency responseLatencySeconds,
+        Percentiles messageReplySeconds,
         Mean patientTalkShare,
         Mean connectionDrops,
         Map<String, RatingStats> ratings,
@@ -29,6 +36,7 @@ public record Summary(
 
     public record Percentiles(Double p50, Double p90, Double p95) {}
 
+    /** Live modalities only; {@code byModality} holds VIDEO, PHONE and IN_PERSON as they occur. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Latency(Double p50, Double p90, Double p95, Map<String, Percentiles> byModality) {}
 

@@ -85,7 +85,8 @@ public class TrendResource {
                             required = true,
                             description =
                                     "faceToFaceShare, faceToFaceSeconds, documentationSeconds, afterHoursDocumentationSeconds, "
-                                            + "waitSeconds, responseLatencySeconds, patientTalkShare, connectionDrops, or SRS.total and the like")
+                                            + "waitSeconds, responseLatencySeconds (live visits), messageReplySeconds (MESSAGING), "
+                                            + "patientTalkShare, connectionDrops, or SRS.total and the like")
                     @QueryParam("metric")
                     String metric,
             @Parameter(description = "day, week or month", schema = @Schema(enumeration = {"day", "week", "month"}))

@@ -2,8 +2,22 @@ package io.rapport.trend;
 
 import java.util.List;
 
-/** One metric over time, one series per group, one point per bucket (empty buckets included). */
-public record TrendSeries(String metric, String interval, String stat, List<Series> series) {
+/**
+ * One metric over time, one series per group, one point per bucket (empty buckets included),
+ * echoing the window and filters it was computed for.
+ */
+public record TrendSeries(
+        String clinicId,
+        String from,
+        String to,
+        String tz,
+        String modality,
+        String providerId,
+        String metric,
+        String interval,
+        String stat,
+        String groupBy,
+        List<Series> series) {
 
     public record Series(String group, List<Point> points) {}
 

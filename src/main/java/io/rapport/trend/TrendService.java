@@ -1,5 +1,6 @@
 package io.rapport.trend;
 
+import static io.rapport.trend.TrendSql.at;
 import static io.rapport.trend.TrendSql.date;
 import static io.rapport.trend.TrendSql.dbl;
 import static io.rapport.trend.TrendSql.lng;
@@ -45,76 +46,115 @@ public class TrendService {
     }
 
     public Summary summary(TrendWindow w) {
-        Map<String, Object> s = sql.visitStats(w);
-        long visits = lng(s.get("visits"));
-        Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
-        for (Map<String, Object> row : sql.latencyByModality(w)) {
-            byModality.put(
-                    (String) row.get("modality"),
-                    new Summary.Percentiles(dbl(row.get("p50")), dbl(row.get("p90")), dbl(row.get("p95"))));
+        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
+            Map<String, Object> s = TrendSql.visitStats(snapshot, w);
+            long visits = lng(s.get("visits"));
+            Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
+            for (Map<String, Object> row : TrendSql.latencyByModality(snapshot, w)) {
+                byModality.put((String) row.get("modality"), seconds(row.get("p")));
+            }
+            Summary.Percentiles latency = seconds(s.get("latency_p"));
+            return new Summary(
+                    w.clinicId(),
+                    w.from().toString(),
+                    w.to().toString(),
+                    w.tz().getId(),
+                    w.modality(),
+                    w.providerId(),
+                    visits,
+                    spread(s, VisitMetric.FACE_TO_FACE_SHARE),
+                    spread(s, VisitMetric.FACE_TO_FACE_SECONDS),
+                    spread(s, VisitMetric.DOCUMENTATION_SECONDS),
+                    spread(s, VisitMetric.AFTER_HOURS_DOCUMENTATION_SECONDS),
+                    Round.share(dbl(s.get("doc_ratio"))),
+                    new Summary.Wait(
+                            Round.seconds(at(s.get("wait_p"), 0)),
+                            Round.seconds(at(s.get("wait_p"), 1)),
+                            Round.share(dbl(s.get("wait_over_300")))),
+                    new Summary.Latency(latency.p50(), latency.p90(), latency.p95(), byModality),
+                    seconds(s.get("reply_p")),
+                    new Summary.Mean(Round.share(dbl(s.get("talk_mean")))),
+                    new Summary.Mean(Round.score(dbl(s.get("drops_mean")))),
+                    ratings(snapshot, w, visits),
+                    continuity(snapshot, w),
+                    TrendSql.openAlerts(snapshot, w));
         }
-        return new Summary(
-                w.clinicId(),
-                w.from().toString(),
-                w.to().toString(),
-                w.tz().getId(),
-                visits,
-                spread(s, "face_to_face_share"),
-                spread(s, "face_to_face_seconds"),
-                spread(s, "documentation_seconds"),
-                spread(s, "after_hours_documentation_seconds"),
-                dbl(s.get("doc_ratio")),
-                new Summary.Wait(dbl(s.get("wait_p50")), dbl(s.get("wait_p90")), dbl(s.get("wait_over_300"))),
-                new Summary.Latency(
-                        dbl(s.get("latency_p50")), dbl(s.get("latency_p90")), dbl(s.get("latency_p95")), byModality),
-                new Summary.Mean(dbl(s.get("talk_mean"))),
-                new Summary.Mean(dbl(s.get("drops_mean"))),
-                ratings(w, visits),
-                continuity(w),
-                sql.openAlerts(w));
     }
 
-    private static Summary.Spread spread(Map<String, Object> s, String column) {
+    private static Summary.Percentiles seconds(Object p50p90p95) {
+        return new Summary.Percentiles(
+                Round.seconds(at(p50p90p95, 0)), Round.seconds(at(p50p90p95, 1)), Round.seconds(at(p50p90p95, 2)));
+    }
+
+    private static Summary.Spread spread(Map<String, Object> s, VisitMetric metric) {
+        Object p = s.get(metric.column + "_p");
         return new Summary.Spread(
-                dbl(s.get(column + "_mean")), dbl(s.get(column + "_p50")), dbl(s.get(column + "_p90")));
+                Round.to(dbl(s.get(metric.column + "_mean")), metric.decimals),
+                Round.to(at(p, 0), metric.decimals),
+                Round.to(at(p, 1), metric.decimals));
     }
 
-    private Map<String, Summary.RatingStats> ratings(TrendWindow w, long visits) {
+    /** The band names that make an NPS-style score: they come from the definition, never from literals here. */
+    static final String PROMOTER = "promoter";
+
+    static final String DETRACTOR = "detractor";
+
+    private static String band(InstrumentDefinition def, String name) {
+        return def.categories() == null
+                ? null
+                : def.categories().stream()
+                        .map(InstrumentDefinition.Category::name)
+                        .filter(name::equalsIgnoreCase)
+                        .findFirst()
+                        .orElse(null);
+    }
+
+    private Map<String, Summary.RatingStats> ratings(TrendSql.Snapshot snapshot, TrendWindow w, long visits) {
         List<InstrumentDefinition> defs = instruments.list(w.clinicId());
         String[] codes = new String[defs.size()];
         Double[] cutoffs = new Double[defs.size()];
+        String[] promoters = new String[defs.size()];
+        String[] detractors = new String[defs.size()];
         for (int i = 0; i < defs.size(); i++) {
             codes[i] = defs.get(i).code();
             cutoffs[i] = instruments.cutoff(defs.get(i));
+            promoters[i] = band(defs.get(i), PROMOTER);
+            detractors[i] = band(defs.get(i), DETRACTOR);
         }
         Map<String, Summary.RatingStats> out = new LinkedHashMap<>();
-        for (Map<String, Object> row : sql.ratingStats(w, codes, cutoffs)) {
+        for (Map<String, Object> row : TrendSql.ratingStats(snapshot, w, codes, cutoffs, promoters, detractors)) {
             String code = (String) row.get("instrument");
             long responses = lng(row.get("responses"));
             long complete = lng(row.get("complete"));
-            Double rate = visits == 0 ? null : (double) responses / visits;
+            Double rate = visits == 0 ? null : Round.share((double) responses / visits);
             // Statistics are over complete ratings, so those are what must reach the group size.
             if (complete < minGroup()) {
                 out.put(code, new Summary.RatingStats(responses, rate, null, null, null, true));
                 continue;
             }
-            Double below =
-                    row.get("cutoff") == null || complete == 0 ? null : (double) lng(row.get("below")) / complete;
-            Double nps = "NPS".equals(code) && complete > 0
-                    ? 100.0 * (lng(row.get("promoters")) - lng(row.get("detractors"))) / complete
+            Double below = row.get("cutoff") == null ? null : Round.share((double) lng(row.get("below")) / complete);
+            Double nps = Boolean.TRUE.equals(row.get("banded"))
+                    ? Round.score(100.0 * (lng(row.get("promoters")) - lng(row.get("detractors"))) / complete)
                     : null;
-            out.put(code, new Summary.RatingStats(responses, rate, dbl(row.get("mean_total")), below, nps, false));
+            out.put(
+                    code,
+                    new Summary.RatingStats(
+                            responses, rate, Round.score(dbl(row.get("mean_total"))), below, nps, false));
         }
         return out;
     }
 
-    private Summary.Continuity continuity(TrendWindow w) {
-        Map<String, Object> c = sql.continuity(w);
+    private static Summary.Continuity continuity(TrendSql.Snapshot snapshot, TrendWindow w) {
+        Map<String, Object> c = TrendSql.continuity(snapshot, w);
         long patients = lng(c.get("patients"));
         if (patients == 0) {
             return new Summary.Continuity(0, null, null, null);
         }
-        return new Summary.Continuity(patients, dbl(c.get("upc")), dbl(c.get("coc")), dbl(c.get("switch_rate")));
+        return new Summary.Continuity(
+                patients,
+                Round.share(dbl(c.get("upc"))),
+                Round.share(dbl(c.get("coc"))),
+                Round.share(dbl(c.get("switch_rate"))));
     }
 
     public TrendSeries trends(TrendWindow w, String metric, String interval, String stat, String groupBy) {
@@ -129,28 +169,27 @@ public class TrendService {
             violations.add(new Violation("groupBy", "must be one of none, modality, provider"));
         }
         String valueSql;
-        String join = "";
         String instrument = null;
+        int decimals = Round.SCORE;
         Optional<VisitMetric> visitMetric = metric == null ? Optional.empty() : VisitMetric.byApiName(metric);
         if (visitMetric.isPresent()) {
-            valueSql = "v." + visitMetric.get().column;
+            valueSql = visitMetric.get().column;
+            decimals = visitMetric.get().decimals;
         } else if (metric != null
                 && metric.endsWith(TOTAL_SUFFIX)
                 && instruments
                         .find(w.clinicId(), metric.substring(0, metric.length() - TOTAL_SUFFIX.length()))
                         .isPresent()) {
-            valueSql = "r.total";
             // The instrument code comes from the client, so it is bound, never spliced.
-            join = "LEFT JOIN rating r ON r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id AND r.complete "
-                    + "AND r.instrument = ?";
+            valueSql = null;
             instrument = metric.substring(0, metric.length() - TOTAL_SUFFIX.length());
         } else {
             valueSql = null;
+            decimals = 0;
             violations.add(new Violation(
                     "metric",
-                    "must be a per-visit metric (faceToFaceShare, faceToFaceSeconds, documentationSeconds, "
-                            + "afterHoursDocumentationSeconds, waitSeconds, responseLatencySeconds, patientTalkShare, "
-                            + "connectionDrops) or an instrument total such as SRS.total"));
+                    "must be a per-visit metric (" + VisitMetric.apiNames()
+                            + ") or an instrument total such as SRS.total"));
         }
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
@@ -162,15 +201,18 @@ public class TrendService {
         };
         List<LocalDate> buckets = buckets(w, interval);
         Map<String, Map<LocalDate, Map<String, Object>>> byGroup = new LinkedHashMap<>();
-        List<String> groups = "none".equals(groupBy) ? List.of("all") : sql.groups(w, groupSql);
-        for (String g : groups) {
-            byGroup.put(g, new HashMap<>());
+        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
+            List<String> groups = "none".equals(groupBy) ? List.of("all") : TrendSql.groups(snapshot, w, groupSql);
+            for (String g : groups) {
+                byGroup.put(g, new HashMap<>());
+            }
+            for (Map<String, Object> row :
+                    TrendSql.series(snapshot, w, valueSql, interval, stat, groupSql, instrument)) {
+                byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
+                        .put(date(row.get("bucket")), row);
+            }
         }
         boolean ratingMetric = instrument != null;
-        for (Map<String, Object> row : sql.series(w, valueSql, join, interval, stat, groupSql, instrument)) {
-            byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
-                    .put(date(row.get("bucket")), row);
-        }
         List<TrendSeries.Series> series = new ArrayList<>();
         for (var group : byGroup.entrySet()) {
             List<TrendSeries.Point> points = new ArrayList<>(buckets.size());
@@ -179,11 +221,23 @@ public class TrendService {
                 long n = row == null ? 0 : lng(row.get("n"));
                 Double value = row == null ? null : dbl(row.get("value"));
                 boolean suppressed = ratingMetric && !"count".equals(stat) && n < minGroup();
-                points.add(new TrendSeries.Point(bucket.toString(), n, suppressed ? null : value, suppressed));
+                points.add(new TrendSeries.Point(
+                        bucket.toString(), n, suppressed ? null : Round.to(value, decimals), suppressed));
             }
             series.add(new TrendSeries.Series(group.getKey(), points));
         }
-        return new TrendSeries(metric, interval, stat, series);
+        return new TrendSeries(
+                w.clinicId(),
+                w.from().toString(),
+                w.to().toString(),
+                w.tz().getId(),
+                w.modality(),
+                w.providerId(),
+                metric,
+                interval,
+                stat,
+                groupBy,
+                series);
     }
 
     /** Bucket starts from the bucket holding {@code from} to the one holding the day before {@code to}. */
@@ -206,58 +260,71 @@ public class TrendService {
     }
 
     public ProviderComparison providers(TrendWindow w) {
-        List<Map<String, Object>> rows = sql.providers(w);
+        List<Map<String, Object>> rows;
+        List<Map<String, Object>> ratingRows;
+        String[] codes = instruments.list(w.clinicId()).stream()
+                .map(InstrumentDefinition::code)
+                .toArray(String[]::new);
+        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
+            rows = TrendSql.providers(snapshot, w);
+            ratingRows = TrendSql.providerRatings(snapshot, w, codes);
+        }
+        // provider (null for the clinic) -> instrument -> rating figures
+        Map<String, Map<String, ProviderComparison.Rating>> ratings = new HashMap<>();
+        Set<String> hiddenSomewhere = new java.util.HashSet<>();
+        for (Map<String, Object> row : ratingRows) {
+            long responses = lng(row.get("responses"));
+            boolean suppressed = responses < minGroup();
+            String provider = lng(row.get("clinic_row")) == 1 ? null : (String) row.get("provider_id");
+            String instrument = (String) row.get("instrument");
+            if (provider != null && suppressed) {
+                hiddenSomewhere.add(instrument);
+            }
+            ratings.computeIfAbsent(provider, p -> new java.util.TreeMap<>())
+                    .put(
+                            instrument,
+                            new ProviderComparison.Rating(
+                                    responses,
+                                    suppressed ? null : Round.score(dbl(row.get("mean_total"))),
+                                    suppressed));
+        }
+        // With one provider hidden, the clinic mean beside the others' would give its ratings away.
+        if (ratings.containsKey(null)) {
+            ratings.get(null)
+                    .replaceAll((instrument, r) -> hiddenSomewhere.contains(instrument)
+                            ? new ProviderComparison.Rating(r.responses(), null, true)
+                            : r);
+        }
         ProviderComparison.Row clinic = null;
         List<ProviderComparison.Row> providers = new ArrayList<>();
         for (Map<String, Object> row : rows) {
-            ProviderComparison.Row r = providerRow(row);
-            if (lng(row.get("clinic_row")) == 1) {
-                clinic = new ProviderComparison.Row(
-                        null,
-                        r.visits(),
-                        r.faceToFaceShareMean(),
-                        r.documentationSecondsMean(),
-                        r.waitSecondsP90(),
-                        r.responseLatencySecondsP50(),
-                        r.patientTalkShareMean(),
-                        r.srsResponses(),
-                        r.srsMeanTotal(),
-                        r.srsSuppressed());
+            boolean clinicRow = lng(row.get("clinic_row")) == 1;
+            String provider = clinicRow ? null : (String) row.get("provider_id");
+            ProviderComparison.Row r = new ProviderComparison.Row(
+                    provider,
+                    lng(row.get("visits")),
+                    Round.share(dbl(row.get("f2f_share"))),
+                    Round.seconds(dbl(row.get("documentation"))),
+                    Round.seconds(dbl(row.get("wait_p90"))),
+                    Round.seconds(dbl(row.get("latency_p50"))),
+                    Round.seconds(dbl(row.get("reply_p50"))),
+                    Round.share(dbl(row.get("talk"))),
+                    ratings.getOrDefault(provider, Map.of()));
+            if (clinicRow) {
+                clinic = r;
             } else {
                 providers.add(r);
             }
         }
-        // With one provider hidden, the clinic mean beside the others' would give its ratings away.
-        if (clinic != null && providers.stream().anyMatch(p -> p.srsSuppressed() && p.srsResponses() > 0)) {
-            clinic = new ProviderComparison.Row(
-                    null,
-                    clinic.visits(),
-                    clinic.faceToFaceShareMean(),
-                    clinic.documentationSecondsMean(),
-                    clinic.waitSecondsP90(),
-                    clinic.responseLatencySecondsP50(),
-                    clinic.patientTalkShareMean(),
-                    clinic.srsResponses(),
-                    null,
-                    true);
-        }
-        return new ProviderComparison(clinic, providers);
-    }
-
-    private ProviderComparison.Row providerRow(Map<String, Object> row) {
-        long srs = lng(row.get("srs_responses"));
-        boolean suppressed = srs < minGroup();
-        return new ProviderComparison.Row(
-                (String) row.get("provider_id"),
-                lng(row.get("visits")),
-                dbl(row.get("f2f_share")),
-                dbl(row.get("documentation")),
-                dbl(row.get("wait_p90")),
-                dbl(row.get("latency_p50")),
-                dbl(row.get("talk")),
-                srs,
-                suppressed ? null : dbl(row.get("srs_mean")),
-                suppressed);
+        return new ProviderComparison(
+                w.clinicId(),
+                w.from().toString(),
+                w.to().toString(),
+                w.tz().getId(),
+                w.modality(),
+                w.providerId(),
+                clinic,
+                providers);
     }
 
     public Drivers drivers(TrendWindow w, String instrument) {
@@ -265,26 +332,42 @@ public class TrendService {
             throw ProblemException.badParameter(
                     "instrument", "must be an instrument code known to this clinic, such as SRS");
         }
+        DriverStats.Pairs pairs;
+        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
+            pairs = TrendSql.ratedPairs(snapshot, w, instrument);
+        }
+        long rated = pairs.size();
         List<Drivers.Driver> drivers = new ArrayList<>();
         for (VisitMetric metric : VisitMetric.values()) {
-            List<Map<String, Object>> rows = sql.driver(w, metric, instrument);
-            long n = rows.isEmpty() ? 0 : lng(rows.get(0).get("n"));
-            boolean suppressed = n < minGroup();
-            Double r = suppressed ? null : dbl(rows.get(0).get("r"));
-            List<Drivers.Quartile> quartiles = new ArrayList<>();
-            for (int q = 1; q <= 4; q++) {
-                long qn = 0;
-                Double mean = null;
-                for (Map<String, Object> row : rows) {
-                    if (row.get("q") != null && lng(row.get("q")) == q) {
-                        qn = lng(row.get("q_n"));
-                        mean = dbl(row.get("q_mean"));
-                    }
-                }
-                quartiles.add(new Drivers.Quartile(q, qn, qn < minGroup() ? null : mean));
+            DriverStats.Result result = DriverStats.of(pairs, metric.ordinal());
+            List<Drivers.Quartile> quartiles = new ArrayList<>(4);
+            for (DriverStats.Quartile q : result.quartiles()) {
+                boolean hidden = q.n() < minGroup();
+                quartiles.add(new Drivers.Quartile(
+                        q.quartile(),
+                        q.n(),
+                        // The bounds are visit figures, not ratings: only the mean total is suppressed.
+                        Round.to(q.lower(), metric.decimals),
+                        Round.to(q.upper(), metric.decimals),
+                        hidden ? null : Round.score(q.meanTotal())));
             }
-            drivers.add(new Drivers.Driver(metric.apiName, n, r, suppressed, quartiles));
+            boolean suppressed = result.n() < minGroup();
+            drivers.add(new Drivers.Driver(
+                    metric.apiName,
+                    result.n(),
+                    suppressed ? null : Round.share(result.correlation()),
+                    suppressed,
+                    quartiles));
         }
-        return new Drivers(instrument, sql.ratedVisits(w, instrument), drivers);
+        return new Drivers(
+                w.clinicId(),
+                w.from().toString(),
+                w.to().toString(),
+                w.tz().getId(),
+                w.modality(),
+                w.providerId(),
+                instrument,
+                rated,
+                drivers);
     }
 }

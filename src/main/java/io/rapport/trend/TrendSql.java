@@ -1,239 +1,346 @@
 package io.rapport.trend;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
+import io.quarkus.arc.InjectableInstance;
 import io.rapport.db.Jdbc;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Every trend query, computed in PostgreSQL (aggregates, percentile_cont, corr, ntile, lag) so
- * no visit rows travel to Java. Each query starts from the same filtered window of
- * {@code visit_facts}; only fixed column names from {@link VisitMetric} are placed in SQL text.
+ * Every trend query, computed in PostgreSQL (aggregates, percentile_cont, corr, ntile, lag) so no
+ * visit rows travel to Java. Each query starts from the same window of {@code visit_fact}, which
+ * the covering index {@code visit_fact_window_idx} serves as one range scan; only fixed column
+ * names from {@link VisitMetric} are placed in SQL text.
+ *
+ * <p>All queries of one answer run in one {@link Snapshot}: a read-only, repeatable-read
+ * transaction, so a summary's five statements see the same data even while ingest writes.
  */
 @ApplicationScoped
 class TrendSql {
 
-    /** The window: 7 parameters, bound by {@link #bindWindow}. */
+    /** The window: 7 parameters, from {@link #window}. */
     private static final String WINDOW = """
             v AS (
-                SELECT * FROM visit_facts
+                SELECT * FROM visit_fact
                 WHERE clinic_id = ? AND started_at >= ? AND started_at < ?
+                  AND (CAST(? AS text) IS NULL OR modality = ?)
+                  AND (CAST(? AS text) IS NULL OR provider_id = ?)
+            )""";
+
+    /** Ratings on visits in the window, of the given instruments: 8 parameters, from {@link #ratings}. */
+    private static final String RATINGS = """
+            r AS (
+                SELECT * FROM rating_fact
+                WHERE clinic_id = ? AND instrument = ANY(CAST(? AS text[])) AND started_at >= ? AND started_at < ?
                   AND (CAST(? AS text) IS NULL OR modality = ?)
                   AND (CAST(? AS text) IS NULL OR provider_id = ?)
             )""";
 
     private final AgroalDataSource dataSource;
 
-    TrendSql(AgroalDataSource dataSource) {
-        this.dataSource = dataSource;
-    }
-
     /**
-     * Planner settings for these queries only. Each one aggregates a clinic's whole window, so
-     * hash joins are right; but a clinic that grew since the last ANALYZE is estimated at a row
-     * or two, and the planner then picks nested loops that rescan the window per rating: 100,000
-     * visits took minutes instead of a second. Percentile sorts of that size also fit in work_mem.
+     * Manager queries read through the "reports" datasource when it has a URL (a read replica such
+     * as CloudNativePG's {@code -ro} service), else through the main one: configuration, not code.
      */
-    private static final String PLANNER = "SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '64MB'";
-
-    private List<Map<String, Object>> queryWithoutWindow(String sql, Object... params) {
-        return query(sql, null, params);
+    TrendSql(AgroalDataSource main, @DataSource("reports") InjectableInstance<AgroalDataSource> reports) {
+        List<AgroalDataSource> active = reports.listActive();
+        this.dataSource = active.isEmpty() ? main : active.get(0);
     }
 
-    /** A result row as column label → value, in select order. Without a window, only {@code extra} is bound. */
-    private List<Map<String, Object>> query(String sql, TrendWindow w, Object... extra) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+    /** One read-only, repeatable-read transaction for all the queries of one answer. */
+    Snapshot snapshot() {
+        try {
+            Connection c = dataSource.getConnection();
             try {
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
                 try (var settings = c.createStatement()) {
-                    settings.execute(PLANNER);
+                    // Not a planner switch: percentile sorts over a year of one clinic's visits
+                    // (100,000 values) fit in memory instead of spilling to disk.
+                    settings.execute("SET LOCAL work_mem = '64MB'");
                 }
-                List<Map<String, Object>> rows = run(c, sql, w, extra);
-                c.commit();
-                return rows;
+                return new Snapshot(c);
             } catch (SQLException e) {
-                c.rollback();
+                c.close();
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
         }
     }
 
-    private static List<Map<String, Object>> run(Connection c, String sql, TrendWindow w, Object... extra)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int next = w == null ? 1 : bindWindow(ps, w, 1);
-            for (Object p : extra) {
+    /** The open transaction; closing it ends the transaction and returns the connection. */
+    static final class Snapshot implements AutoCloseable {
+
+        private final Connection c;
+
+        private Snapshot(Connection c) {
+            this.c = c;
+        }
+
+        /**
+         * A result row as column label → value, in select order. Parameters in order: a String[]
+         * binds as text[], a Double[] as float8[], an Instant as timestamptz, anything else as is.
+         */
+        List<Map<String, Object>> query(String sql, Object... params) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, params);
+                List<Map<String, Object>> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        for (int i = 1; i <= columns; i++) {
+                            Object value = rs.getObject(i);
+                            if (value instanceof Array array) {
+                                value = array.getArray();
+                            }
+                            row.put(rs.getMetaData().getColumnLabel(i), value);
+                        }
+                        rows.add(row);
+                    }
+                }
+                return rows;
+            } catch (SQLException e) {
+                throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
+            }
+        }
+
+        /** Rated visits of one instrument in the window, as columns: what the drivers are computed from. */
+        DriverStats.Pairs pairs(String sql, Object... params) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, params);
+                DriverStats.Pairs pairs = new DriverStats.Pairs(VisitMetric.values().length);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Double[] x = new Double[VisitMetric.values().length];
+                        for (VisitMetric m : VisitMetric.values()) {
+                            x[m.ordinal()] = Jdbc.nullableDouble(rs, m.column);
+                        }
+                        pairs.add(rs.getString("visit_id"), rs.getDouble("total"), x);
+                    }
+                }
+                return pairs;
+            } catch (SQLException e) {
+                throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
+            }
+        }
+
+        private void bind(PreparedStatement ps, Object... params) throws SQLException {
+            int next = 1;
+            for (Object p : params) {
                 if (p instanceof String[] array) {
                     ps.setArray(next++, c.createArrayOf("text", array));
                 } else if (p instanceof Double[] array) {
                     ps.setArray(next++, c.createArrayOf("float8", array));
+                } else if (p instanceof Instant instant) {
+                    Jdbc.setInstant(ps, next++, instant);
                 } else {
                     ps.setObject(next++, p);
                 }
             }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= columns; i++) {
-                        row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                    }
-                    rows.add(row);
+        }
+
+        @Override
+        public void close() {
+            try {
+                try {
+                    c.rollback();
+                } finally {
+                    c.setReadOnly(false);
+                    c.setAutoCommit(true);
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    c.close();
                 }
+            } catch (SQLException e) {
+                throw new IllegalStateException("Ending a trend query failed: " + e.getSQLState(), e);
             }
-            return rows;
         }
     }
 
-    private static int bindWindow(PreparedStatement ps, TrendWindow w, int i) throws SQLException {
-        ps.setString(i++, w.clinicId());
-        Jdbc.setInstant(ps, i++, w.start());
-        Jdbc.setInstant(ps, i++, w.end());
-        ps.setString(i++, w.modality());
-        ps.setString(i++, w.modality());
-        ps.setString(i++, w.providerId());
-        ps.setString(i++, w.providerId());
-        return i;
+    /** The parameters of {@link #WINDOW}, then any others. */
+    private static Object[] window(TrendWindow w, Object... more) {
+        List<Object> p = new ArrayList<>(List.of(w.clinicId(), w.start(), w.end()));
+        p.addAll(filters(w));
+        p.addAll(Arrays.asList(more));
+        return p.toArray();
+    }
+
+    /** The parameters of {@link #RATINGS}, then any others. */
+    private static Object[] ratings(TrendWindow w, String[] instruments, Object... more) {
+        List<Object> p = new ArrayList<>(List.of(w.clinicId(), instruments, w.start(), w.end()));
+        p.addAll(filters(w));
+        p.addAll(Arrays.asList(more));
+        return p.toArray();
+    }
+
+    private static List<Object> filters(TrendWindow w) {
+        return Arrays.asList(w.modality(), w.modality(), w.providerId(), w.providerId());
     }
 
     private static String pct(double p, String column) {
         return "percentile_cont(" + p + ") WITHIN GROUP (ORDER BY " + column + ")";
     }
 
-    Map<String, Object> visitStats(TrendWindow w) {
+    /** Several fractions from one sort of the column. */
+    private static String pcts(String column, String fractions) {
+        return "percentile_cont(ARRAY[" + fractions + "]::float8[]) WITHIN GROUP (ORDER BY " + column + ")";
+    }
+
+    /** Time use, waits, live latency, message replies, talk and drops: one pass over the window. */
+    static Map<String, Object> visitStats(Snapshot s, TrendWindow w) {
         StringBuilder select = new StringBuilder("count(*) AS visits");
         for (String col : List.of(
                 "face_to_face_share",
                 "face_to_face_seconds",
                 "documentation_seconds",
                 "after_hours_documentation_seconds")) {
-            select.append(", avg(")
-                    .append(col)
-                    .append(") AS ")
-                    .append(col)
-                    .append("_mean")
-                    .append(", ")
-                    .append(pct(0.5, col))
+            select.append(", avg(").append(col).append(") AS ").append(col).append("_mean");
+            select.append(", ")
+                    .append(pcts(col, "0.5, 0.9"))
                     .append(" AS ")
                     .append(col)
-                    .append("_p50")
-                    .append(", ")
-                    .append(pct(0.9, col))
-                    .append(" AS ")
-                    .append(col)
-                    .append("_p90");
+                    .append("_p");
         }
-        select.append(", sum(documentation_seconds) / NULLIF(sum(face_to_face_seconds), 0) AS doc_ratio")
+        select.append(", sum(documentation_seconds) FILTER (WHERE live)"
+                        + " / NULLIF(sum(face_to_face_seconds), 0) AS doc_ratio")
                 .append(", ")
-                .append(pct(0.5, "wait_seconds"))
-                .append(" AS wait_p50")
+                .append(pcts("wait_seconds", "0.5, 0.9"))
+                .append(" AS wait_p")
+                .append(", avg(CASE WHEN wait_seconds > 300 THEN 1.0 WHEN wait_seconds IS NOT NULL THEN 0.0 END)"
+                        + "::float8 AS wait_over_300")
                 .append(", ")
-                .append(pct(0.9, "wait_seconds"))
-                .append(" AS wait_p90")
-                .append(
-                        ", avg(CASE WHEN wait_seconds > 300 THEN 1.0 WHEN wait_seconds IS NOT NULL THEN 0.0 END)::float8 AS wait_over_300")
+                .append(pcts("response_latency_seconds", "0.5, 0.9, 0.95"))
+                .append(" AS latency_p")
                 .append(", ")
-                .append(pct(0.5, "response_latency_seconds"))
-                .append(" AS latency_p50")
-                .append(", ")
-                .append(pct(0.9, "response_latency_seconds"))
-                .append(" AS latency_p90")
-                .append(", ")
-                .append(pct(0.95, "response_latency_seconds"))
-                .append(" AS latency_p95")
+                .append(pcts("message_reply_seconds", "0.5, 0.9, 0.95"))
+                .append(" AS reply_p")
                 .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean");
-        return query("WITH " + WINDOW + " SELECT " + select + " FROM v", w).get(0);
+        return s.query("WITH " + WINDOW + " SELECT " + select + " FROM v", window(w))
+                .get(0);
     }
 
-    List<Map<String, Object>> latencyByModality(TrendWindow w) {
-        return query(
-                "WITH " + WINDOW + " SELECT modality, "
-                        + pct(0.5, "response_latency_seconds") + " AS p50, "
-                        + pct(0.9, "response_latency_seconds") + " AS p90, "
-                        + pct(0.95, "response_latency_seconds") + " AS p95 "
-                        + "FROM v WHERE response_latency_seconds IS NOT NULL GROUP BY modality ORDER BY modality",
-                w);
+    /** Live response latency per live modality. */
+    static List<Map<String, Object>> latencyByModality(Snapshot s, TrendWindow w) {
+        return s.query(
+                "WITH " + WINDOW + " SELECT modality, " + pcts("response_latency_seconds", "0.5, 0.9, 0.95")
+                        + " AS p FROM v WHERE response_latency_seconds IS NOT NULL GROUP BY modality ORDER BY modality",
+                window(w));
     }
 
-    /** Per instrument: responses, complete ones, mean total, below-cutoff and NPS category counts. */
-    List<Map<String, Object>> ratingStats(TrendWindow w, String[] instruments, Double[] cutoffs) {
-        String sql = "WITH " + WINDOW + """
-                , cutoffs AS (SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS float8[])) AS c(instrument, cutoff))
+    /**
+     * Per instrument: responses, complete ones, mean total, below-cutoff and band counts. The
+     * cutoffs and the bands counted as promoters and detractors come from the definitions.
+     */
+    static List<Map<String, Object>> ratingStats(
+            Snapshot s,
+            TrendWindow w,
+            String[] instruments,
+            Double[] cutoffs,
+            String[] promoters,
+            String[] detractors) {
+        String sql = "WITH " + RATINGS + """
+                , defs AS (
+                    SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS float8[]), CAST(? AS text[]), CAST(? AS text[]))
+                        AS d(instrument, cutoff, promoter, detractor)
+                )
                 SELECT r.instrument,
                        count(*) AS responses,
-                       count(*) FILTER (WHERE r.complete) AS complete,
-                       avg(r.total) FILTER (WHERE r.complete) AS mean_total,
-                       count(*) FILTER (WHERE r.complete AND r.total < c.cutoff) AS below,
-                       max(c.cutoff) AS cutoff,
-                       count(*) FILTER (WHERE r.complete AND r.total >= 9) AS promoters,
-                       count(*) FILTER (WHERE r.complete AND r.total <= 6) AS detractors
-                FROM rating r
-                JOIN v ON v.clinic_id = r.clinic_id AND v.visit_id = r.visit_id
-                LEFT JOIN cutoffs c ON c.instrument = r.instrument
+                       count(r.total) AS complete,
+                       avg(r.total) AS mean_total,
+                       count(*) FILTER (WHERE r.total < d.cutoff) AS below,
+                       max(d.cutoff) AS cutoff,
+                       count(*) FILTER (WHERE r.total IS NOT NULL AND r.category = d.promoter) AS promoters,
+                       count(*) FILTER (WHERE r.total IS NOT NULL AND r.category = d.detractor) AS detractors,
+                       bool_or(d.promoter IS NOT NULL AND d.detractor IS NOT NULL) AS banded
+                FROM r LEFT JOIN defs d ON d.instrument = r.instrument
                 GROUP BY r.instrument
                 ORDER BY r.instrument
                 """;
-        return query(sql, w, instruments, cutoffs);
+        return s.query(sql, ratings(w, instruments, instruments, cutoffs, promoters, detractors));
     }
 
-    /** UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits. */
-    Map<String, Object> continuity(TrendWindow w) {
-        String sql = "WITH " + WINDOW + """
+    /**
+     * UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits in
+     * the window. A switch is a visit whose patient's previous visit (by start, then visit id) was
+     * with another provider. Unfiltered, that previous visit is kept on each row at ingest, and the
+     * pairs in the window are the rows whose previous visit is in it too; with a modality or
+     * provider filter the previous visit must also pass the filter, so it is found in the window.
+     */
+    static Map<String, Object> continuity(Snapshot s, TrendWindow w) {
+        String perPatient = """
                 , per_provider AS (
                     SELECT patient_pseudonym, provider_id, count(*)::float8 AS n
                     FROM v GROUP BY patient_pseudonym, provider_id
                 ), per_patient AS (
                     SELECT patient_pseudonym, sum(n) AS total, max(n) AS top, sum(n * n) AS squares
                     FROM per_provider GROUP BY patient_pseudonym HAVING sum(n) >= 2
-                ), ordered AS (
-                    SELECT patient_pseudonym, provider_id,
-                           lag(provider_id) OVER (PARTITION BY patient_pseudonym ORDER BY started_at, visit_id) AS previous
+                ), scores AS (
+                    SELECT count(*) AS patients,
+                           avg(top / total) AS upc,
+                           avg((squares - total) / (total * (total - 1))) AS coc
+                    FROM per_patient
+                )""";
+        if (w.modality() == null && w.providerId() == null) {
+            String sql = "WITH " + WINDOW + perPatient + """
+                    , pairs AS (
+                        SELECT count(*) AS pairs,
+                               count(*) FILTER (WHERE previous_provider_id <> provider_id) AS switched
+                        FROM v WHERE previous_started_at >= ?
+                    )
+                    SELECT s.patients, s.upc, s.coc, p.switched::float8 / NULLIF(p.pairs, 0) AS switch_rate
+                    FROM scores s CROSS JOIN pairs p
+                    """;
+            return s.query(sql, window(w, w.start())).get(0);
+        }
+        String sql = "WITH " + WINDOW + perPatient + """
+                , ordered AS (
+                    SELECT provider_id,
+                           lag(provider_id) OVER (PARTITION BY patient_pseudonym
+                                                  ORDER BY started_at, visit_id COLLATE "C") AS previous
                     FROM v
-                ), switches AS (
-                    SELECT patient_pseudonym,
-                           count(previous) AS pairs,
-                           count(*) FILTER (WHERE previous IS NOT NULL AND previous <> provider_id) AS switched
-                    FROM ordered GROUP BY patient_pseudonym
+                ), pairs AS (
+                    SELECT count(previous) AS pairs,
+                           count(*) FILTER (WHERE previous <> provider_id) AS switched
+                    FROM ordered
                 )
-                SELECT count(*) AS patients,
-                       avg(p.top / p.total) AS upc,
-                       avg((p.squares - p.total) / (p.total * (p.total - 1))) AS coc,
-                       sum(s.switched)::float8 / NULLIF(sum(s.pairs), 0) AS switch_rate
-                FROM per_patient p JOIN switches s USING (patient_pseudonym)
+                SELECT s.patients, s.upc, s.coc, p.switched::float8 / NULLIF(p.pairs, 0) AS switch_rate
+                FROM scores s CROSS JOIN pairs p
                 """;
-        return query(sql, w).get(0);
+        return s.query(sql, window(w)).get(0);
     }
 
-    long openAlerts(TrendWindow w) {
-        String sql = "WITH " + WINDOW + " SELECT count(*) AS n FROM alert "
+    /** Alerts open now (not windowed: an open alert needs attention whenever its visit was). */
+    static long openAlerts(Snapshot s, TrendWindow w) {
+        String sql = "SELECT count(*) AS n FROM alert "
                 + "WHERE clinic_id = ? AND status = 'OPEN' AND (CAST(? AS text) IS NULL OR provider_id = ?)";
-        return ((Number) query(sql, w, w.clinicId(), w.providerId(), w.providerId())
-                        .get(0)
-                        .get("n"))
-                .longValue();
+        return lng(s.query(sql, w.clinicId(), w.providerId(), w.providerId())
+                .get(0)
+                .get("n"));
     }
 
     /**
      * One row per (group, bucket) with observations: the bucket is the local date that
-     * date_trunc gives in the window's zone (weeks start Monday).
+     * date_trunc gives in the window's zone (weeks start Monday). With an instrument, the values
+     * are its complete totals on visits in the window, else the visit metric {@code column}.
      */
-    List<Map<String, Object>> series(
+    static List<Map<String, Object>> series(
+            Snapshot s,
             TrendWindow w,
-            String valueSql,
-            String join,
+            String column,
             String interval,
             String stat,
             String groupSql,
@@ -246,63 +353,81 @@ class TrendSql {
             case "p95" -> pct(0.95, "x");
             default -> throw new IllegalArgumentException(stat);
         };
-        String sql = "WITH " + WINDOW + ", obs AS (SELECT " + groupSql + " AS grp, "
+        // The group column names are the same in both tables, so groupSql reads either as v.
+        String source = instrument == null ? WINDOW : RATINGS.replaceFirst("^r AS", "v AS");
+        String value = instrument == null ? "v." + column : "v.total";
+        String sql = "WITH " + source + ", obs AS (SELECT " + groupSql + " AS grp, "
                 + "CAST(date_trunc('" + interval + "', v.started_at AT TIME ZONE ?) AS date) AS bucket, "
-                + valueSql + " AS x FROM v " + join + ") "
+                + value + " AS x FROM v) "
                 + "SELECT grp, bucket, count(x) AS n, " + aggregate + " AS value "
                 + "FROM obs WHERE x IS NOT NULL GROUP BY grp, bucket ORDER BY grp, bucket";
-        return instrument == null ? query(sql, w, w.tz().getId()) : query(sql, w, w.tz().getId(), instrument);
+        return instrument == null
+                ? s.query(sql, window(w, w.tz().getId()))
+                : s.query(sql, ratings(w, new String[] {instrument}, w.tz().getId()));
     }
 
     /** Groups that have visits in the window, so a group with no values still gets its empty series. */
-    List<String> groups(TrendWindow w, String groupSql) {
+    static List<String> groups(Snapshot s, TrendWindow w, String groupSql) {
         List<String> out = new ArrayList<>();
         for (Map<String, Object> row :
-                query("WITH " + WINDOW + " SELECT DISTINCT " + groupSql + " AS grp FROM v ORDER BY 1", w)) {
+                s.query("WITH " + WINDOW + " SELECT DISTINCT " + groupSql + " AS grp FROM v ORDER BY 1", window(w))) {
             out.add((String) row.get("grp"));
         }
         return out;
     }
 
-    List<Map<String, Object>> providers(TrendWindow w) {
+    /** Per provider and for the whole clinic (clinic_row = 1): the visit figures. */
+    static List<Map<String, Object>> providers(Snapshot s, TrendWindow w) {
         String sql = "WITH " + WINDOW + """
-                , srs AS (SELECT visit_id, total FROM rating WHERE clinic_id = ? AND instrument = 'SRS' AND complete)
-                SELECT v.provider_id, GROUPING(v.provider_id) AS clinic_row,
+                SELECT provider_id, GROUPING(provider_id) AS clinic_row,
                        count(*) AS visits,
-                       avg(v.face_to_face_share) AS f2f_share,
-                       avg(v.documentation_seconds) AS documentation,
-                       percentile_cont(0.9) WITHIN GROUP (ORDER BY v.wait_seconds) AS wait_p90,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY v.response_latency_seconds) AS latency_p50,
-                       avg(v.patient_talk_share) AS talk,
-                       count(srs.total) AS srs_responses,
-                       avg(srs.total) AS srs_mean
-                FROM v LEFT JOIN srs ON srs.visit_id = v.visit_id
-                GROUP BY GROUPING SETS ((v.provider_id), ())
-                ORDER BY clinic_row DESC, v.provider_id
+                       avg(face_to_face_share) AS f2f_share,
+                       avg(documentation_seconds) AS documentation,
+                       percentile_cont(0.9) WITHIN GROUP (ORDER BY wait_seconds) AS wait_p90,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY response_latency_seconds) AS latency_p50,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY message_reply_seconds) AS reply_p50,
+                       avg(patient_talk_share) AS talk
+                FROM v
+                GROUP BY GROUPING SETS ((provider_id), ())
+                ORDER BY clinic_row DESC, provider_id
                 """;
-        return query(sql, w, w.clinicId());
+        return s.query(sql, window(w));
     }
 
-    long ratedVisits(TrendWindow w, String instrument) {
-        String sql = "WITH " + WINDOW + " SELECT count(*) AS n FROM rating r JOIN v ON v.clinic_id = r.clinic_id "
-                + "AND v.visit_id = r.visit_id WHERE r.instrument = ? AND r.complete";
-        return ((Number) query(sql, w, instrument).get(0).get("n")).longValue();
+    /** Per provider and instrument, and per instrument for the clinic: complete ratings and their mean. */
+    static List<Map<String, Object>> providerRatings(Snapshot s, TrendWindow w, String[] instruments) {
+        String sql = "WITH " + RATINGS + """
+                SELECT provider_id, GROUPING(provider_id) AS clinic_row, instrument,
+                       count(*) AS responses, avg(total) AS mean_total
+                FROM r
+                WHERE total IS NOT NULL
+                GROUP BY GROUPING SETS ((provider_id, instrument), (instrument))
+                ORDER BY clinic_row DESC, provider_id, instrument
+                """;
+        return s.query(sql, ratings(w, instruments));
     }
 
-    /** Pearson r and the mean total per quartile of one metric, over visits rated on the instrument. */
-    List<Map<String, Object>> driver(TrendWindow w, VisitMetric metric, String instrument) {
-        String sql = "WITH " + WINDOW + ", pairs AS (SELECT v.visit_id, v." + metric.column + " AS x, r.total AS y "
-                + "FROM v JOIN rating r ON r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id "
-                + "WHERE r.instrument = ? AND r.complete AND v." + metric.column + " IS NOT NULL), "
-                + "stats AS (SELECT count(*) AS n, corr(y, x) AS r FROM pairs), "
-                + "quartiles AS (SELECT y, ntile(4) OVER (ORDER BY x, visit_id) AS q FROM pairs) "
-                + "SELECT s.n, s.r, q.q, count(q.y) AS q_n, avg(q.y) AS q_mean "
-                + "FROM stats s LEFT JOIN quartiles q ON true GROUP BY s.n, s.r, q.q ORDER BY q.q";
-        return query(sql, w, instrument);
+    /**
+     * The visits in the window with a complete total on the instrument, each with its metrics:
+     * the drivers' statistics are computed from them in Java ({@link DriverStats}), where one pass
+     * and one sort per metric cost far less than nine window-function sorts in SQL.
+     */
+    static DriverStats.Pairs ratedPairs(Snapshot s, TrendWindow w, String instrument) {
+        StringBuilder columns = new StringBuilder("visit_id, total");
+        for (VisitMetric m : VisitMetric.values()) {
+            columns.append(", ").append(m.column);
+        }
+        String sql = "WITH " + RATINGS + " SELECT " + columns + " FROM r WHERE total IS NOT NULL";
+        return s.pairs(sql, ratings(w, new String[] {instrument}));
     }
 
     static Double dbl(Object o) {
         return o == null ? null : ((Number) o).doubleValue();
+    }
+
+    /** The i-th value of a percentile_cont array result. */
+    static Double at(Object array, int i) {
+        return array == null ? null : dbl(((Object[]) array)[i]);
     }
 
     static long lng(Object o) {

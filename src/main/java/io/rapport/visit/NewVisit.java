@@ -54,7 +54,7 @@ public record NewVisit(
     }
 
     Double faceToFaceShare() {
-        return VisitDerived.faceToFaceShare(faceToFaceSeconds, documentationSeconds);
+        return VisitDerived.faceToFaceShare(modality, faceToFaceSeconds, documentationSeconds);
     }
 
     long durationSeconds() {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The figures derived from a visit's raw fields. The trend SQL (view {@code visit_facts}) computes
- * the same ones in the database; {@code VisitResourceTest} and the trend tests pin both.
+ * The figures derived from a visit's raw fields. The database computes the same ones into
+ * {@code visit_fact} (migration V6) for the trend queries; {@code VisitResourceTest} and the trend
+ * tests pin both.
  */
 final class VisitDerived {
 
@@ -19,8 +20,9 @@ final class VisitDerived {
         return Math.max(0.0, seconds);
     }
 
-    static Double faceToFaceShare(int faceToFaceSeconds, int documentationSeconds) {
+    /** Null for a message thread: it has no face-to-face time by nature, so no share of it. */
+    static Double faceToFaceShare(Modality modality, int faceToFaceSeconds, int documentationSeconds) {
         int total = faceToFaceSeconds + documentationSeconds;
-        return total == 0 ? null : (double) faceToFaceSeconds / total;
+        return modality == Modality.MESSAGING || total == 0 ? null : (double) faceToFaceSeconds / total;
     }
 }

@@ -27,7 +27,9 @@ public record VisitView(
 
         long durationSeconds,
 
-        @Schema(description = "faceToFaceSeconds / (faceToFaceSeconds + documentationSeconds); null when both are 0")
+        @Schema(
+                description = "faceToFaceSeconds / (faceToFaceSeconds + documentationSeconds); null when both are 0"
+                        + " and for MESSAGING, which has no face-to-face time")
         Double faceToFaceShare,
 
         int revision,
@@ -53,7 +55,7 @@ public record VisitView(
                 v.recordedAt,
                 VisitDerived.waitSeconds(v.scheduledStart, v.startedAt),
                 Duration.between(v.startedAt, v.endedAt).getSeconds(),
-                VisitDerived.faceToFaceShare(v.faceToFaceSeconds, v.documentationSeconds),
+                VisitDerived.faceToFaceShare(v.modality, v.faceToFaceSeconds, v.documentationSeconds),
                 v.revision,
                 v.receivedAt);
     }

@@ -28,6 +28,10 @@ final class ConfigKeys {
             "quarkus.datasource.username",
             "quarkus.datasource.password",
             "quarkus.datasource.jdbc.max-size",
+            // The optional read-replica datasource for manager queries.
+            "quarkus.datasource.reports.jdbc.url",
+            "quarkus.datasource.reports.username",
+            "quarkus.datasource.reports.password",
             // SmallRye JWT (bearer tokens): where the identity provider's public key or JWKS is,
             // and the issuer it writes into tokens.
             "mp.jwt.verify.publickey.location",

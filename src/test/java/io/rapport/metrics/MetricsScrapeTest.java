@@ -8,45 +8,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Contract;
+import io.rapport.support.Scrape;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
 /** Scrapes /q/metrics on the management port around a known ingest and checks what it caused. */
 @QuarkusTest
 class MetricsScrapeTest {
 
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\\{[^}]*\\})?) (\\S+)$");
-
     @Inject
     DatabaseGauges gauges;
 
     private static Map<String, Double> scrape() {
-        int port = ConfigProvider.getConfig()
-                .getOptionalValue("quarkus.management.test-port", Integer.class)
-                .orElse(9001);
-        String text = given().port(port)
-                .accept("text/plain")
-                .get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
-        Map<String, Double> samples = new HashMap<>();
-        for (String line : text.split("\n")) {
-            Matcher m = SAMPLE.matcher(line.trim());
-            if (!line.startsWith("#") && m.matches()) {
-                // The 0.0.4 text format ends label sets with a comma: {a="1",}.
-                samples.put(m.group(1).replace(",}", "}"), Double.parseDouble(m.group(2)));
-            }
-        }
-        return samples;
+        return Scrape.samples();
     }
 
     private static double delta(Map<String, Double> before, Map<String, Double> after, String series) {
@@ -195,7 +172,7 @@ class MetricsScrapeTest {
                 .isCloseTo(share / 10, org.assertj.core.data.Offset.offset(1e-9));
         // Every fixture visit waits 240 s, so the 90th percentile is 240 s.
         assertThat(after.get("rapport_clinic_wait_seconds_p90_7d" + label)).isEqualTo(240.0);
-        assertThat(after.get("rapport_clinic_srs_below_cutoff_share_7d" + label))
+        assertThat(after.get("rapport_clinic_below_cutoff_share_7d{clinic=\"" + clinic + "\",instrument=\"SRS\"}"))
                 .isEqualTo(0.5);
     }
 }

@@ -36,6 +36,7 @@ final class TrendExpectations {
             "afterHoursDocumentationSeconds",
             "waitSeconds",
             "responseLatencySeconds",
+            "messageReplySeconds",
             "patientTalkShare",
             "connectionDrops");
 
@@ -77,19 +78,25 @@ final class TrendExpectations {
             return Math.max(0.0, (startedAt.toEpochMilli() - scheduledStart.toEpochMilli()) / 1000.0);
         }
 
+        /** A message thread has no face-to-face time, and its latency is a reply time in hours. */
+        boolean live() {
+            return !modality.equals("MESSAGING");
+        }
+
         Double faceToFaceShare() {
             int both = faceToFaceSeconds + documentationSeconds;
-            return both == 0 ? null : (double) faceToFaceSeconds / both;
+            return !live() || both == 0 ? null : (double) faceToFaceSeconds / both;
         }
 
         Double metric(String name) {
             return switch (name) {
                 case "faceToFaceShare" -> faceToFaceShare();
-                case "faceToFaceSeconds" -> (double) faceToFaceSeconds;
+                case "faceToFaceSeconds" -> live() ? (double) faceToFaceSeconds : null;
                 case "documentationSeconds" -> (double) documentationSeconds;
                 case "afterHoursDocumentationSeconds" -> toDouble(afterHoursDocumentationSeconds);
                 case "waitSeconds" -> waitSeconds();
-                case "responseLatencySeconds" -> responseLatencySeconds;
+                case "responseLatencySeconds" -> live() ? responseLatencySeconds : null;
+                case "messageReplySeconds" -> live() ? null : responseLatencySeconds;
                 case "patientTalkShare" -> patientTalkShare;
                 case "connectionDrops" -> toDouble(connectionDrops);
                 default -> throw new IllegalArgumentException(name);
@@ -201,7 +208,7 @@ final class TrendExpectations {
 
     record Series(String group, List<Point> points) {}
 
-    record Quartile(int quartile, int n, Double meanTotal) {}
+    record Quartile(int quartile, int n, Double lower, Double upper, Double meanTotal) {}
 
     record Driver(String metric, int n, Double correlation, boolean suppressed, List<Quartile> quartiles) {}
 
@@ -244,8 +251,10 @@ final class TrendExpectations {
             e.put(metric + ".p50", percentile(xs, 0.5));
             e.put(metric + ".p90", percentile(xs, 0.9));
         }
-        double doc = in.stream().mapToDouble(Visit::documentationSeconds).sum();
-        double f2f = in.stream().mapToDouble(Visit::faceToFaceSeconds).sum();
+        // Over live visits only: a message thread's documentation has no face-to-face time to compare with.
+        List<Visit> live = in.stream().filter(Visit::live).toList();
+        double doc = live.stream().mapToDouble(Visit::documentationSeconds).sum();
+        double f2f = live.stream().mapToDouble(Visit::faceToFaceSeconds).sum();
         e.put("documentationToFaceToFaceRatio", f2f == 0 ? null : doc / f2f);
 
         List<Double> waits = values(in, "waitSeconds");
@@ -265,6 +274,10 @@ final class TrendExpectations {
             e.put(p + ".p90", percentile(xs, 0.9));
             e.put(p + ".p95", percentile(xs, 0.95));
         }
+        List<Double> replies = values(in, "messageReplySeconds");
+        e.put("messageReplySeconds.p50", percentile(replies, 0.5));
+        e.put("messageReplySeconds.p90", percentile(replies, 0.9));
+        e.put("messageReplySeconds.p95", percentile(replies, 0.95));
         e.put("patientTalkShare.mean", mean(values(in, "patientTalkShare")));
         e.put("connectionDrops.mean", mean(values(in, "connectionDrops")));
 
@@ -297,10 +310,10 @@ final class TrendExpectations {
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** The modalities byModality lists: those with at least one latency value. */
+    /** The modalities byModality lists: live ones with at least one latency value. */
     TreeSet<String> latencyModalities(Window w) {
         return inWindow(w).stream()
-                .filter(v -> v.responseLatencySeconds() != null)
+                .filter(v -> v.metric("responseLatencySeconds") != null)
                 .map(Visit::modality)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
@@ -485,36 +498,49 @@ final class TrendExpectations {
 
     // ---- providers --------------------------------------------------------------------------
 
-    /** The clinic row first, then one row per provider with visits in the window, by providerId. */
+    /**
+     * The clinic row first, then one row per provider with visits in the window, by providerId.
+     * Ratings are keyed "ratings.'CODE'.field"; {@link #providerInstruments} lists each row's codes.
+     */
     List<Map<String, Object>> providerRows(Window w) {
         List<Map<String, Object>> rows = new ArrayList<>();
         rows.add(providerRow(null, inWindow(w), w));
-        TreeSet<String> providers =
-                inWindow(w).stream().map(Visit::providerId).collect(Collectors.toCollection(TreeSet::new));
-        for (String p : providers) {
+        for (String p : providers(w)) {
             rows.add(providerRow(
                     p,
                     inWindow(w).stream().filter(v -> v.providerId().equals(p)).toList(),
                     w));
         }
-        // A provider hidden with some SRS: the clinic mean would give those ratings away beside
-        // the others', so the clinic row hides its SRS mean too.
-        boolean anyHidden = rows.stream()
-                .skip(1)
-                .anyMatch(r -> (boolean) r.get("srsSuppressed") && ((int) r.get("srsResponses")) > 0);
-        if (anyHidden) {
-            rows.get(0).put("srsMeanTotal", null);
-            rows.get(0).put("srsSuppressed", true);
+        // A provider hidden with some ratings on an instrument: the clinic mean would give those
+        // ratings away beside the others', so the clinic row hides its mean on that instrument too.
+        for (String instrument : providerInstruments(w, null)) {
+            boolean anyHidden = rows.stream()
+                    .skip(1)
+                    .anyMatch(r -> Boolean.TRUE.equals(r.get("ratings.'" + instrument + "'.suppressed")));
+            if (anyHidden) {
+                rows.get(0).put("ratings.'" + instrument + "'.meanTotal", null);
+                rows.get(0).put("ratings.'" + instrument + "'.suppressed", true);
+            }
         }
         return rows;
     }
 
-    private Map<String, Object> providerRow(String providerId, List<Visit> in, Window w) {
-        List<Rating> srs = ratingsIn(w, "SRS").stream()
+    TreeSet<String> providers(Window w) {
+        return inWindow(w).stream().map(Visit::providerId).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** Instruments with at least one complete rating in the window, for one provider or (null) all. */
+    TreeSet<String> providerInstruments(Window w, String providerId) {
+        return ratings.stream()
+                .filter(Rating::complete)
+                .filter(r -> visitById.containsKey(r.visitId()) && w.contains(visitById.get(r.visitId())))
                 .filter(r -> providerId == null
                         || visitById.get(r.visitId()).providerId().equals(providerId))
-                .toList();
-        boolean suppressed = srs.size() < MIN_GROUP_SIZE;
+                .map(Rating::instrument)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private Map<String, Object> providerRow(String providerId, List<Visit> in, Window w) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("providerId", providerId);
         row.put("visits", in.size());
@@ -522,10 +548,19 @@ final class TrendExpectations {
         row.put("documentationSecondsMean", mean(values(in, "documentationSeconds")));
         row.put("waitSecondsP90", percentile(values(in, "waitSeconds"), 0.9));
         row.put("responseLatencySecondsP50", percentile(values(in, "responseLatencySeconds"), 0.5));
+        row.put("messageReplySecondsP50", percentile(values(in, "messageReplySeconds"), 0.5));
         row.put("patientTalkShareMean", mean(values(in, "patientTalkShare")));
-        row.put("srsResponses", srs.size());
-        row.put("srsMeanTotal", suppressed ? null : mean(completeTotals(srs)));
-        row.put("srsSuppressed", suppressed);
+        for (String instrument : providerInstruments(w, providerId)) {
+            List<Double> totals = completeTotals(ratingsIn(w, instrument).stream()
+                    .filter(r -> providerId == null
+                            || visitById.get(r.visitId()).providerId().equals(providerId))
+                    .toList());
+            boolean suppressed = totals.size() < MIN_GROUP_SIZE;
+            String p = "ratings.'" + instrument + "'.";
+            row.put(p + "responses", totals.size());
+            row.put(p + "meanTotal", suppressed ? null : mean(totals));
+            row.put(p + "suppressed", suppressed);
+        }
         return row;
     }
 
@@ -581,10 +616,13 @@ final class TrendExpectations {
         int from = 0;
         for (int q = 1; q <= 4; q++) {
             int size = n / 4 + (q <= n % 4 ? 1 : 0);
-            List<Double> totals =
-                    sorted.subList(from, from + size).stream().map(Pair::total).toList();
+            List<Pair> in = sorted.subList(from, from + size);
+            List<Double> totals = in.stream().map(Pair::total).toList();
             from += size;
-            out.add(new Quartile(q, size, size < MIN_GROUP_SIZE ? null : mean(totals)));
+            // The bounds are the lowest and highest metric value in the quartile (sorted, so the ends).
+            Double lower = in.isEmpty() ? null : in.get(0).metric();
+            Double upper = in.isEmpty() ? null : in.get(in.size() - 1).metric();
+            out.add(new Quartile(q, size, lower, upper, size < MIN_GROUP_SIZE ? null : mean(totals)));
         }
         return out;
     }

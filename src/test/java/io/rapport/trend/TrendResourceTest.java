@@ -193,14 +193,23 @@ class TrendResourceTest {
         assertThat(json.getString("from")).isEqualTo("2026-02-02");
         assertThat(json.getString("to")).isEqualTo("2026-03-23");
         assertThat(json.getString("tz")).isEqualTo("UTC");
+        assertThat((Object) json.get("modality")).isNull();
+        assertThat((Object) json.get("providerId")).isNull();
         assertFields(json, expected);
-        // Only instruments rated on a visit in the window (the WAI-SR was before it) and only
-        // modalities with latency values (nobody measures it in person).
+        // Message threads' reply times, worked out by hand: 900, 1800, 3600, 5400 and 14400 s
+        // (v36, v17, v33, v11, v30). percentile_cont: p50 is the middle one; p90 sits 0.6 of the way
+        // from 5400 to 14400 (rank 0.9 x 4 = 3.6), p95 0.8 of the way (rank 3.8).
+        assertThat(json.getDouble("messageReplySeconds.p50")).isEqualTo(3600.0);
+        assertThat(json.getDouble("messageReplySeconds.p90")).isEqualTo(10800.0);
+        assertThat(json.getDouble("messageReplySeconds.p95")).isEqualTo(12600.0);
+        // None of them is pooled with the live turn-taking gaps, which are all under 4 s here.
+        assertThat(json.getDouble("responseLatencySeconds.p95")).isLessThan(4.0);
+        // Only instruments rated on a visit in the window (the WAI-SR was before it) and only live
+        // modalities with latency values (nobody measures it in person; messages are replies).
         assertThat(json.getMap("ratings").keySet())
                 .containsExactlyInAnyOrderElementsOf(EXPECT.ratingInstruments(WEEKS));
         assertThat(json.getMap("ratings").keySet()).containsExactlyInAnyOrder("SRS", "NPS", "CARE", "RAPPORT-5");
-        assertThat(json.getMap("responseLatencySeconds.byModality").keySet())
-                .containsExactlyInAnyOrder(VIDEO, PHONE, MESSAGING);
+        assertThat(json.getMap("responseLatencySeconds.byModality").keySet()).containsExactlyInAnyOrder(VIDEO, PHONE);
     }
 
     @Test
@@ -249,7 +258,8 @@ class TrendResourceTest {
         assertFields(json, new TrendExpectations(List.of(bare), List.of()).summary(w));
         assertThat(json.getInt("visits")).isEqualTo(1);
         assertThat((Object) json.get("faceToFaceShare.mean")).isNull();
-        assertThat(json.getDouble("faceToFaceSeconds.mean")).isZero();
+        // A message thread has no face-to-face time to average.
+        assertThat((Object) json.get("faceToFaceSeconds.mean")).isNull();
         assertThat((Object) json.get("documentationToFaceToFaceRatio")).isNull();
         assertThat((Object) json.get("waitSeconds.shareOver300s")).isNull();
         assertThat(json.getMap("responseLatencySeconds.byModality")).isEmpty();
@@ -293,8 +303,8 @@ class TrendResourceTest {
                         "2026-03-09",
                         "2026-03-16");
         assertThat(points.get(2).visits()).isZero();
-        // The bare message thread has no share: its week counts five observations of six visits.
-        assertThat(points.get(1).visits()).isEqualTo(5);
+        // Message threads have no face-to-face share: v09 and v11 leave four observations of six visits.
+        assertThat(points.get(1).visits()).isEqualTo(4);
 
         // interval, stat and groupBy left to their defaults: week, mean, none.
         JsonPath json = getJson("/trends", mainClinic(), query(WEEKS, "metric", "faceToFaceShare"));
@@ -513,18 +523,37 @@ class TrendResourceTest {
         List<Map<String, Object>> expected = EXPECT.providerRows(WEEKS);
         // dr-chen has three SRS: hidden; the others have enough. The clinic row is hidden with it,
         // or the clinic mean beside the two shown would give dr-chen's three away.
-        assertThat(expected).extracting(r -> r.get("srsSuppressed")).containsExactly(true, false, false, true);
+        assertThat(expected)
+                .extracting(r -> r.get("ratings.'SRS'.suppressed"))
+                .containsExactly(true, false, false, true);
+        // NPS and CARE too: every instrument, not only SRS.
+        assertThat(EXPECT.providerInstruments(WEEKS, null)).containsExactly("CARE", "NPS", "RAPPORT-5", "SRS");
 
         JsonPath json = getJson("/providers", mainClinic(), WEEKS.query());
+        assertThat(json.getString("clinicId")).isEqualTo(mainClinic());
+        assertThat(json.getString("from")).isEqualTo("2026-02-02");
+        assertThat(json.getString("to")).isEqualTo("2026-03-23");
+        assertThat(json.getString("tz")).isEqualTo("UTC");
         assertRow(json, "clinic", expected.get(0));
+        assertThat(json.getMap("clinic.ratings").keySet())
+                .containsExactlyInAnyOrderElementsOf(EXPECT.providerInstruments(WEEKS, null));
         assertThat(json.getList("providers.providerId")).containsExactly(A, B, C);
         for (int i = 1; i < expected.size(); i++) {
-            assertRow(json, "providers[" + (i - 1) + "]", expected.get(i));
+            String path = "providers[" + (i - 1) + "]";
+            assertRow(json, path, expected.get(i));
+            assertThat(json.getMap(path + ".ratings").keySet())
+                    .as(path)
+                    .containsExactlyInAnyOrderElementsOf(EXPECT.providerInstruments(
+                            WEEKS, (String) expected.get(i).get("providerId")));
         }
+        // The clinic's mean share prints the same here as in the summary.
+        assertThat(json.getDouble("clinic.faceToFaceShareMean"))
+                .isEqualTo(getJson("/summary", mainClinic(), WEEKS.query()).getDouble("faceToFaceShare.mean"));
 
         Window video = WEEKS.modality(VIDEO);
         List<Map<String, Object>> videoRows = EXPECT.providerRows(video);
         json = getJson("/providers", mainClinic(), video.query());
+        assertThat(json.getString("modality")).isEqualTo(VIDEO);
         assertRow(json, "clinic", videoRows.get(0));
         assertThat(json.getList("providers")).hasSize(videoRows.size() - 1);
         for (int i = 1; i < videoRows.size(); i++) {
@@ -537,9 +566,10 @@ class TrendResourceTest {
         List<Driver> expected = EXPECT.drivers(WEEKS, "SRS");
         Driver share = expected.get(0);
         Driver wait = expected.get(4);
-        // 22 pairs split 6/6/5/5, every quartile shown; 19 waits split 5/5/5/4, the last hidden.
-        assertThat(share.n()).isEqualTo(22);
-        assertThat(share.quartiles()).extracting(Quartile::n).containsExactly(6, 6, 5, 5);
+        // 22 SRS ratings in the window, one on a message thread (v33) that has no share: 21 pairs
+        // split 6/5/5/5, every quartile shown; 19 waits split 5/5/5/4, the last hidden.
+        assertThat(share.n()).isEqualTo(21);
+        assertThat(share.quartiles()).extracting(Quartile::n).containsExactly(6, 5, 5, 5);
         assertThat(share.quartiles()).allMatch(q -> q.meanTotal() != null);
         assertThat(wait.n()).isEqualTo(19);
         assertThat(wait.quartiles()).extracting(Quartile::n).containsExactly(5, 5, 5, 4);
@@ -549,6 +579,10 @@ class TrendResourceTest {
 
         JsonPath json = getJson("/drivers", mainClinic(), query(WEEKS, "instrument", "SRS"));
         assertThat(json.getString("instrument")).isEqualTo("SRS");
+        assertThat(json.getString("clinicId")).isEqualTo(mainClinic());
+        assertThat(json.getString("from")).isEqualTo("2026-02-02");
+        assertThat(json.getString("to")).isEqualTo("2026-03-23");
+        assertThat(json.getString("tz")).isEqualTo("UTC");
         assertThat(json.getInt("ratedVisits"))
                 .isEqualTo(EXPECT.ratedVisits(WEEKS, "SRS"))
                 .isEqualTo(22);
@@ -557,6 +591,7 @@ class TrendResourceTest {
         // dr-chen alone has three rated visits: every driver suppressed.
         Window chen = WEEKS.provider(C);
         json = getJson("/drivers", mainClinic(), query(chen, "instrument", "SRS"));
+        assertThat(json.getString("providerId")).isEqualTo(C);
         assertThat(json.getInt("ratedVisits")).isEqualTo(3);
         assertDrivers(json, EXPECT.drivers(chen, "SRS"));
 
@@ -695,8 +730,8 @@ class TrendResourceTest {
         List<Map<String, String>> drivers = csv(clinic, "/drivers", query(WEEKS, "instrument", "SRS"));
         assertThat(drivers.get(0)).containsKeys("metric", "n");
         assertThat(drivers)
-                .anyMatch(r ->
-                        r.get("metric").equals("faceToFaceShare") && r.get("n").equals("22"));
+                .anyMatch(r -> r.get("metric").equals("documentationSeconds")
+                        && r.get("n").equals("22"));
         assertThat(drivers)
                 .anyMatch(
                         r -> r.get("metric").equals("waitSeconds") && r.get("n").equals("19"));
@@ -838,6 +873,7 @@ class TrendResourceTest {
 
     private static void assertSeries(JsonPath json, List<Series> expected) {
         SoftAssertions soft = new SoftAssertions();
+        String metric = json.getString("metric");
         List<Map<String, Object>> series = json.getList("series");
         soft.assertThat(series)
                 .extracting(s -> s.get("group"))
@@ -855,7 +891,7 @@ class TrendResourceTest {
             for (int j = 0; j < Math.min(points.size(), want.points().size()); j++) {
                 Point p = want.points().get(j);
                 Map<String, Object> got = points.get(j);
-                String at = want.group() + " " + p.start() + " ";
+                String at = metric + " " + want.group() + " " + p.start() + " ";
                 check(soft, at + "visits", got.get("visits"), p.visits());
                 check(soft, at + "value", got.get("value"), p.value());
                 check(soft, at + "suppressed", got.get("suppressed"), p.suppressed());
@@ -901,22 +937,57 @@ class TrendResourceTest {
                     continue;
                 }
                 check(soft, at + "n", gq.get("n"), wq.n());
+                check(soft, at + "lower", gq.get("lower"), wq.lower());
+                check(soft, at + "upper", gq.get("upper"), wq.upper());
                 check(soft, at + "meanTotal", gq.get("meanTotal"), wq.meanTotal());
             }
         }
         soft.assertAll();
     }
 
-    /** Numbers within 1e-9 whatever JSON type they came as; null, booleans and text exactly. */
+    /**
+     * Counts exactly; other numbers rounded to the README's precision for their kind (named in
+     * {@code what}): within half a unit of the last place of the exact value, and with no more
+     * decimals than that. Null, booleans and text exactly.
+     */
     private static void check(SoftAssertions soft, String what, Object actual, Object expected) {
-        if (expected instanceof Number n) {
+        if (expected instanceof Integer || expected instanceof Long) {
+            soft.assertThat(actual instanceof Number a ? a.longValue() : actual)
+                    .as(what)
+                    .isEqualTo(((Number) expected).longValue());
+        } else if (expected instanceof Number n) {
             if (actual instanceof Number a) {
-                soft.assertThat(a.doubleValue()).as(what).isCloseTo(n.doubleValue(), within(1e-9));
+                int decimals = decimals(what);
+                double halfUnit = 0.5 * Math.pow(10, -decimals);
+                soft.assertThat(a.doubleValue()).as(what).isCloseTo(n.doubleValue(), within(halfUnit + 1e-9));
+                soft.assertThat(new java.math.BigDecimal(a.toString())
+                                .stripTrailingZeros()
+                                .scale())
+                        .as(what + " decimals")
+                        .isLessThanOrEqualTo(decimals);
             } else {
                 soft.fail(what + ": expected " + n + " but was " + actual);
             }
         } else {
             soft.assertThat(actual).as(what).isEqualTo(expected);
         }
+    }
+
+    /**
+     * The README's precision, by what a number is: instrument totals and NPS to 2 decimals;
+     * shares, rates, ratios and correlations to 4; seconds to 1; anything else (mean connection
+     * drops) to 2.
+     */
+    private static int decimals(String what) {
+        String w = what.toLowerCase(java.util.Locale.ROOT);
+        if (w.contains("total") || w.contains("npsscore")) {
+            return 2;
+        }
+        for (String share : List.of("share", "rate", "ratio", "upc", "coc", "correlation")) {
+            if (w.contains(share)) {
+                return 4;
+            }
+        }
+        return w.contains("seconds") ? 1 : 2;
     }
 }
