@@ -202,7 +202,10 @@ public class TrendService {
         List<LocalDate> buckets = buckets(w, interval);
         Map<String, Map<LocalDate, Map<String, Object>>> byGroup = new LinkedHashMap<>();
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            List<String> groups = "none".equals(groupBy) ? List.of("all") : TrendSql.groups(snapshot, w, groupSql);
+            // A visit metric's series rows name every group with visits in the window already.
+            List<String> groups = "none".equals(groupBy)
+                    ? List.of("all")
+                    : instrument == null ? List.of() : TrendSql.groups(snapshot, w, groupSql);
             for (String g : groups) {
                 byGroup.put(g, new HashMap<>());
             }
@@ -338,8 +341,9 @@ public class TrendService {
         }
         long rated = pairs.size();
         List<Drivers.Driver> drivers = new ArrayList<>();
+        List<DriverStats.Result> results = DriverStats.of(pairs);
         for (VisitMetric metric : VisitMetric.values()) {
-            DriverStats.Result result = DriverStats.of(pairs, metric.ordinal());
+            DriverStats.Result result = results.get(metric.ordinal());
             List<Drivers.Quartile> quartiles = new ArrayList<>(4);
             for (DriverStats.Quartile q : result.quartiles()) {
                 boolean hidden = q.n() < minGroup();

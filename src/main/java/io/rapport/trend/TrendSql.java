@@ -360,13 +360,18 @@ class TrendSql {
                 + "CAST(date_trunc('" + interval + "', v.started_at AT TIME ZONE ?) AS date) AS bucket, "
                 + value + " AS x FROM v) "
                 + "SELECT grp, bucket, count(x) AS n, " + aggregate + " AS value "
-                + "FROM obs WHERE x IS NOT NULL GROUP BY grp, bucket ORDER BY grp, bucket";
+                // No "WHERE x IS NOT NULL": every group in the window gets its rows (aggregates skip
+                // nulls, so a bucket of nulls only counts n = 0), and the groups need no scan of their own.
+                + "FROM obs GROUP BY grp, bucket ORDER BY grp, bucket";
         return instrument == null
                 ? s.query(sql, window(w, w.tz().getId()))
                 : s.query(sql, ratings(w, new String[] {instrument}, w.tz().getId()));
     }
 
-    /** Groups that have visits in the window, so a group with no values still gets its empty series. */
+    /**
+     * Groups that have visits in the window, so a group with no values still gets its empty
+     * series: needed for instrument totals, whose rows come from rating_fact, not the visits.
+     */
     static List<String> groups(Snapshot s, TrendWindow w, String groupSql) {
         List<String> out = new ArrayList<>();
         for (Map<String, Object> row :
