@@ -113,6 +113,13 @@ $$;
 -- Visits written by one statement (a batch upsert, a COPY, a re-keying): their fact rows, their
 -- ratings' fact rows, and the previous-visit columns of every patient whose sequence they touch
 -- (for a correction that moves a visit to another patient, the old patient's as well).
+-- The advisory lock key of one patient's sequence at one clinic (a hash: a collision only makes two
+-- patients wait for each other).
+CREATE FUNCTION visit_patient_lock_key(p_clinic text, p_patient text) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT hashtextextended(p_clinic || '/' || p_patient, 6)
+$$;
+
 CREATE FUNCTION visit_fact_from_visits() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     left_clinics varchar[];
@@ -123,6 +130,17 @@ BEGIN
     INTO left_clinics, left_patients
     FROM visit_fact f JOIN changed c USING (clinic_id, visit_id)
     WHERE f.patient_pseudonym <> c.patient_pseudonym;
+
+    -- Each touched patient's sequence, locked until commit, in one order (ingest takes the new
+    -- patients' locks before writing, so only a moved visit's old patient is new here): the
+    -- previous visits computed below must see a concurrent writer's visit of the same patient.
+    PERFORM count(pg_advisory_xact_lock(k)) FROM (
+        SELECT DISTINCT visit_patient_lock_key(p.clinic_id, p.patient_pseudonym) AS k
+        FROM (SELECT clinic_id, patient_pseudonym FROM changed
+              UNION ALL
+              SELECT * FROM unnest(left_clinics, left_patients)) p (clinic_id, patient_pseudonym)
+        ORDER BY k
+    ) s;
 
     INSERT INTO visit_fact AS f (clinic_id, visit_id, started_at, provider_id, patient_pseudonym, modality,
         live, face_to_face_share, face_to_face_seconds, documentation_seconds,
