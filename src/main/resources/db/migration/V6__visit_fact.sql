@@ -11,8 +11,6 @@
 --     are NULL here, and their documentation is left out of the documentation ratio.
 --   * response_latency_seconds holds live turn-taking gaps only (VIDEO, PHONE, IN_PERSON); a
 --     MESSAGING visit's latency is a reply time in hours and goes to message_reply_seconds.
---   * previous_provider_id / previous_started_at: the same patient's visit before this one at this
---     clinic (by start, then visit id), so a window's provider switches are a filtered count.
 
 -- One row per visit.
 CREATE TABLE visit_fact (
@@ -32,8 +30,6 @@ CREATE TABLE visit_fact (
     message_reply_seconds              double precision,
     patient_talk_share                 double precision,
     connection_drops                   double precision,
-    previous_provider_id               varchar(128),
-    previous_started_at                timestamptz,
     CONSTRAINT visit_fact_pk PRIMARY KEY (clinic_id, visit_id)
 );
 
@@ -43,7 +39,7 @@ CREATE INDEX visit_fact_window_idx ON visit_fact (clinic_id, started_at)
     INCLUDE (visit_id, provider_id, patient_pseudonym, modality, live, face_to_face_share,
              face_to_face_seconds, documentation_seconds, after_hours_documentation_seconds,
              wait_seconds, response_latency_seconds, message_reply_seconds, patient_talk_share,
-             connection_drops, previous_provider_id, previous_started_at);
+             connection_drops);
 
 -- One row per rating whose visit is there: the visit's figures beside the rating's total, so the
 -- rating statistics, the provider comparison and the drivers read one range per instrument.
@@ -110,38 +106,10 @@ CREATE FUNCTION rating_fact_refresh(p_clinics varchar[], p_visits varchar[]) RET
         connection_drops = EXCLUDED.connection_drops
 $$;
 
--- Visits written by one statement (a batch upsert, a COPY, a re-keying): their fact rows, their
--- ratings' fact rows, and the previous-visit columns of every patient whose sequence they touch
--- (for a correction that moves a visit to another patient, the old patient's as well).
--- The advisory lock key of one patient's sequence at one clinic (a hash: a collision only makes two
--- patients wait for each other).
-CREATE FUNCTION visit_patient_lock_key(p_clinic text, p_patient text) RETURNS bigint
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT hashtextextended(p_clinic || '/' || p_patient, 6)
-$$;
-
+-- Visits written by one statement (a batch upsert, a COPY, a re-keying): their fact rows and their
+-- ratings' fact rows.
 CREATE FUNCTION visit_fact_from_visits() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    left_clinics varchar[];
-    left_patients varchar[];
 BEGIN
-    -- Patients a corrected visit moved away from, read before the fact rows change.
-    SELECT array_agg(f.clinic_id), array_agg(f.patient_pseudonym)
-    INTO left_clinics, left_patients
-    FROM visit_fact f JOIN changed c USING (clinic_id, visit_id)
-    WHERE f.patient_pseudonym <> c.patient_pseudonym;
-
-    -- Each touched patient's sequence, locked until commit, in one order (ingest takes the new
-    -- patients' locks before writing, so only a moved visit's old patient is new here): the
-    -- previous visits computed below must see a concurrent writer's visit of the same patient.
-    PERFORM count(pg_advisory_xact_lock(k)) FROM (
-        SELECT DISTINCT visit_patient_lock_key(p.clinic_id, p.patient_pseudonym) AS k
-        FROM (SELECT clinic_id, patient_pseudonym FROM changed
-              UNION ALL
-              SELECT * FROM unnest(left_clinics, left_patients)) p (clinic_id, patient_pseudonym)
-        ORDER BY k
-    ) s;
-
     INSERT INTO visit_fact AS f (clinic_id, visit_id, started_at, provider_id, patient_pseudonym, modality,
         live, face_to_face_share, face_to_face_seconds, documentation_seconds,
         after_hours_documentation_seconds, wait_seconds, response_latency_seconds, message_reply_seconds,
@@ -177,25 +145,6 @@ BEGIN
         message_reply_seconds = EXCLUDED.message_reply_seconds,
         patient_talk_share = EXCLUDED.patient_talk_share,
         connection_drops = EXCLUDED.connection_drops;
-
-    -- The previous visit of every visit of the touched patients, read from visit's
-    -- (clinic_id, patient_pseudonym, started_at) index; only rows whose previous visit changed are written.
-    UPDATE visit_fact f
-    SET previous_provider_id = s.previous_provider_id, previous_started_at = s.previous_started_at
-    FROM (
-        SELECT v.clinic_id, v.visit_id,
-               lag(v.provider_id) OVER w AS previous_provider_id,
-               lag(v.started_at) OVER w AS previous_started_at
-        FROM visit v
-        JOIN (SELECT clinic_id, patient_pseudonym FROM changed
-              UNION
-              SELECT * FROM unnest(left_clinics, left_patients)) p (clinic_id, patient_pseudonym)
-          USING (clinic_id, patient_pseudonym)
-        WINDOW w AS (PARTITION BY v.clinic_id, v.patient_pseudonym ORDER BY v.started_at, v.visit_id COLLATE "C")
-    ) s
-    WHERE f.clinic_id = s.clinic_id AND f.visit_id = s.visit_id
-      AND (f.previous_provider_id, f.previous_started_at)
-          IS DISTINCT FROM (s.previous_provider_id, s.previous_started_at);
 
     -- Ratings that arrived before their visit, and ratings of a corrected visit.
     PERFORM rating_fact_refresh(array_agg(clinic_id), array_agg(visit_id)) FROM changed;

@@ -275,13 +275,13 @@ class TrendSql {
 
     /**
      * UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits in
-     * the window. A switch is a visit whose patient's previous visit (by start, then visit id) was
-     * with another provider. Unfiltered, that previous visit is kept on each row at ingest, and the
-     * pairs in the window are the rows whose previous visit is in it too; with a modality or
-     * provider filter the previous visit must also pass the filter, so it is found in the window.
+     * the window. A switch is a visit whose patient's previous visit in the window (by start, then
+     * visit id) was with another provider. Found in the window at query time, not kept at ingest:
+     * keeping a previous-visit column exact would make concurrent batches of one patient wait for
+     * each other, and a clinic's backfill is full of such batches.
      */
     static Map<String, Object> continuity(Snapshot s, TrendWindow w) {
-        String perPatient = """
+        String sql = "WITH " + WINDOW + """
                 , per_provider AS (
                     SELECT patient_pseudonym, provider_id, count(*)::float8 AS n
                     FROM v GROUP BY patient_pseudonym, provider_id
@@ -293,21 +293,7 @@ class TrendSql {
                            avg(top / total) AS upc,
                            avg((squares - total) / (total * (total - 1))) AS coc
                     FROM per_patient
-                )""";
-        if (w.modality() == null && w.providerId() == null) {
-            String sql = "WITH " + WINDOW + perPatient + """
-                    , pairs AS (
-                        SELECT count(*) AS pairs,
-                               count(*) FILTER (WHERE previous_provider_id <> provider_id) AS switched
-                        FROM v WHERE previous_started_at >= ?
-                    )
-                    SELECT s.patients, s.upc, s.coc, p.switched::float8 / NULLIF(p.pairs, 0) AS switch_rate
-                    FROM scores s CROSS JOIN pairs p
-                    """;
-            return s.query(sql, window(w, w.start())).get(0);
-        }
-        String sql = "WITH " + WINDOW + perPatient + """
-                , ordered AS (
+                ), ordered AS (
                     SELECT provider_id,
                            lag(provider_id) OVER (PARTITION BY patient_pseudonym
                                                   ORDER BY started_at, visit_id COLLATE "C") AS previous

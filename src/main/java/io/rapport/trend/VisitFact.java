@@ -75,11 +75,4 @@ public class VisitFact {
 
     @Column(name = "connection_drops")
     public Double connectionDrops;
-
-    /** The same patient's previous visit at this clinic, by start then visit id. */
-    @Column(name = "previous_provider_id")
-    public String previousProviderId;
-
-    @Column(name = "previous_started_at")
-    public Instant previousStartedAt;
 }

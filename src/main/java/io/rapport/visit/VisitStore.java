@@ -134,7 +134,6 @@ class VisitStore {
         List<Visit.Key> corrected = new ArrayList<>();
         List<VisitsChanged.Sequence> left = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            lockPatients(c, visits);
             for (int[] round : rounds(visits)) {
                 List<Integer> unseen = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
@@ -179,34 +178,6 @@ class VisitStore {
             changed.fire(new VisitsChanged(created, corrected, left));
         }
         return List.of(out);
-    }
-
-    /**
-     * The patients' sequences this batch touches, locked until commit in one order for all
-     * writers: the trigger that keeps visit_fact (V6) recomputes each touched patient's previous
-     * visits, which must see a concurrent batch's visit of the same patient, not race it. Taking
-     * the locks here, sorted, before any row is written keeps two batches from deadlocking on them.
-     */
-    private static final String LOCK_PATIENTS = """
-            SELECT count(pg_advisory_xact_lock(k)) FROM (
-                SELECT DISTINCT visit_patient_lock_key(c, p) AS k
-                FROM unnest(?::text[], ?::text[]) AS u(c, p)
-                ORDER BY k
-            ) s
-            """;
-
-    private static void lockPatients(Connection c, List<NewVisit> visits) throws SQLException {
-        String[] clinics = new String[visits.size()];
-        String[] patients = new String[visits.size()];
-        for (int i = 0; i < visits.size(); i++) {
-            clinics[i] = visits.get(i).clinicId();
-            patients[i] = visits.get(i).patientPseudonym();
-        }
-        try (PreparedStatement ps = c.prepareStatement(LOCK_PATIENTS)) {
-            ps.setArray(1, texts(c, clinics));
-            ps.setArray(2, texts(c, patients));
-            ps.executeQuery().close();
-        }
     }
 
     /** The stored state stood: a retry, or a correction that came too late. */

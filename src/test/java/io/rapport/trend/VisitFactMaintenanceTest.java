@@ -158,6 +158,47 @@ class VisitFactMaintenanceTest {
         assertThat(s.getDouble("continuity.upc")).isEqualTo(1.0);
     }
 
+    @Test
+    void concurrentBatchesOfOnePatientKeepEveryPreviousVisit() throws Exception {
+        String clinic = unique("fact-race");
+        // Five patients, ten visits each an hour apart, providers alternating: nine switches in nine
+        // pairs each. Even hours go in one batch, odd hours in another, both posted at once: each
+        // batch's previous visits are the other's, which it can only see if the two do not race.
+        List<Object> even = new java.util.ArrayList<>();
+        List<Object> odd = new java.util.ArrayList<>();
+        for (int p = 0; p < 5; p++) {
+            for (int h = 0; h < 10; h++) {
+                Map<String, Object> v =
+                        at(clinic, "r" + p + "-" + h, "pat-" + p, h % 2 == 0 ? "prov-a" : "prov-b", h * 3600, 600);
+                (h % 2 == 0 ? even : odd).add(v);
+            }
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (List<Object> batch : List.of(even, odd)) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return given().contentType(ContentType.JSON)
+                            .body(batch)
+                            .post("/api/v1/visits/batch")
+                            .statusCode();
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonPath s = summary(clinic);
+        assertThat(s.getInt("visits")).isEqualTo(50);
+        assertThat(s.getInt("continuity.patients")).isEqualTo(5);
+        assertThat(s.getDouble("continuity.providerSwitchRate")).isEqualTo(1.0);
+    }
+
     private static Map<String, Object> at(
             String clinic, String id, String patient, String provider, int offsetSeconds, int recordedAfter) {
         Instant start = T0.plusSeconds(offsetSeconds);
