@@ -819,8 +819,14 @@ class QueryBenchmark {
                             .put(size, t);
                     if (t.failure() != null) {
                         failures.add(label(size) + " " + e.name() + " " + w.name() + ": " + t.failure());
-                        System.out.println(
-                                "BENCH " + e.name() + ", " + w.name() + ", " + label(size) + ": FAILED " + t.failure());
+                        System.out.println("BENCH " + e.name() + ", " + w.name() + ", " + label(size) + ": FAILED "
+                                + t.failure()
+                                + (t.millis().isEmpty()
+                                        ? ""
+                                        : "; measured calls before it (ms): "
+                                                + t.millis().stream()
+                                                        .map(QueryBenchmark::round1)
+                                                        .toList()));
                     } else {
                         System.out.printf(
                                 Locale.ROOT,
@@ -915,6 +921,10 @@ class QueryBenchmark {
                         row.add("FAILED");
                         row.add("FAILED");
                         js.put("failure", t.failure());
+                        // The calls that answered before it: what the endpoint costs while it works.
+                        js.put(
+                                "samplesBeforeFailureMs",
+                                t.millis().stream().map(QueryBenchmark::round1).toList());
                         missed.add("failed at " + label(s));
                     } else {
                         row.add(ms(t.percentile(50)));
