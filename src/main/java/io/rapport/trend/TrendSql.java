@@ -59,7 +59,13 @@ class TrendSql {
         this.dataSource = active.isEmpty() ? main : active.get(0);
     }
 
-    /** One read-only, repeatable-read transaction for all the queries of one answer. */
+    /**
+     * One read-only, repeatable-read transaction for all the queries of one answer. Every statement
+     * is planned for its own parameters ({@link Jdbc#planEachTime}): a generic plan, which pgjdbc
+     * switches to after a statement's fifth use, guesses a window of a row or two and walked the
+     * continuity query as a nested loop, one sort of the window per patient, until the 15 s
+     * statement timeout.
+     */
     Snapshot snapshot() {
         try {
             Connection c = dataSource.getConnection();
@@ -96,7 +102,7 @@ class TrendSql {
          * binds as text[], a Double[] as float8[], an Instant as timestamptz, anything else as is.
          */
         List<Map<String, Object>> query(String sql, Object... params) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql))) {
                 bind(ps, params);
                 List<Map<String, Object>> rows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -121,7 +127,7 @@ class TrendSql {
 
         /** Rated visits of one instrument in the window, as columns: what the drivers are computed from. */
         DriverStats.Pairs pairs(String sql, Object... params) {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try (PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql))) {
                 bind(ps, params);
                 DriverStats.Pairs pairs = new DriverStats.Pairs(VisitMetric.values().length);
                 try (ResultSet rs = ps.executeQuery()) {
