@@ -3,6 +3,7 @@ package io.rapport.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.rapport.security.Caller;
 import io.rapport.security.Pseudonymizer;
 import io.rapport.security.Roles;
@@ -61,6 +62,8 @@ import org.postgresql.PGConnection;
  * Machines here are shared: compare ratios, and run it more than once.
  */
 @QuarkusTest
+// Durable, as production runs: the suite's own database runs with fsync off.
+@TestProfile(QueryBenchmark.Durable.class)
 class IngestAndTrendBenchmark {
 
     /**
