@@ -287,10 +287,16 @@ class TrendSql {
      * each other, and a clinic's backfill is full of such batches.
      */
     static Map<String, Object> continuity(Snapshot s, TrendWindow w) {
+        // Ids compared byte by byte ("C"): the database's own collation (C.UTF-8, en_US.UTF-8) makes
+        // every comparison of the per-patient sort a locale lookup, for an order nobody reads.
         String sql = "WITH " + WINDOW + """
-                , per_provider AS (
+                , c AS (
+                    SELECT patient_pseudonym COLLATE "C" AS patient_pseudonym, provider_id COLLATE "C" AS provider_id,
+                           started_at, visit_id COLLATE "C" AS visit_id
+                    FROM v
+                ), per_provider AS (
                     SELECT patient_pseudonym, provider_id, count(*)::float8 AS n
-                    FROM v GROUP BY patient_pseudonym, provider_id
+                    FROM c GROUP BY patient_pseudonym, provider_id
                 ), per_patient AS (
                     SELECT patient_pseudonym, sum(n) AS total, max(n) AS top, sum(n * n) AS squares
                     FROM per_provider GROUP BY patient_pseudonym HAVING sum(n) >= 2
@@ -301,9 +307,9 @@ class TrendSql {
                     FROM per_patient
                 ), ordered AS (
                     SELECT provider_id,
-                           lag(provider_id) OVER (PARTITION BY patient_pseudonym
-                                                  ORDER BY started_at, visit_id COLLATE "C") AS previous
-                    FROM v
+                           lag(provider_id) OVER (PARTITION BY patient_pseudonym ORDER BY started_at, visit_id)
+                               AS previous
+                    FROM c
                 ), pairs AS (
                     SELECT count(previous) AS pairs,
                            count(*) FILTER (WHERE previous <> provider_id) AS switched
@@ -376,7 +382,7 @@ class TrendSql {
     /** Per provider and for the whole clinic (clinic_row = 1): the visit figures. */
     static List<Map<String, Object>> providers(Snapshot s, TrendWindow w) {
         String sql = "WITH " + WINDOW + """
-                SELECT provider_id, GROUPING(provider_id) AS clinic_row,
+                SELECT provider_id COLLATE "C" AS provider_id, GROUPING(provider_id COLLATE "C") AS clinic_row,
                        count(*) AS visits,
                        avg(face_to_face_share) AS f2f_share,
                        avg(documentation_seconds) AS documentation,
@@ -385,8 +391,8 @@ class TrendSql {
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY message_reply_seconds) AS reply_p50,
                        avg(patient_talk_share) AS talk
                 FROM v
-                GROUP BY GROUPING SETS ((provider_id), ())
-                ORDER BY clinic_row DESC, provider_id
+                GROUP BY GROUPING SETS ((provider_id COLLATE "C"), ())
+                ORDER BY clinic_row DESC, 1
                 """;
         return s.query(sql, window(w));
     }
