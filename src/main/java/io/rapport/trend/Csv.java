@@ -34,9 +34,38 @@ final class Csv {
         sb.append("\r\n");
     }
 
-    /** Summary as long rows (metric, stat, value): one row per number. */
+    /** The window and filters an answer was computed for: leading rows or columns of every CSV answer. */
+    private static final List<String> WINDOW = List.of("clinicId", "from", "to", "tz", "modality", "providerId");
+
+    private static List<Object> window(
+            String clinicId, String from, String to, String tz, String modality, String providerId) {
+        return java.util.Arrays.asList(clinicId, from, to, tz, modality, providerId);
+    }
+
+    /**
+     * Wide answers: the window's six columns ahead of every row, named window.from and so on so
+     * they never clash with a row's own columns (the provider comparison has a providerId per row).
+     */
+    private static String windowed(List<Object> window, List<String> header, List<List<Object>> rows) {
+        List<String> h = new java.util.ArrayList<>(
+                WINDOW.stream().map(c -> "window." + c).toList());
+        h.addAll(header);
+        List<List<Object>> out = new java.util.ArrayList<>(rows.size());
+        for (List<Object> row : rows) {
+            List<Object> r = new java.util.ArrayList<>(window);
+            r.addAll(row);
+            out.add(r);
+        }
+        return of(h, out);
+    }
+
+    /** Summary as long rows (metric, stat, value): the window first, then one row per number. */
     static String summary(Summary s) {
         List<List<Object>> rows = new java.util.ArrayList<>();
+        List<Object> w = window(s.clinicId(), s.from(), s.to(), s.tz(), s.modality(), s.providerId());
+        for (int i = 0; i < WINDOW.size(); i++) {
+            rows.add(row("window", WINDOW.get(i), w.get(i)));
+        }
         rows.add(List.of("visits", "count", s.visits()));
         spread(rows, "faceToFaceShare", s.faceToFaceShare());
         spread(rows, "faceToFaceSeconds", s.faceToFaceSeconds());
@@ -98,7 +127,10 @@ final class Csv {
                 rows.add(row(t.metric(), t.stat(), s.group(), p.start(), p.visits(), p.value(), p.suppressed()));
             }
         }
-        return of(List.of("metric", "stat", "group", "start", "visits", "value", "suppressed"), rows);
+        return windowed(
+                window(t.clinicId(), t.from(), t.to(), t.tz(), t.modality(), t.providerId()),
+                List.of("metric", "stat", "group", "start", "visits", "value", "suppressed"),
+                rows);
     }
 
     /**
@@ -157,7 +189,7 @@ final class Csv {
             }
             rows.add(row);
         }
-        return of(header, rows);
+        return windowed(window(c.clinicId(), c.from(), c.to(), c.tz(), c.modality(), c.providerId()), header, rows);
     }
 
     static String drivers(Drivers d) {
@@ -173,7 +205,8 @@ final class Csv {
             }
             rows.add(r);
         }
-        return of(
+        return windowed(
+                window(d.clinicId(), d.from(), d.to(), d.tz(), d.modality(), d.providerId()),
                 List.of(
                         "instrument",
                         "metric",

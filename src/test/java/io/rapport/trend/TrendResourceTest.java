@@ -711,10 +711,19 @@ class TrendResourceTest {
         // The summary may be long (one row per number) or wide; either way "visits" sits beside 36.
         List<Map<String, String>> summary = csv(clinic, "/summary", WEEKS.query());
         assertThat(summary).anyMatch(r -> r.containsValue("visits") && r.containsValue("36"));
+        // Every CSV answer says which window and filters it was computed for.
+        assertThat(summary)
+                .anyMatch(r -> r.containsValue("window") && r.containsValue("from") && r.containsValue("2026-02-02"));
 
         List<Map<String, String>> trend =
                 csv(clinic, "/trends", query(WEEKS, "metric", "faceToFaceSeconds", "stat", "count"));
         assertThat(trend.get(0)).containsKeys("start", "visits", "value");
+        assertThat(trend)
+                .allMatch(r -> r.get("window.clinicId").equals(clinic)
+                        && r.get("window.from").equals("2026-02-02")
+                        && r.get("window.to").equals("2026-03-23")
+                        && r.get("window.tz").equals("UTC")
+                        && r.get("window.modality").isEmpty());
         assertThat(trend)
                 .anyMatch(r ->
                         r.get("start").equals("2026-02-02") && r.get("visits").equals("6"));
@@ -723,12 +732,16 @@ class TrendResourceTest {
                         r.get("start").equals("2026-02-16") && r.get("visits").equals("0"));
 
         List<Map<String, String>> providers = csv(clinic, "/providers", WEEKS.query());
-        assertThat(providers.get(0)).containsKeys("providerId", "visits");
+        assertThat(providers.get(0))
+                .containsKeys("providerId", "visits", "window.from", "window.to", "window.providerId");
         assertThat(providers)
                 .anyMatch(r -> r.get("providerId").equals(C) && r.get("visits").equals("11"));
 
         List<Map<String, String>> drivers = csv(clinic, "/drivers", query(WEEKS, "instrument", "SRS"));
         assertThat(drivers.get(0)).containsKeys("metric", "n");
+        assertThat(drivers)
+                .allMatch(r -> r.get("window.from").equals("2026-02-02")
+                        && r.get("window.to").equals("2026-03-23"));
         assertThat(drivers)
                 .anyMatch(r -> r.get("metric").equals("documentationSeconds")
                         && r.get("n").equals("22"));
