@@ -7,6 +7,9 @@
 -- without touching other clinics' rows, so a query's cost follows the window, not the table.
 --
 -- Definitions (README, "How the numbers are defined"):
+--   * Ids are compared byte by byte (COLLATE "C"): queries sort by them (continuity walks each
+--     patient's visits, percentiles group by provider), and the database's own collation would
+--     make each comparison a locale lookup, for an order nobody reads.
 --   * MESSAGING visits have no face-to-face time by nature, so their face-to-face share and seconds
 --     are NULL here, and their documentation is left out of the documentation ratio.
 --   * response_latency_seconds holds live turn-taking gaps only (VIDEO, PHONE, IN_PERSON); a
@@ -14,12 +17,12 @@
 
 -- One row per visit.
 CREATE TABLE visit_fact (
-    clinic_id                          varchar(128)     NOT NULL,
-    visit_id                           varchar(128)     NOT NULL,
+    clinic_id                          varchar(128) COLLATE "C" NOT NULL,
+    visit_id                           varchar(128) COLLATE "C" NOT NULL,
     started_at                         timestamptz      NOT NULL,
-    provider_id                        varchar(128)     NOT NULL,
-    patient_pseudonym                  varchar(100)     NOT NULL,
-    modality                           varchar(16)      NOT NULL,
+    provider_id                        varchar(128) COLLATE "C" NOT NULL,
+    patient_pseudonym                  varchar(100) COLLATE "C" NOT NULL,
+    modality                           varchar(16) COLLATE "C" NOT NULL,
     live                               boolean          NOT NULL,
     face_to_face_share                 double precision,
     face_to_face_seconds               double precision,
@@ -45,12 +48,12 @@ CREATE INDEX visit_fact_window_idx ON visit_fact (clinic_id, started_at)
 -- rating statistics, the provider comparison and the drivers read one range per instrument.
 -- total is NULL while the rating is incomplete.
 CREATE TABLE rating_fact (
-    clinic_id                          varchar(128)     NOT NULL,
-    visit_id                           varchar(128)     NOT NULL,
-    instrument                         varchar(32)      NOT NULL,
+    clinic_id                          varchar(128) COLLATE "C" NOT NULL,
+    visit_id                           varchar(128) COLLATE "C" NOT NULL,
+    instrument                         varchar(32) COLLATE "C" NOT NULL,
     started_at                         timestamptz      NOT NULL,
-    provider_id                        varchar(128)     NOT NULL,
-    modality                           varchar(16)      NOT NULL,
+    provider_id                        varchar(128) COLLATE "C" NOT NULL,
+    modality                           varchar(16) COLLATE "C" NOT NULL,
     total                              double precision,
     category                           varchar(64),
     face_to_face_share                 double precision,

@@ -37,9 +37,8 @@ final class Csv {
     /** The window and filters an answer was computed for: leading rows or columns of every CSV answer. */
     private static final List<String> WINDOW = List.of("clinicId", "from", "to", "tz", "modality", "providerId");
 
-    private static List<Object> window(
-            String clinicId, String from, String to, String tz, String modality, String providerId) {
-        return java.util.Arrays.asList(clinicId, from, to, tz, modality, providerId);
+    private static List<Object> window(Echoed a) {
+        return java.util.Arrays.asList(a.clinicId(), a.from(), a.to(), a.tz(), a.modality(), a.providerId());
     }
 
     /**
@@ -62,7 +61,7 @@ final class Csv {
     /** Summary as long rows (metric, stat, value): the window first, then one row per number. */
     static String summary(Summary s) {
         List<List<Object>> rows = new java.util.ArrayList<>();
-        List<Object> w = window(s.clinicId(), s.from(), s.to(), s.tz(), s.modality(), s.providerId());
+        List<Object> w = window(s);
         for (int i = 0; i < WINDOW.size(); i++) {
             rows.add(row("window", WINDOW.get(i), w.get(i)));
         }
@@ -127,10 +126,7 @@ final class Csv {
                 rows.add(row(t.metric(), t.stat(), s.group(), p.start(), p.visits(), p.value(), p.suppressed()));
             }
         }
-        return windowed(
-                window(t.clinicId(), t.from(), t.to(), t.tz(), t.modality(), t.providerId()),
-                List.of("metric", "stat", "group", "start", "visits", "value", "suppressed"),
-                rows);
+        return windowed(window(t), List.of("metric", "stat", "group", "start", "visits", "value", "suppressed"), rows);
     }
 
     /**
@@ -189,7 +185,7 @@ final class Csv {
             }
             rows.add(row);
         }
-        return windowed(window(c.clinicId(), c.from(), c.to(), c.tz(), c.modality(), c.providerId()), header, rows);
+        return windowed(window(c), header, rows);
     }
 
     static String drivers(Drivers d) {
@@ -206,7 +202,7 @@ final class Csv {
             rows.add(r);
         }
         return windowed(
-                window(d.clinicId(), d.from(), d.to(), d.tz(), d.modality(), d.providerId()),
+                window(d),
                 List.of(
                         "instrument",
                         "metric",

@@ -15,7 +15,8 @@ public record Drivers(
         String providerId,
         String instrument,
         long ratedVisits,
-        List<Driver> drivers) {
+        List<Driver> drivers)
+        implements Echoed {
 
     public record Driver(String metric, long n, Double correlation, boolean suppressed, List<Quartile> quartiles) {}
 

@@ -12,7 +12,8 @@ public record ProviderComparison(
         String modality,
         String providerId,
         Row clinic,
-        List<Row> providers) {
+        List<Row> providers)
+        implements Echoed {
 
     public record Row(
             String providerId,

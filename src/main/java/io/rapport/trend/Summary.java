@@ -28,7 +28,8 @@ public record Summary(
         Mean connectionDrops,
         Map<String, RatingStats> ratings,
         Continuity continuity,
-        long openAlerts) {
+        long openAlerts)
+        implements Echoed {
 
     public record Spread(Double mean, Double p50, Double p90) {}
 

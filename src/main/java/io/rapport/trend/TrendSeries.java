@@ -17,7 +17,8 @@ public record TrendSeries(
         String interval,
         String stat,
         String groupBy,
-        List<Series> series) {
+        List<Series> series)
+        implements Echoed {
 
     public record Series(String group, List<Point> points) {}
 

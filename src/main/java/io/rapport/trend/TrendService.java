@@ -194,11 +194,9 @@ public class TrendService {
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
-        // Grouped byte by byte ("C"): percentiles group by sorting, and the database's collation
-        // would make each of those comparisons a locale lookup.
         String groupSql = switch (groupBy) {
-            case "modality" -> "v.modality COLLATE \"C\"";
-            case "provider" -> "v.provider_id COLLATE \"C\"";
+            case "modality" -> "v.modality";
+            case "provider" -> "v.provider_id";
             default -> "'all'";
         };
         List<LocalDate> buckets = buckets(w, interval);

@@ -39,14 +39,21 @@ class TrendSql {
                   AND (CAST(? AS text) IS NULL OR provider_id = ?)
             )""";
 
-    /** Ratings on visits in the window, of the given instruments: 8 parameters, from {@link #ratings}. */
-    private static final String RATINGS = """
-            r AS (
-                SELECT * FROM rating_fact
-                WHERE clinic_id = ? AND instrument = ANY(CAST(? AS text[])) AND started_at >= ? AND started_at < ?
-                  AND (CAST(? AS text) IS NULL OR modality = ?)
-                  AND (CAST(? AS text) IS NULL OR provider_id = ?)
-            )""";
+    /**
+     * Ratings on visits in the window, of the given instruments, as a CTE of that name: 8
+     * parameters, from {@link #ratings}. Its group columns are named as the visit window's.
+     */
+    private static String ratingsCte(String name) {
+        return name + """
+                 AS (
+                    SELECT * FROM rating_fact
+                    WHERE clinic_id = ? AND instrument = ANY(CAST(? AS text[])) AND started_at >= ? AND started_at < ?
+                      AND (CAST(? AS text) IS NULL OR modality = ?)
+                      AND (CAST(? AS text) IS NULL OR provider_id = ?)
+                )""";
+    }
+
+    private static final String RATINGS = ratingsCte("r");
 
     private final AgroalDataSource dataSource;
 
@@ -185,7 +192,7 @@ class TrendSql {
         return p.toArray();
     }
 
-    /** The parameters of {@link #RATINGS}, then any others. */
+    /** The parameters of {@link #ratingsCte}, then any others. */
     private static Object[] ratings(TrendWindow w, String[] instruments, Object... more) {
         List<Object> p = new ArrayList<>(List.of(w.clinicId(), instruments, w.start(), w.end()));
         p.addAll(filters(w));
@@ -287,16 +294,10 @@ class TrendSql {
      * each other, and a clinic's backfill is full of such batches.
      */
     static Map<String, Object> continuity(Snapshot s, TrendWindow w) {
-        // Ids compared byte by byte ("C"): the database's own collation (C.UTF-8, en_US.UTF-8) makes
-        // every comparison of the per-patient sort a locale lookup, for an order nobody reads.
         String sql = "WITH " + WINDOW + """
-                , c AS (
-                    SELECT patient_pseudonym COLLATE "C" AS patient_pseudonym, provider_id COLLATE "C" AS provider_id,
-                           started_at, visit_id COLLATE "C" AS visit_id
-                    FROM v
-                ), per_provider AS (
+                , per_provider AS (
                     SELECT patient_pseudonym, provider_id, count(*)::float8 AS n
-                    FROM c GROUP BY patient_pseudonym, provider_id
+                    FROM v GROUP BY patient_pseudonym, provider_id
                 ), per_patient AS (
                     SELECT patient_pseudonym, sum(n) AS total, max(n) AS top, sum(n * n) AS squares
                     FROM per_provider GROUP BY patient_pseudonym HAVING sum(n) >= 2
@@ -309,7 +310,7 @@ class TrendSql {
                     SELECT provider_id,
                            lag(provider_id) OVER (PARTITION BY patient_pseudonym ORDER BY started_at, visit_id)
                                AS previous
-                    FROM c
+                    FROM v
                 ), pairs AS (
                     SELECT count(previous) AS pairs,
                            count(*) FILTER (WHERE previous <> provider_id) AS switched
@@ -352,7 +353,7 @@ class TrendSql {
             default -> throw new IllegalArgumentException(stat);
         };
         // The group column names are the same in both tables, so groupSql reads either as v.
-        String source = instrument == null ? WINDOW : RATINGS.replaceFirst("^r AS", "v AS");
+        String source = instrument == null ? WINDOW : ratingsCte("v");
         String value = instrument == null ? "v." + column : "v.total";
         String sql = "WITH " + source + ", obs AS (SELECT " + groupSql + " AS grp, "
                 + "CAST(date_trunc('" + interval + "', v.started_at AT TIME ZONE ?) AS date) AS bucket, "
@@ -382,7 +383,7 @@ class TrendSql {
     /** Per provider and for the whole clinic (clinic_row = 1): the visit figures. */
     static List<Map<String, Object>> providers(Snapshot s, TrendWindow w) {
         String sql = "WITH " + WINDOW + """
-                SELECT provider_id COLLATE "C" AS provider_id, GROUPING(provider_id COLLATE "C") AS clinic_row,
+                SELECT provider_id, GROUPING(provider_id) AS clinic_row,
                        count(*) AS visits,
                        avg(face_to_face_share) AS f2f_share,
                        avg(documentation_seconds) AS documentation,
@@ -391,8 +392,8 @@ class TrendSql {
                        percentile_cont(0.5) WITHIN GROUP (ORDER BY message_reply_seconds) AS reply_p50,
                        avg(patient_talk_share) AS talk
                 FROM v
-                GROUP BY GROUPING SETS ((provider_id COLLATE "C"), ())
-                ORDER BY clinic_row DESC, 1
+                GROUP BY GROUPING SETS ((provider_id), ())
+                ORDER BY clinic_row DESC, provider_id
                 """;
         return s.query(sql, window(w));
     }
