@@ -13,7 +13,6 @@ public interface RapportConfig {
 
     EmbeddedDb embeddedDb();
 
-    @io.rapport.security.UsablePseudonymKeys
     Pseudonym pseudonym();
 
     Ingest ingest();

@@ -15,8 +15,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  * Keeps a prod start that configuration validation is going to refuse from starting the embedded
  * PostgreSQL first.
  *
- * <p>SmallRye validates the config mappings ({@link UsablePseudonymKeys}, {@link
- * TokenVerificationConfig}) only after it has built all of them, and building the datasource
+ * <p>SmallRye validates the config mappings ({@link StartupRefusals}) only after it has built all
+ * of them, and building the datasource
  * mapping asks for the JDBC URL, which is what starts the embedded PostgreSQL ({@code io.rapport.db}).
  * A weak key would then be refused after a database init, among its log lines. So this source sits
  * just above the embedded database's one: when the URL is asked for and the same rules refuse the
@@ -51,7 +51,7 @@ public class RefusedStartConfigSourceFactory implements ConfigSourceFactory {
                 .refusal();
         return keys != null
                 ? keys
-                : TokenVerificationConfig.Check.refusal(
+                : TokenVerificationConfig.refusal(
                         config.getConfigMapping(TokenVerificationConfig.Verify.class, VERIFY));
     }
 

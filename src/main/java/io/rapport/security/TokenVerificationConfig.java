@@ -1,17 +1,8 @@
 package io.rapport.security;
 
-import io.quarkus.runtime.LaunchMode;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
-import jakarta.validation.Constraint;
-import jakarta.validation.ConstraintValidator;
-import jakarta.validation.ConstraintValidatorContext;
-import jakarta.validation.Payload;
 import java.io.IOException;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -23,7 +14,6 @@ import java.util.Optional;
 @ConfigMapping(prefix = "mp.jwt")
 public interface TokenVerificationConfig {
 
-    @TokenVerificationConfig.Usable
     Verify verify();
 
     interface Verify {
@@ -38,65 +28,43 @@ public interface TokenVerificationConfig {
         Optional<String> issuer();
     }
 
-    @Target(ElementType.METHOD)
-    @Retention(RetentionPolicy.RUNTIME)
-    @Constraint(validatedBy = Check.class)
-    @interface Usable {
-        String message() default "token verification is not configured";
-
-        Class<?>[] groups() default {};
-
-        Class<? extends Payload>[] payload() default {};
+    /** Why a prod start must be refused with these settings, or null. */
+    static String refusal(Verify v) {
+        boolean noKey = v.publickeyLocation().filter(s -> !s.isBlank()).isEmpty()
+                && v.publickey().filter(s -> !s.isBlank()).isEmpty();
+        if (noKey) {
+            return "no token verification key is configured: set MP_JWT_VERIFY_PUBLICKEY_LOCATION "
+                    + "(mp.jwt.verify.publickey.location) to your issuer's PEM public key, JWKS file or JWKS URL";
+        }
+        String issuer = v.issuer().filter(s -> !s.isBlank()).orElse(null);
+        if (issuer == null) {
+            return "no token issuer is configured: set MP_JWT_VERIFY_ISSUER (mp.jwt.verify.issuer) "
+                    + "to the iss your tokens carry";
+        }
+        if (DevTokens.ISSUER.equals(issuer)) {
+            return "mp.jwt.verify.issuer is the dev issuer '" + DevTokens.ISSUER
+                    + "': configure your real issuer and its key";
+        }
+        String location = v.publickeyLocation().orElse("");
+        if (isDevKey(location)) {
+            return "mp.jwt.verify.publickey.location is the dev key pair made by dev mode (" + DevTokens.PUBLIC_KEY
+                    + "): configure your issuer's key";
+        }
+        return null;
     }
 
-    class Check implements ConstraintValidator<Usable, Verify> {
-        @Override
-        public boolean isValid(Verify value, ConstraintValidatorContext context) {
-            if (value == null || LaunchMode.current() != LaunchMode.NORMAL) {
-                return true;
-            }
-            return StartupRefusal.report(refusal(value), context);
+    /** The dev public key, by its path or by its content (a copy elsewhere is still the dev key). */
+    private static boolean isDevKey(String location) {
+        String path = location.startsWith("file:") ? location.substring(5) : location;
+        if (path.replace('\\', '/').endsWith(DevTokens.PUBLIC_KEY)) {
+            return true;
         }
-
-        static String refusal(Verify v) {
-            boolean noKey = v.publickeyLocation().filter(s -> !s.isBlank()).isEmpty()
-                    && v.publickey().filter(s -> !s.isBlank()).isEmpty();
-            if (noKey) {
-                return "no token verification key is configured: set MP_JWT_VERIFY_PUBLICKEY_LOCATION "
-                        + "(mp.jwt.verify.publickey.location) to your issuer's PEM public key, JWKS file or JWKS URL";
-            }
-            String issuer = v.issuer().filter(s -> !s.isBlank()).orElse(null);
-            if (issuer == null) {
-                return "no token issuer is configured: set MP_JWT_VERIFY_ISSUER (mp.jwt.verify.issuer) "
-                        + "to the iss your tokens carry";
-            }
-            if (DevTokens.ISSUER.equals(issuer)) {
-                return "mp.jwt.verify.issuer is the dev issuer '" + DevTokens.ISSUER
-                        + "': configure your real issuer and its key";
-            }
-            String location = v.publickeyLocation().orElse("");
-            if (isDevKey(location)) {
-                return "mp.jwt.verify.publickey.location is the dev key pair made by dev mode (" + DevTokens.PUBLIC_KEY
-                        + "): configure your issuer's key";
-            }
-            return null;
-        }
-
-        /** The dev public key, by its path or by its content (a copy elsewhere is still the dev key). */
-        private static boolean isDevKey(String location) {
-            String path = location.startsWith("file:") ? location.substring(5) : location;
-            if (path.replace('\\', '/').endsWith(DevTokens.PUBLIC_KEY)) {
-                return true;
-            }
-            Path dev = Path.of(DevTokens.PUBLIC_KEY);
-            Path configured = Path.of(path);
-            try {
-                return Files.isRegularFile(dev)
-                        && Files.isRegularFile(configured)
-                        && Files.mismatch(dev, configured) == -1;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
+        Path dev = Path.of(DevTokens.PUBLIC_KEY);
+        Path configured = Path.of(path);
+        try {
+            return Files.isRegularFile(dev) && Files.isRegularFile(configured) && Files.mismatch(dev, configured) == -1;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 }
