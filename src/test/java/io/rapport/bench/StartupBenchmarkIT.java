@@ -1,15 +1,13 @@
 package io.rapport.bench;
 
 import io.rapport.support.PackagedApp;
-import io.rapport.support.Tokens;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -19,9 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How fast a new pod takes traffic: the packaged jar against an already migrated external
- * PostgreSQL, from process start until {@code /q/health/ready} answers 200, with and without the
- * AppCDS archive that package writes. Prints medians of five runs each (alternated, so load on the
- * machine falls on both alike); asserts nothing about speed.
+ * PostgreSQL, from process start until {@code /q/health/ready} answers 200: without AppCDS, with
+ * the archive package writes, and as the container image starts it (the archive of a whole
+ * training start, Serial GC). Prints medians of five runs each (alternated, so load on the machine
+ * falls on all alike); asserts nothing about speed.
  *
  * <p>{@code ./mvnw verify -Pbench -DskipITs=false -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=StartupBenchmarkIT}
@@ -37,13 +36,14 @@ class StartupBenchmarkIT {
     record Run(long readyMillis, long cpuMillis, double startedInSeconds, long rssKb) {}
 
     @Test
-    void timeToReadinessWithAndWithoutAppCds() throws Exception {
+    void timeToReadiness() throws Exception {
         Path archive = PackagedApp.quarkusApp().resolve("app-cds.jsa").toAbsolutePath();
         if (!Files.isRegularFile(archive)) {
             throw new IllegalStateException("No " + archive + ": package with quarkus.package.jar.appcds.enabled=true");
         }
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-            Map<String, String> env = PackagedApp.env(
+            Map<String, String> env = new HashMap<>(PackagedApp.prodSettings());
+            env.putAll(PackagedApp.env(
                     "QUARKUS_DATASOURCE_JDBC_URL",
                     "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres",
                     "QUARKUS_DATASOURCE_USERNAME",
@@ -51,27 +51,27 @@ class StartupBenchmarkIT {
                     "QUARKUS_DATASOURCE_PASSWORD",
                     "postgres",
                     "RAPPORT_EMBEDDED_DB_ENABLED",
-                    "false",
-                    // A random key and the test issuer: the prod jar refuses placeholders and a missing issuer.
-                    "RAPPORT_PSEUDONYM_KEY",
-                    randomKey(),
-                    "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-                    Path.of("src/test/resources/test-jwt/public.pem")
-                            .toAbsolutePath()
-                            .toString(),
-                    "MP_JWT_VERIFY_ISSUER",
-                    Tokens.ISSUER);
+                    "false"));
             // The first start migrates the empty database; a pod added by the autoscaler never does.
             run(env, List.of(), "warm-up");
 
+            // The image's archive: docker/appcds-train.sh, as docker/Dockerfile.jvm runs it, with
+            // this machine's JVM and the GC the image selects.
+            Path trained = work.resolve("trained.jsa");
+            PackagedApp.trainAppCds(trained, work.resolve("train.log"), "-XX:+UseSerialGC");
+            List<String> image = List.of("-XX:SharedArchiveFile=" + trained, "-XX:+UseSerialGC");
+
             List<Run> plain = new ArrayList<>();
             List<Run> cds = new ArrayList<>();
+            List<Run> imageRuns = new ArrayList<>();
             for (int i = 0; i < RUNS; i++) {
                 plain.add(run(env, List.of(), "plain-" + i));
                 cds.add(run(env, List.of("-XX:SharedArchiveFile=app-cds.jsa"), "appcds-" + i));
+                imageRuns.add(run(env, image, "image-" + i));
             }
-            print("without AppCDS", plain);
-            print("with AppCDS   ", cds);
+            print("without AppCDS                       ", plain);
+            print("package's AppCDS (static init only)  ", cds);
+            print("image: trained AppCDS and Serial GC  ", imageRuns);
         }
     }
 
@@ -108,12 +108,6 @@ class StartupBenchmarkIT {
         } catch (java.io.IOException e) {
             return "unknown";
         }
-    }
-
-    private static String randomKey() {
-        byte[] bytes = new byte[48];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getEncoder().encodeToString(bytes);
     }
 
     private static long median(List<Long> values) {

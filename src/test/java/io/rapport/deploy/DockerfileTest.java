@@ -69,12 +69,15 @@ class DockerfileTest {
 
     @Test
     void itCopiesTheFastJarInFourLayersLeastChangingFirst() {
-        assertThat(args("COPY"))
+        assertThat(args("COPY").subList(0, 4))
                 .containsExactly(
                         "--chown=185 target/quarkus-app/lib/ /deployments/lib/",
                         "--chown=185 target/quarkus-app/*.jar /deployments/",
                         "--chown=185 target/quarkus-app/app/ /deployments/app/",
                         "--chown=185 target/quarkus-app/quarkus/ /deployments/quarkus/");
+        // Then only the AppCDS training script, which the same RUN deletes again.
+        assertThat(args("COPY").subList(4, args("COPY").size()))
+                .containsExactly("--chown=185 docker/appcds-train.sh /deployments/appcds-train.sh");
         assertThat(args("USER")).contains("185");
         assertThat(args("ENV")).anyMatch(e -> e.contains("JAVA_APP_JAR=\"/deployments/quarkus-run.jar\""));
     }
@@ -93,22 +96,26 @@ class DockerfileTest {
     }
 
     @Test
-    void itWritesItsOwnAppCdsArchiveAndStartsWithIt() {
+    void itTrainsItsOwnAppCdsArchiveAndStartsWithIt() {
         String run = args("RUN").stream()
-                .filter(r -> r.contains("ArchiveClassesAtExit"))
+                .filter(r -> r.contains("appcds-train.sh"))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no RUN writes an AppCDS archive"));
-        assertThat(run).contains("-Dquarkus.appcds.generate=true");
-        Matcher archive = Pattern.compile("-XX:ArchiveClassesAtExit=(\\S+)").matcher(run);
-        assertThat(archive.find()).isTrue();
+                .orElseThrow(() -> new AssertionError("no RUN trains an AppCDS archive"));
+        Matcher call = Pattern.compile(
+                        "bash /deployments/appcds-train\\.sh (\\S+) (\\S+) (.*?) && rm /deployments/appcds-train\\.sh")
+                .matcher(run);
+        assertThat(call.find()).as(run).isTrue();
+        // The training start runs the jar run-java.sh runs, with the GC it runs with.
+        assertThat(call.group(1) + "/quarkus-run.jar").isEqualTo("/deployments/quarkus-run.jar");
+        assertThat(args("ENV")).anyMatch(e -> e.equals("JAVA_APP_JAR=\"/deployments/quarkus-run.jar\""));
         assertThat(args("ENV"))
-                .anyMatch(e ->
-                        e.startsWith("JAVA_OPTS_APPEND=") && e.contains("-XX:SharedArchiveFile=" + archive.group(1)));
+                .contains("GC_CONTAINER_OPTIONS=\"" + call.group(3).trim() + "\"");
+        assertThat(args("ENV"))
+                .anyMatch(
+                        e -> e.startsWith("JAVA_OPTS_APPEND=") && e.contains("-XX:SharedArchiveFile=" + call.group(2)));
         // The archive is written by the image's JVM, after the application is in place.
         assertThat(indexOf("RUN", run)).isGreaterThan(indexOf("COPY", null));
-        // The build's own switch must be on, or the generated main ignores quarkus.appcds.generate.
-        assertThat(AppProperties.get("quarkus.package.jar.appcds.enabled", "false"))
-                .isEqualTo("true");
+        assertThat(Path.of("docker/appcds-train.sh")).isRegularFile();
     }
 
     @Test
@@ -131,7 +138,7 @@ class DockerfileTest {
         assertThat(patterns.get(0)).isEqualTo("*");
         assertThat(patterns.subList(1, patterns.size()))
                 .allSatisfy(p -> assertThat(p).startsWith("!"));
-        assertThat(patterns).contains("!target/quarkus-app/");
+        assertThat(patterns).containsExactly("*", "!target/quarkus-app/", "!docker/appcds-train.sh");
     }
 
     private static int indexOf(String instruction, String arguments) {

@@ -8,8 +8,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +92,52 @@ public final class PackagedApp implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Runs docker/appcds-train.sh against the packaged app, as the image build runs it against
+     * /deployments, with this JVM: it writes {@code archive} or fails with the script's output.
+     */
+    public static void trainAppCds(Path archive, Path log, String... jvmOptions) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                "bash",
+                Path.of("docker/appcds-train.sh").toAbsolutePath().toString(),
+                quarkusApp().toAbsolutePath().toString(),
+                archive.toAbsolutePath().toString()));
+        command.addAll(List.of(jvmOptions));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("RAPPORT_") || k.startsWith("MP_"));
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("QUARKUS_HTTP_PORT", Integer.toString(freePort()));
+        environment.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(freePort()));
+        Process process = builder.start();
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("appcds-train.sh did not finish:\n" + Files.readString(log));
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("appcds-train.sh failed:\n" + Files.readString(log));
+        }
+    }
+
+    /**
+     * Settings a prod start accepts: a random pseudonym key (placeholders and weak keys are
+     * refused) and the suite's token issuer and key.
+     */
+    public static Map<String, String> prodSettings() {
+        byte[] key = new byte[48];
+        new SecureRandom().nextBytes(key);
+        return env(
+                "RAPPORT_PSEUDONYM_KEY",
+                Base64.getEncoder().encodeToString(key),
+                "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                Path.of("src/test/resources/test-jwt/public.pem")
+                        .toAbsolutePath()
+                        .toString(),
+                "MP_JWT_VERIFY_ISSUER",
+                Tokens.ISSUER);
     }
 
     public static Map<String, String> env(String... keyValues) {

@@ -1,0 +1,71 @@
+package io.rapport.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rapport.support.PackagedApp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The container image writes its AppCDS archive with docker/appcds-train.sh (docker/Dockerfile.jvm).
+ * No Docker engine is needed to prove the script: run here against the packaged app, as the image
+ * build runs it against /deployments, its archive must be usable by the next start, and serve that
+ * start the classes Quarkus' own archive leaves out (Hibernate's session factory, Flyway, the JDBC
+ * driver, Rapport's own beans).
+ */
+class AppCdsTrainingIT {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void theTrainedArchiveServesTheClassesOfAWholeStart() throws Exception {
+        Path archive = work.resolve("app-cds.jsa");
+        PackagedApp.trainAppCds(archive, work.resolve("train.log"), "-XX:+UseSerialGC");
+        assertThat(archive).isRegularFile();
+
+        Path classLog = work.resolve("classes.log");
+        try (PackagedApp app = PackagedApp.startInAppDir(
+                work.resolve("run"),
+                with(
+                        PackagedApp.prodSettings(),
+                        "RAPPORT_EMBEDDED_DB_DATA_DIR",
+                        work.resolve("pg").toString(),
+                        "RAPPORT_EMBEDDED_DB_DURABLE",
+                        "false"),
+                // -Xshare:on: the JVM refuses to start at all when it cannot map the archive, so a
+                // start that was quietly not sharing cannot pass for one that was.
+                List.of(
+                        "-XX:SharedArchiveFile=" + archive,
+                        "-Xshare:on",
+                        "-XX:+UseSerialGC",
+                        "-Xlog:class+load=info:file=" + classLog))) {
+            assertThat(app.awaitManagement200("/q/health/ready", Duration.ofSeconds(120)))
+                    .as("ready; output:%n%s", app.output())
+                    .isTrue();
+        }
+
+        String loaded = Files.readString(classLog);
+        for (String name : List.of(
+                "org.hibernate.internal.SessionFactoryImpl",
+                "org.flywaydb.core.Flyway",
+                "org.postgresql.jdbc.PgConnection",
+                "io.rapport.db.DatabaseReadiness")) {
+            assertThat(loaded)
+                    .as(name)
+                    .containsPattern(name.replace(".", "\\.") + " source: shared objects file \\(top\\)");
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+        Map<String, String> all = new HashMap<>(base);
+        all.putAll(PackagedApp.env(keyValues));
+        return all;
+    }
+}
