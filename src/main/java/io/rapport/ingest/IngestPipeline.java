@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
 import io.rapport.config.RapportConfig;
+import io.rapport.db.WritePlans;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.metrics.IngestMetrics;
@@ -41,6 +42,7 @@ public class IngestPipeline {
     private final EventReader reader;
     private final Pseudonymizer pseudonymizer;
     private final PatientRekeying rekeying;
+    private final WritePlans plans;
     private final IngestMetrics metrics;
     private final RapportConfig config;
     private final Clock clock = Clock.systemUTC();
@@ -49,12 +51,14 @@ public class IngestPipeline {
             EventReader reader,
             Pseudonymizer pseudonymizer,
             PatientRekeying rekeying,
+            WritePlans plans,
             IngestMetrics metrics,
             RapportConfig config,
             Instance<EventKind<?, ?>> kinds) {
         this.reader = reader;
         this.pseudonymizer = pseudonymizer;
         this.rekeying = rekeying;
+        this.plans = plans;
         this.metrics = metrics;
         this.config = config;
         for (EventKind<?, ?> kind : kinds) {
@@ -144,6 +148,7 @@ public class IngestPipeline {
                 .distinct()
                 .toList();
         return QuarkusTransaction.joiningExisting().call(() -> {
+            plans.cachedKeyLookups();
             rekeying.rekey(patients);
             return kind.upsert(items, now);
         });
