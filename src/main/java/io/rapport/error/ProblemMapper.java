@@ -184,8 +184,8 @@ public class ProblemMapper {
     /**
      * Lost or refused connections (08), statement timeout (57014), server shutting down or starting
      * (57P01, 57P03), too many connections (53300), serialization failure and deadlock (40001,
-     * 40P01), and the pool's own acquisition timeout, which carries no SQLState or cuts a login
-     * short.
+     * 40P01), and the pool's own acquisition timeouts (no connection made, or none free, in time),
+     * which carry no SQLState or cut a login short.
      */
     static boolean databaseUnavailable(Throwable e) {
         for (Throwable t : causes(e)) {
@@ -201,9 +201,11 @@ public class ProblemMapper {
                                 || state.equals("40P01"))) {
                     return true;
                 }
+                // Agroal's two: no connection could be made in time, or none came free in time.
                 if (state == null
                         && sql.getMessage() != null
-                        && sql.getMessage().startsWith("Acquisition timeout")) {
+                        && (sql.getMessage().startsWith("Acquisition timeout")
+                                || sql.getMessage().startsWith("Sorry, acquisition timeout"))) {
                     return true;
                 }
             }
