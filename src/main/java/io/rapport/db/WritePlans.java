@@ -23,6 +23,12 @@ import java.sql.Statement;
  * within this transaction sequential scans are ruled out, and the generic plans use the keys'
  * indexes whatever the statistics say. Both settings end with the transaction: trend queries,
  * which need plans made for their own window, never see them.
+ *
+ * <p>Only small writes take cached plans. For a batch of hundreds of items, planning is a small
+ * part of the statement's cost and a plan made for the batch's own size is the better one, so a
+ * large write plans every statement for its arguments, including those PL/pgSQL runs in the
+ * fact-table triggers (left to itself, the plan cache would settle on a generic plan there, whose
+ * estimate assumes a hundred rows where a batch brings a thousand).
  */
 @ApplicationScoped
 public class WritePlans {
@@ -33,12 +39,18 @@ public class WritePlans {
         this.dataSource = dataSource;
     }
 
-    /** Call first inside the ingest transaction; the settings last until it ends. */
-    public void cachedKeyLookups() {
+    /** Writes of up to this many items use cached plans. */
+    static final int SMALL_WRITE = 20;
+
+    /** Call first inside the ingest transaction, with the number of items it writes. */
+    public void forWriteOf(int items) {
+        String sql = items <= SMALL_WRITE
+                ? "SELECT set_config('plan_cache_mode', 'force_generic_plan', true),"
+                        + " set_config('enable_seqscan', 'off', true)"
+                : "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)";
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
-            s.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true),"
-                    + " set_config('enable_seqscan', 'off', true)");
+            s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("could not set the ingest transaction's planning", e);
         }

@@ -148,7 +148,7 @@ public class IngestPipeline {
                 .distinct()
                 .toList();
         return QuarkusTransaction.joiningExisting().call(() -> {
-            plans.cachedKeyLookups();
+            plans.forWriteOf(items.size());
             rekeying.rekey(patients);
             return kind.upsert(items, now);
         });
