@@ -174,15 +174,32 @@ public class AuditTrail {
     private static java.util.Map<String, Object> row(AuditEntry e) {
         var m = new java.util.LinkedHashMap<String, Object>();
         m.put("at", e.at().toString());
-        m.put("request_id", e.requestId());
-        m.put("subject", e.subject());
-        m.put("roles", e.roles());
-        m.put("clinics", e.clinics());
-        m.put("method", e.method());
-        m.put("route", e.route());
+        m.put("request_id", text(e.requestId()));
+        m.put("subject", text(e.subject()));
+        m.put(
+                "roles",
+                e.roles() == null
+                        ? null
+                        : e.roles().stream().map(AuditTrail::text).toList());
+        m.put(
+                "clinics",
+                e.clinics() == null
+                        ? null
+                        : e.clinics().stream().map(AuditTrail::text).toList());
+        m.put("method", text(e.method()));
+        m.put("route", text(e.route()));
         m.put("status", e.status());
         m.put("records", e.records());
         return m;
+    }
+
+    /**
+     * PostgreSQL text cannot hold NUL (SQLState 22P05), and a clinic id from a path or a claim of a
+     * token may carry one: it is stored as U+FFFD. Otherwise the writer, which keeps a failed batch
+     * to retry it, would retry that batch for ever and write no audit row after it.
+     */
+    private static String text(String s) {
+        return s == null ? null : s.replace('\u0000', '\uFFFD');
     }
 
     private void advance(int count) {

@@ -103,6 +103,26 @@ class AuditTrailTest {
                 .containsEntry("roles", List.of());
     }
 
+    /**
+     * A NUL in a clinic id cannot be stored as PostgreSQL text. The row keeps a replacement
+     * character and the trail goes on: the writer used to retry that batch for ever, and write no
+     * row after it.
+     */
+    @Test
+    void aNulInAClinicIdIsStoredReplacedAndTheTrailGoesOn() {
+        String clinic = unique("nul");
+        String token = bearer(unique("reader"), List.of(Roles.ANALYST), List.of("*"));
+        Response nul = given().header("Authorization", token)
+                .filter(Contract.invalidRequest())
+                .urlEncodingEnabled(false)
+                .get("/api/v1/clinics/" + clinic + "%00/visits/v-1");
+        Response after = given().header("Authorization", token).get("/api/v1/clinics/" + clinic + "/visits/v-1");
+        assertThat(after.statusCode()).isEqualTo(404);
+
+        assertThat(row(nul.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic + "\uFFFD"));
+        assertThat(row(after.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic));
+    }
+
     @Test
     void aWriteBatchRecordsItsClinicsAndHowManyRowsItWrote() {
         String clinic = unique("c");
