@@ -174,8 +174,8 @@ public class AuditTrail {
     private static java.util.Map<String, Object> row(AuditEntry e) {
         var m = new java.util.LinkedHashMap<String, Object>();
         m.put("at", e.at().toString());
-        m.put("request_id", text(e.requestId()));
-        m.put("subject", text(e.subject()));
+        m.put("request_id", text(e.requestId(), 64));
+        m.put("subject", text(e.subject(), 255));
         m.put(
                 "roles",
                 e.roles() == null
@@ -186,20 +186,30 @@ public class AuditTrail {
                 e.clinics() == null
                         ? null
                         : e.clinics().stream().map(AuditTrail::text).toList());
-        m.put("method", text(e.method()));
-        m.put("route", text(e.route()));
+        m.put("method", text(e.method(), 16));
+        m.put("route", text(e.route(), 255));
         m.put("status", e.status());
         m.put("records", e.records());
         return m;
     }
 
     /**
-     * PostgreSQL text cannot hold NUL (SQLState 22P05), and a clinic id from a path or a claim of a
-     * token may carry one: it is stored as U+FFFD. Otherwise the writer, which keeps a failed batch
-     * to retry it, would retry that batch for ever and write no audit row after it.
+     * What the request brought, made storable. PostgreSQL text cannot hold NUL (SQLState 22P05),
+     * and a clinic id from a path or a claim of a token may carry one: it is stored as U+FFFD. The
+     * method (any token a client sends) and the subject (any claim a token carries) are cut to their
+     * columns' widths. Otherwise the writer, which keeps a failed batch to retry it, would retry
+     * that batch for ever and write no audit row after it.
      */
     private static String text(String s) {
         return s == null ? null : s.replace('\u0000', '\uFFFD');
+    }
+
+    private static String text(String s, int maxCharacters) {
+        String t = text(s);
+        if (t == null || t.codePointCount(0, t.length()) <= maxCharacters) {
+            return t;
+        }
+        return t.substring(0, t.offsetByCodePoints(0, maxCharacters));
     }
 
     private void advance(int count) {

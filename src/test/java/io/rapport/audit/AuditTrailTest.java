@@ -11,10 +11,15 @@ import io.rapport.security.Roles;
 import io.rapport.support.Contract;
 import io.rapport.support.Db;
 import io.rapport.support.Tokens;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -121,6 +126,33 @@ class AuditTrailTest {
 
         assertThat(row(nul.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic + "\uFFFD"));
         assertThat(row(after.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic));
+    }
+
+    /**
+     * A client may send any method name, and a token any subject: longer than their columns, they
+     * are cut to fit, and the trail goes on.
+     */
+    @Test
+    void anOverlongMethodOrSubjectIsCutToFitAndTheTrailGoesOn() throws Exception {
+        String subject = "s".repeat(300);
+        String token = bearer(subject, List.of(Roles.ANALYST), List.of("*"));
+        // Past RestAssured: its contract filter knows only the methods OpenAPI does.
+        HttpResponse<Void> odd = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://localhost:" + RestAssured.port + "/api/v1/instruments"))
+                                .header("Authorization", token)
+                                .method("PROPFINDEVERYTHINGNOW", HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+        Response after = given().header("Authorization", token).get("/api/v1/instruments");
+        assertThat(after.statusCode()).isEqualTo(200);
+
+        assertThat(row(odd.headers().firstValue("X-Request-Id").orElseThrow()))
+                .containsEntry("method", "PROPFINDEVERYTHI");
+        assertThat(row(after.header("X-Request-Id")))
+                .containsEntry("method", "GET")
+                .containsEntry("subject", "s".repeat(255));
     }
 
     @Test
