@@ -49,12 +49,16 @@ ready() {
     local status
     exec 3<>"/dev/tcp/127.0.0.1/$QUARKUS_MANAGEMENT_PORT" || return 1
     printf 'GET /q/health/ready HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
-    IFS= read -r status <&3 || true
+    IFS= read -t 5 -r status <&3 || true
     exec 3<&- 3>&-
     [[ $status == *" 200 "* ]]
 }
 
-(cd "$app_dir" && exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:ArchiveClassesAtExit="$archive" "$@" -jar quarkus-run.jar) >"$work/out.log" 2>&1 &
+# The jar by its absolute path, from its own directory, as run-java.sh starts it; the embedded
+# PostgreSQL unpacks its binaries under $work too, so nothing of it stays behind.
+app_dir=$(cd "$app_dir" && pwd)
+(cd "$app_dir" && exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -XX:ArchiveClassesAtExit="$archive" \
+    -Dot.epg.working-dir="$work/epg" "$@" -jar "$app_dir/quarkus-run.jar") >"$work/out.log" 2>&1 &
 java_pid=$!
 
 deadline=$((SECONDS + 180))

@@ -21,8 +21,10 @@ import java.sql.Statement;
  * changes nothing, so that may be never: an earlier version of the store took 1.5 s instead of
  * 0.3 s for 1,000 retried visits that way). Every ingest statement finds its rows by key, so
  * within this transaction sequential scans are ruled out, and the generic plans use the keys'
- * indexes whatever the statistics say. Both settings end with the transaction: trend queries,
- * which need plans made for their own window, never see them.
+ * indexes whatever the statistics say. Both settings end with the transaction, so trend queries,
+ * which need plans made for their own window, never run under them. The plans made under them do
+ * outlive it, cached with the pooled connection's prepared statements and the triggers' PL/pgSQL:
+ * that is the point, and it holds because every execution of these statements comes through here.
  *
  * <p>Only small writes take cached plans. For a batch of hundreds of items, planning is a small
  * part of the statement's cost and a plan made for the batch's own size is the better one, so a

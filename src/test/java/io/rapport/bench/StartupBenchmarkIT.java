@@ -59,7 +59,8 @@ class StartupBenchmarkIT {
             // this machine's JVM and the GC the image selects.
             Path trained = work.resolve("trained.jsa");
             PackagedApp.trainAppCds(trained, work.resolve("train.log"), "-XX:+UseSerialGC");
-            List<String> image = List.of("-XX:SharedArchiveFile=" + trained, "-XX:+UseSerialGC");
+            // -Xshare:on: a rejected archive fails the run instead of being measured as a start without one.
+            List<String> image = List.of("-XX:SharedArchiveFile=" + trained, "-Xshare:on", "-XX:+UseSerialGC");
 
             List<Run> plain = new ArrayList<>();
             List<Run> cds = new ArrayList<>();
