@@ -46,6 +46,7 @@ public class AuditTrail {
     private final AtomicLong appended = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong unstorable = new AtomicLong();
     private final Object progress = new Object();
     private volatile boolean running;
     private Thread writer;
@@ -64,6 +65,9 @@ public class AuditTrail {
                 .register(registry);
         FunctionCounter.builder("rapport.audit.rows.dropped", dropped, AtomicLong::get)
                 .description("Audit rows dropped because the queue was full")
+                .register(registry);
+        FunctionCounter.builder("rapport.audit.rows.unstorable", unstorable, AtomicLong::get)
+                .description("Audit rows the database refused for what they hold, left out")
                 .register(registry);
         Gauge.builder("rapport.audit.queue", queue, BlockingQueue::size)
                 .description("Audit rows waiting to be written")
@@ -105,7 +109,7 @@ public class AuditTrail {
         long target = appended.get();
         long deadline = System.currentTimeMillis() + timeoutMillis;
         synchronized (progress) {
-            while (written.get() < target) {
+            while (written.get() + unstorable.get() < target) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) {
                     return false;
@@ -150,11 +154,57 @@ public class AuditTrail {
                             batch.size() + queue.size());
                     return;
                 }
-                // Keep the batch and try again: the database may be restarting.
-                LOG.warnf("Audit trail write failed (SQLState %s); retrying", sqlState(e));
+                Throwable failure = e;
+                if (refusedForItsContent(e)) {
+                    // The database refused what a row holds: retrying the batch would fail the same
+                    // way for ever and write nothing after it. Write its rows one by one instead.
+                    try {
+                        writeOneByOne(batch);
+                        continue;
+                    } catch (SQLException | RuntimeException again) {
+                        failure = again;
+                    }
+                }
+                // Keep what is left of the batch and try again: the database may be restarting.
+                LOG.warnf("Audit trail write failed (SQLState %s); retrying", sqlState(failure));
                 sleepQuietly(1_000);
             }
         }
+    }
+
+    /**
+     * Writes each row of a refused batch alone, removing it from the batch once written or refused,
+     * so a retry after a lost connection writes none twice. A row refused for its content is left
+     * out, counted and logged without its values.
+     */
+    private void writeOneByOne(List<AuditEntry> batch) throws SQLException {
+        for (java.util.Iterator<AuditEntry> it = batch.iterator(); it.hasNext(); ) {
+            AuditEntry entry = it.next();
+            try {
+                write(List.of(entry));
+                it.remove();
+                advance(1);
+            } catch (SQLException e) {
+                if (!refusedForItsContent(e)) {
+                    throw e;
+                }
+                it.remove();
+                synchronized (progress) {
+                    unstorable.incrementAndGet();
+                    progress.notifyAll();
+                }
+                LOG.errorf(
+                        "Audit trail: an entry the database refuses (SQLState %s) is left out;"
+                                + " rapport_audit_rows_unstorable_total counts them",
+                        sqlState(e));
+            }
+        }
+    }
+
+    /** Data exceptions (22) and integrity violations (23): the same row fails the same way again. */
+    private static boolean refusedForItsContent(Throwable e) {
+        String state = sqlState(e);
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
     }
 
     private void write(List<AuditEntry> batch) throws SQLException {
