@@ -140,7 +140,7 @@ public class AuditTrail {
                 long started = System.nanoTime();
                 write(batch);
                 writes.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                advance(batch.size());
+                settle(written, batch.size());
                 batch.clear();
             } catch (InterruptedException e) {
                 if (!running && queue.isEmpty() && batch.isEmpty()) {
@@ -183,16 +183,13 @@ public class AuditTrail {
             try {
                 write(List.of(entry));
                 it.remove();
-                advance(1);
+                settle(written, 1);
             } catch (SQLException e) {
                 if (!refusedForItsContent(e)) {
                     throw e;
                 }
                 it.remove();
-                synchronized (progress) {
-                    unstorable.incrementAndGet();
-                    progress.notifyAll();
-                }
+                settle(unstorable, 1);
                 LOG.errorf(
                         "Audit trail: an entry the database refuses (SQLState %s) is left out;"
                                 + " rapport_audit_rows_unstorable_total counts them",
@@ -262,9 +259,10 @@ public class AuditTrail {
         return t.substring(0, t.offsetByCodePoints(0, maxCharacters));
     }
 
-    private void advance(int count) {
+    /** Counts rows as written or left out, and wakes whoever waits in {@link #flush}. */
+    private void settle(AtomicLong counter, int count) {
         synchronized (progress) {
-            written.addAndGet(count);
+            counter.addAndGet(count);
             progress.notifyAll();
         }
     }
