@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,12 +48,11 @@ class SinglePostBenchmarkIT {
 
     @Test
     void singlePostsAtAFixedRate() throws Exception {
-        Map<String, String> env = new HashMap<>(PackagedApp.prodSettings());
-        env.putAll(PackagedApp.env(
+        Map<String, String> env = PackagedApp.prodSettings(
                 "RAPPORT_EMBEDDED_DB_DATA_DIR", work.resolve("pg").toString(),
                 // The platform is not throttled: this measures the service.
                 "RAPPORT_INGEST_RATE_LIMIT", "1000000",
-                "RAPPORT_INGEST_RATE_LIMIT_BURST", "1000000"));
+                "RAPPORT_INGEST_RATE_LIMIT_BURST", "1000000");
         try (PackagedApp app = PackagedApp.start(
                 work.resolve("run"), env, List.of("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-Xmx384m"))) {
             if (!app.awaitManagement200("/q/health/ready", Duration.ofSeconds(120))) {

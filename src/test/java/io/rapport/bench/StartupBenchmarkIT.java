@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -42,8 +41,7 @@ class StartupBenchmarkIT {
             throw new IllegalStateException("No " + archive + ": package with quarkus.package.jar.appcds.enabled=true");
         }
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-            Map<String, String> env = new HashMap<>(PackagedApp.prodSettings());
-            env.putAll(PackagedApp.env(
+            Map<String, String> env = PackagedApp.prodSettings(
                     "QUARKUS_DATASOURCE_JDBC_URL",
                     "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres",
                     "QUARKUS_DATASOURCE_USERNAME",
@@ -51,7 +49,7 @@ class StartupBenchmarkIT {
                     "QUARKUS_DATASOURCE_PASSWORD",
                     "postgres",
                     "RAPPORT_EMBEDDED_DB_ENABLED",
-                    "false"));
+                    "false");
             // The first start migrates the empty database; a pod added by the autoscaler never does.
             run(env, List.of(), "warm-up");
 

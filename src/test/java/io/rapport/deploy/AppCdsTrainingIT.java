@@ -6,9 +6,7 @@ import io.rapport.support.PackagedApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +31,7 @@ class AppCdsTrainingIT {
         Path classLog = work.resolve("classes.log");
         try (PackagedApp app = PackagedApp.startInAppDir(
                 work.resolve("run"),
-                with(
-                        PackagedApp.prodSettings(),
+                PackagedApp.prodSettings(
                         "RAPPORT_EMBEDDED_DB_DATA_DIR",
                         work.resolve("pg").toString(),
                         "RAPPORT_EMBEDDED_DB_DURABLE",
@@ -61,11 +58,5 @@ class AppCdsTrainingIT {
                     .as(name)
                     .containsPattern(name.replace(".", "\\.") + " source: shared objects file \\(top\\)");
         }
-    }
-
-    private static Map<String, String> with(Map<String, String> base, String... keyValues) {
-        Map<String, String> all = new HashMap<>(base);
-        all.putAll(PackagedApp.env(keyValues));
-        return all;
     }
 }

@@ -124,12 +124,12 @@ public final class PackagedApp implements AutoCloseable {
 
     /**
      * Settings a prod start accepts: a random pseudonym key (placeholders and weak keys are
-     * refused) and the suite's token issuer and key.
+     * refused) and the suite's token issuer and key; then {@code more} key-value pairs.
      */
-    public static Map<String, String> prodSettings() {
+    public static Map<String, String> prodSettings(String... more) {
         byte[] key = new byte[48];
         new SecureRandom().nextBytes(key);
-        return env(
+        Map<String, String> settings = env(
                 "RAPPORT_PSEUDONYM_KEY",
                 Base64.getEncoder().encodeToString(key),
                 "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
@@ -138,6 +138,8 @@ public final class PackagedApp implements AutoCloseable {
                         .toString(),
                 "MP_JWT_VERIFY_ISSUER",
                 Tokens.ISSUER);
+        settings.putAll(env(more));
+        return settings;
     }
 
     public static Map<String, String> env(String... keyValues) {
