@@ -29,14 +29,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
@@ -288,46 +285,18 @@ class IngestAndTrendBenchmark {
         return events / ((System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * Single visits at a fixed offered rate for a number of seconds. Each request's latency is
-     * measured from the moment it was meant to start, whatever the ones before it did.
-     */
-    private record Latencies(Histogram histogram, int failed) {}
-
-    private Latencies openModel(String clinic, int rate, int seconds, int firstId) throws Exception {
-        // Auto-resizing: an overloaded service may answer minutes late, and that is the figure to show.
-        Histogram latencies = new ConcurrentHistogram(3);
-        List<byte[]> bodies = new ArrayList<>();
+    /** Single visits at a fixed offered rate for a number of seconds, open model. */
+    private OpenModel.Latencies openModel(String clinic, int rate, int seconds, int firstId) throws Exception {
+        List<HttpRequest> requests = new ArrayList<>();
         for (Map<String, Object> v : visits(clinic, rate * seconds)) {
-            v.put("visitId", "s-" + (firstId + bodies.size()));
-            bodies.add(mapper.writeValueAsBytes(v));
-        }
-        long interval = 1_000_000_000L / rate;
-        long start = System.nanoTime() + 50_000_000L;
-        List<CompletableFuture<Object>> inFlight = new ArrayList<>();
-        AtomicInteger failures = new AtomicInteger();
-        for (int i = 0; i < bodies.size(); i++) {
-            long intended = start + i * interval;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url("/api/v1/visits")))
+            v.put("visitId", "s-" + (firstId + requests.size()));
+            requests.add(HttpRequest.newBuilder(URI.create(url("/api/v1/visits")))
                     .header("Content-Type", "application/json")
                     .header("Authorization", BEARER)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
-                    .build();
-            inFlight.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                    .handle((r, error) -> {
-                        latencies.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
-                        if (error != null || r.statusCode() != 201) {
-                            failures.incrementAndGet();
-                        }
-                        return null;
-                    }));
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(v)))
+                    .build());
         }
-        CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0])).get();
-        return new Latencies(latencies, failures.get());
+        return OpenModel.send(http, rate, requests, 201);
     }
 
     private Thread rssSampler() {
@@ -408,7 +377,7 @@ class IngestAndTrendBenchmark {
 
         String singles = "bench-single-" + System.nanoTime();
         openModel(singles, SINGLE_RATE, 3, 0); // warm-up at the same rate
-        Latencies single = openModel(singles, SINGLE_RATE, SINGLE_SECONDS, 1_000_000);
+        OpenModel.Latencies single = openModel(singles, SINGLE_RATE, SINGLE_SECONDS, 1_000_000);
         Histogram h = single.histogram();
         row(
                 "single POST /visits at " + SINGLE_RATE + "/s offered, " + SINGLE_SECONDS + " s (open model)",

@@ -1,22 +1,18 @@
 package io.rapport.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rapport.support.Fixtures;
 import io.rapport.support.PackagedApp;
 import io.rapport.support.Tokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +41,7 @@ class SinglePostBenchmarkIT {
 
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final ObjectMapper mapper = new ObjectMapper();
 
     @Test
     void singlePostsAtAFixedRate() throws Exception {
@@ -75,7 +72,7 @@ class SinglePostBenchmarkIT {
             });
             sampler.start();
             long cpuBefore = app.cpuMillis();
-            Result r;
+            OpenModel.Latencies r;
             try {
                 r = run(uri, bearer, "measured", SECONDS);
             } finally {
@@ -83,7 +80,7 @@ class SinglePostBenchmarkIT {
                 sampler.join();
             }
             long cpu = app.cpuMillis() - cpuBefore;
-            Histogram h = r.latencies();
+            Histogram h = r.histogram();
             System.out.printf(
                     "BENCH single POST /visits, packaged service, %d/s offered for %d s after %d s of warm-up"
                             + " (open model): p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms,"
@@ -103,50 +100,22 @@ class SinglePostBenchmarkIT {
         }
     }
 
-    private record Result(Histogram latencies, int failed) {}
-
-    private Result run(URI uri, String bearer, String phase, int seconds) throws Exception {
-        Histogram latencies = new ConcurrentHistogram(3);
-        AtomicInteger failed = new AtomicInteger();
-        int total = RATE * seconds;
-        List<byte[]> bodies = new ArrayList<>(total);
-        for (int i = 0; i < total; i++) {
-            bodies.add(visit(phase + "-" + i, i).getBytes(StandardCharsets.UTF_8));
-        }
-        long interval = 1_000_000_000L / RATE;
-        long start = System.nanoTime() + 50_000_000L;
-        List<CompletableFuture<Void>> inFlight = new ArrayList<>(total);
-        for (int i = 0; i < total; i++) {
-            long intended = start + i * interval;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            HttpRequest request = HttpRequest.newBuilder(uri)
+    /** New visits, 40 providers and 2,000 patients in one clinic, at the offered rate. */
+    private OpenModel.Latencies run(URI uri, String bearer, String phase, int seconds) throws Exception {
+        List<HttpRequest> requests = new ArrayList<>(RATE * seconds);
+        for (int i = 0; i < RATE * seconds; i++) {
+            Map<String, Object> visit = Fixtures.with(
+                    Fixtures.visit("bench-single", phase + "-" + i),
+                    "providerId",
+                    "prov-" + (i % 40),
+                    "patientId",
+                    "patient-" + (i % 2000));
+            requests.add(HttpRequest.newBuilder(uri)
                     .header("Content-Type", "application/json")
                     .header("Authorization", bearer)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i)))
-                    .build();
-            inFlight.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                    .handle((response, error) -> {
-                        latencies.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
-                        if (error != null || response.statusCode() != 201) {
-                            failed.incrementAndGet();
-                        }
-                        return null;
-                    }));
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(visit)))
+                    .build());
         }
-        CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0])).get();
-        return new Result(latencies, failed.get());
-    }
-
-    /** A new video visit; 40 providers, 2,000 patients, in one clinic. */
-    private static String visit(String visitId, int i) {
-        return """
-                {"clinicId":"bench-single","visitId":"%s","providerId":"prov-%d","patientId":"patient-%d",\
-                "modality":"VIDEO","scheduledStart":"2026-11-01T09:56:00Z","startedAt":"2026-11-01T10:00:00Z",\
-                "endedAt":"2026-11-01T10:30:00Z","faceToFaceSeconds":1200,"documentationSeconds":600,\
-                "afterHoursDocumentationSeconds":120,"responseLatencySeconds":2.5,"patientTalkShare":0.4,\
-                "connectionDrops":1}""".formatted(visitId, i % 40, i % 2000);
+        return OpenModel.send(http, RATE, requests, 201);
     }
 }

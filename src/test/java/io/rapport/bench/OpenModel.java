@@ -1,0 +1,51 @@
+package io.rapport.bench;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * An open-model load client: requests go out at a fixed offered rate whatever the answers do, and
+ * each one's latency counts from the moment it was meant to start, so a stalled server cannot hide
+ * behind a waiting client (no coordinated omission).
+ */
+final class OpenModel {
+
+    /** Latencies in microseconds, and how many requests did not get the expected status. */
+    record Latencies(Histogram histogram, int failed) {}
+
+    private OpenModel() {}
+
+    static Latencies send(HttpClient http, int rate, List<HttpRequest> requests, int expectedStatus) throws Exception {
+        // Auto-resizing: an overloaded service may answer minutes late, and that is the figure to show.
+        Histogram latencies = new ConcurrentHistogram(3);
+        AtomicInteger failed = new AtomicInteger();
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime() + 50_000_000L;
+        List<CompletableFuture<Void>> inFlight = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            long intended = start + i * interval;
+            long wait = intended - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            inFlight.add(http.sendAsync(requests.get(i), HttpResponse.BodyHandlers.discarding())
+                    .handle((response, error) -> {
+                        latencies.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));
+                        if (error != null || response.statusCode() != expectedStatus) {
+                            failed.incrementAndGet();
+                        }
+                        return null;
+                    }));
+        }
+        CompletableFuture.allOf(inFlight.toArray(new CompletableFuture[0])).get();
+        return new Latencies(latencies, failed.get());
+    }
+}
