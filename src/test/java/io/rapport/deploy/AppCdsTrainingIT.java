@@ -2,6 +2,7 @@ package io.rapport.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rapport.support.ContainerImage;
 import io.rapport.support.PackagedApp;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,13 +37,10 @@ class AppCdsTrainingIT {
                         work.resolve("pg").toString(),
                         "RAPPORT_EMBEDDED_DB_DURABLE",
                         "false"),
-                // -Xshare:on: the JVM refuses to start at all when it cannot map the archive, so a
-                // start that was quietly not sharing cannot pass for one that was.
-                List.of(
-                        "-XX:SharedArchiveFile=" + archive,
-                        "-Xshare:on",
-                        "-XX:+UseSerialGC",
-                        "-Xlog:class+load=info:file=" + classLog))) {
+                // The image's own JVM options, read from its Dockerfile, so an option this JVM does
+                // not take fails here. -Xshare:on: the JVM refuses to start at all when it cannot map
+                // the archive, so a start that was quietly not sharing cannot pass for one that was.
+                ContainerImage.jvmOptions(archive, "-Xshare:on", "-Xlog:class+load=info:file=" + classLog))) {
             assertThat(app.awaitManagement200("/q/health/ready", Duration.ofSeconds(120)))
                     .as("ready; output:%n%s", app.output())
                     .isTrue();

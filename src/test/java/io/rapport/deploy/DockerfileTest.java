@@ -2,11 +2,10 @@ package io.rapport.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rapport.support.ContainerImage;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -14,39 +13,11 @@ import org.junit.jupiter.api.Test;
 /** docker/Dockerfile.jvm and .dockerignore, read as docker build would read them. */
 class DockerfileTest {
 
-    private static final String TEXT = Yaml.read(Path.of("docker/Dockerfile.jvm"));
-    private static final List<String[]> INSTRUCTIONS = instructions(TEXT);
-
-    /** Instruction and its arguments, continuation lines joined, comments dropped. */
-    private static List<String[]> instructions(String text) {
-        List<String[]> out = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : text.split("\n")) {
-            String trimmed = line.trim();
-            if (current.isEmpty() && (trimmed.isEmpty() || trimmed.startsWith("#"))) {
-                continue;
-            }
-            if (trimmed.endsWith("\\")) {
-                current.append(trimmed, 0, trimmed.length() - 1).append(' ');
-                continue;
-            }
-            current.append(trimmed);
-            String joined = current.toString().trim();
-            int space = joined.indexOf(' ');
-            out.add(new String[] {
-                joined.substring(0, space).toUpperCase(Locale.ROOT),
-                joined.substring(space + 1).trim()
-            });
-            current.setLength(0);
-        }
-        return out;
-    }
+    private static final String TEXT = ContainerImage.text();
+    private static final List<String[]> INSTRUCTIONS = ContainerImage.instructions();
 
     private static List<String> args(String instruction) {
-        return INSTRUCTIONS.stream()
-                .filter(i -> i[0].equals(instruction))
-                .map(i -> i[1])
-                .toList();
+        return ContainerImage.args(instruction);
     }
 
     @Test
