@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Single visit posts against the packaged service in its own process, as a platform meets it: its
  * own durable embedded PostgreSQL, the container image's JVM options (from docker/Dockerfile.jvm,
- * and the heap run-java.sh gives the Deployment's 768Mi limit), and the load client in this JVM, apart from
- * it. Open model: each request has an intended start time, at a fixed offered rate, and its
+ * under the Deployment's memory limit), and the load client in this JVM, apart from it. Open model: each request has an intended start time, at a fixed offered rate, and its
  * latency counts from then (no coordinated omission). A warm-up at the same rate lets the JIT
  * compile the path first. Prints the latency percentiles and the service's largest RSS during the
  * measured part; asserts nothing about speed.
@@ -51,8 +50,7 @@ class SinglePostBenchmarkIT {
                 // The platform is not throttled: this measures the service.
                 "RAPPORT_INGEST_RATE_LIMIT", "1000000",
                 "RAPPORT_INGEST_RATE_LIMIT_BURST", "1000000");
-        try (PackagedApp app =
-                PackagedApp.start(work.resolve("run"), env, ContainerImage.jvmOptionsWithoutArchive("-Xmx384m"))) {
+        try (PackagedApp app = PackagedApp.start(work.resolve("run"), env, ContainerImage.jvmOptionsWithoutArchive())) {
             if (!app.awaitManagement200("/q/health/ready", Duration.ofSeconds(120))) {
                 throw new IllegalStateException("never became ready:\n" + app.output());
             }

@@ -3,6 +3,7 @@ package io.rapport.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rapport.support.ContainerImage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,6 +146,16 @@ class KubernetesManifestsTest {
             assertThat(sc.path("allowPrivilegeEscalation").asBoolean()).as(name).isFalse();
             assertThat(texts(sc.path("capabilities").path("drop"))).as(name).contains("ALL");
             assertThat(sc.path("seccompProfile").path("type").asText()).as(name).isEqualTo("RuntimeDefault");
+        }
+        if (kustomization.equals("base")) {
+            // The limit the image's heap settings are measured against (ContainerImage).
+            assertThat(containers
+                            .get(0)
+                            .path("resources")
+                            .path("limits")
+                            .path("memory")
+                            .asText())
+                    .isEqualTo(ContainerImage.POD_MEMORY_LIMIT_MIB + "Mi");
         }
         // A read-only root needs somewhere writable for the JVM and Vert.x: /tmp, from an emptyDir.
         String tmpVolume = StreamSupport.stream(

@@ -18,6 +18,13 @@ public final class ContainerImage {
 
     public static final Path DOCKERFILE = Path.of("docker/Dockerfile.jvm");
 
+    /**
+     * The Deployment's memory limit (k8s/base), in MiB: the JVM in a pod sizes its heap from it, so
+     * a start "as the image starts" tells this JVM that this is all the memory there is
+     * ({@code -XX:MaxRAM}) instead of letting it size the heap from the build machine's.
+     */
+    public static final int POD_MEMORY_LIMIT_MIB = 768;
+
     /** Where the image keeps its archive; tests put their own archive in its place. */
     private static final String ARCHIVE_OPTION = "-XX:SharedArchiveFile=";
 
@@ -78,7 +85,8 @@ public final class ContainerImage {
 
     /**
      * The options run-java.sh adds from the image's environment (the GC, then JAVA_OPTS_APPEND),
-     * with {@code archive} in place of the image's AppCDS archive; then {@code more}.
+     * after the pod's memory limit, with {@code archive} in place of the image's AppCDS archive;
+     * then {@code more}.
      */
     public static List<String> jvmOptions(Path archive, String... more) {
         return options(ARCHIVE_OPTION + archive.toAbsolutePath(), more);
@@ -90,7 +98,7 @@ public final class ContainerImage {
     }
 
     private static List<String> options(String archiveOption, String... more) {
-        List<String> options = new ArrayList<>();
+        List<String> options = new ArrayList<>(List.of("-XX:MaxRAM=" + POD_MEMORY_LIMIT_MIB + "m"));
         for (String variable : List.of("GC_CONTAINER_OPTIONS", "JAVA_OPTS_APPEND")) {
             for (String option : env(variable).trim().split("\\s+")) {
                 if (!option.startsWith(ARCHIVE_OPTION)) {
