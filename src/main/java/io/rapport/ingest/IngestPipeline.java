@@ -30,8 +30,16 @@ import java.util.List;
 @ApplicationScoped
 public class IngestPipeline {
 
-    /** What a single post did, and the item as stored. */
-    public record Single<N>(Outcome outcome, N item) {}
+    /**
+     * What a single post did: the item as posted, and what storing it did. When it {@link
+     * Outcome#wrote wrote}, the stored row is the item itself, at {@code stored.revision()}, received
+     * at {@code receivedAt}; otherwise the stored state stood and differs from the item.
+     */
+    public record Single<N>(N item, Stored stored, Instant receivedAt) {
+        public Outcome outcome() {
+            return stored.outcome();
+        }
+    }
 
     /**
      * A valid item after the scope check: {@code item} is null when the clinic is out of scope;
@@ -84,7 +92,7 @@ public class IngestPipeline {
         }
         Stored stored = store(kind, List.of(admitted), now).get(0);
         kind.record(admitted.item(), stored.outcome());
-        return new Single<>(stored.outcome(), admitted.item());
+        return new Single<>(admitted.item(), stored, now);
     }
 
     /** A JSON array of events: each item stands or falls alone, the valid ones stored together. */

@@ -78,8 +78,12 @@ public class VisitResource {
         audit.clinic(event == null ? null : event.clinicId());
         IngestPipeline.Single<NewVisit> result = pipeline.one(visits, event, caller);
         audit.records(result.outcome().wrote() ? 1 : 0);
-        VisitView view = visits.find(result.item().clinicId(), result.item().visitId())
-                .orElseThrow(() -> new IllegalStateException("A stored visit could not be read back"));
+        // What was written is the posted visit itself; only a replay or a late correction, where the
+        // stored state stood, is read back (a read per post cost about a seventh of the service's CPU).
+        VisitView view = result.outcome().wrote()
+                ? VisitView.written(result.item(), result.stored().revision(), result.receivedAt())
+                : visits.find(result.item().clinicId(), result.item().visitId())
+                        .orElseThrow(() -> new IllegalStateException("A stored visit could not be read back"));
         if (result.outcome() == Outcome.CREATED) {
             var location = UriBuilder.fromPath("/api/v1/clinics/{clinicId}/visits/{visitId}")
                     .build(view.clinicId(), view.visitId());

@@ -37,6 +37,30 @@ public record VisitView(
         @Schema(description = "When the stored revision arrived")
         Instant receivedAt) {
 
+    /** The visit as a write just stored it: the stored row is the posted visit. */
+    static VisitView written(NewVisit v, int revision, Instant receivedAt) {
+        return new VisitView(
+                v.clinicId(),
+                v.visitId(),
+                v.providerId(),
+                v.modality(),
+                v.scheduledStart(),
+                v.startedAt(),
+                v.endedAt(),
+                v.faceToFaceSeconds(),
+                v.documentationSeconds(),
+                v.afterHoursDocumentationSeconds(),
+                v.responseLatencySeconds(),
+                v.patientTalkShare(),
+                v.connectionDrops(),
+                v.recordedAt(),
+                v.waitSeconds(),
+                v.durationSeconds(),
+                v.faceToFaceShare(),
+                revision,
+                receivedAt);
+    }
+
     static VisitView from(Visit v) {
         return new VisitView(
                 v.clinicId,

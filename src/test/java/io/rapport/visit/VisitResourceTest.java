@@ -51,6 +51,15 @@ class VisitResourceTest {
                 .post("/api/v1/visits");
     }
 
+    private static Map<String, Object> stored(String clinic, String visitId) {
+        return given().get("/api/v1/clinics/" + clinic + "/visits/" + visitId)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getMap("$");
+    }
+
     private long rows(String clinic) {
         return db.count("SELECT count(*) FROM visit WHERE clinic_id = ?", clinic);
     }
@@ -83,6 +92,55 @@ class VisitResourceTest {
                 .body("patientTalkShare", equalTo(0.4))
                 .body("connectionDrops", equalTo(1))
                 .body("$", not(hasKey("patientId")));
+    }
+
+    /**
+     * A write answers from what it posted, not from a read: that answer must be exactly what a read
+     * of the stored row gives, down to instants PostgreSQL cuts to microseconds and doubles that
+     * print with 17 digits, for a new visit and for a correction.
+     */
+    @Test
+    void theAnswerToAWriteIsWhatAReadOfItGives() {
+        String clinic = unique("c");
+        Instant start =
+                Instant.parse((String) visit(clinic, "v-1").get("startedAt")).plusNanos(123_456_789);
+        Map<String, Object> v = with(
+                visit(clinic, "v-1"),
+                "scheduledStart",
+                start.minusSeconds(61).minusNanos(500).toString(),
+                "startedAt",
+                start.toString(),
+                "endedAt",
+                start.plusSeconds(1799).plusNanos(999).toString(),
+                "responseLatencySeconds",
+                0.1 + 0.2,
+                "patientTalkShare",
+                1.0 / 3.0,
+                "recordedAt",
+                start.plusSeconds(1800).toString());
+        Map<String, Object> created =
+                post(v).then().statusCode(201).extract().jsonPath().getMap("$");
+        Map<String, Object> read = stored(clinic, "v-1");
+        assertThat(created).isEqualTo(read);
+        // Cut, not rounded, to microseconds: .123456789 is stored and shown as .123456.
+        assertThat(read.get("startedAt"))
+                .isEqualTo(start.truncatedTo(ChronoUnit.MICROS).toString());
+        assertThat(read.get("responseLatencySeconds")).isEqualTo(0.30000000000000004);
+
+        Map<String, Object> correction = with(
+                v,
+                "documentationSeconds",
+                777,
+                "recordedAt",
+                start.plusSeconds(1900).toString());
+        Map<String, Object> corrected =
+                post(correction).then().statusCode(200).extract().jsonPath().getMap("$");
+        Map<String, Object> readAgain = stored(clinic, "v-1");
+        assertThat(corrected)
+                .isEqualTo(readAgain)
+                .containsEntry("revision", 2)
+                .containsEntry("documentationSeconds", 777);
+        assertThat(corrected.get("receivedAt")).isNotEqualTo(created.get("receivedAt"));
     }
 
     @Test
