@@ -4,6 +4,7 @@ import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -11,8 +12,16 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The drop rule over a patient's sequence with one provider, when a visit moves between sequences. */
@@ -23,12 +32,16 @@ class AlertSequenceTest {
             Instant.now().truncatedTo(ChronoUnit.DAYS).minus(20, ChronoUnit.DAYS);
 
     private static void postVisit(String clinic, String visitId, String patient, int day, int status) {
+        postVisit(clinic, visitId, patient, "dr-p", day, status);
+    }
+
+    private static void postVisit(String clinic, String visitId, String patient, String provider, int day, int status) {
         Instant start = DAY0.plus(day, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS);
         given().contentType(ContentType.JSON)
                 .body(with(
                         visit(clinic, visitId),
                         "providerId",
-                        "dr-p",
+                        provider,
                         "patientId",
                         patient,
                         "scheduledStart",
@@ -101,5 +114,66 @@ class AlertSequenceTest {
                 .get("/api/v1/clinics/" + clinic + "/alerts")
                 .then()
                 .body("total", equalTo(1));
+    }
+
+    /**
+     * A visit and its rating, and a patient's visits with each other, may arrive at the same moment
+     * on different connections, in any order: the alerts must be those of posting one by one.
+     * Forty patients of two providers, three visits each on days 1 to 3; each patient's six posts
+     * (three visits, three ratings) leave at once from six threads. SRS totals by hand:
+     * 10 + 10 + 10 + 9 = 39, then 9 + 9 + 9 + 8 = 35, then 10 * 4 = 40. Day 2 is below the cutoff of
+     * 36 and 4 below day 1 (a drop of at least the threshold of 1); day 1 has no previous and day 3
+     * rose. So each patient's day-2 visit has exactly BELOW_CUTOFF and DROP_FROM_PREVIOUS.
+     */
+    @Test
+    void eventsPostedAtOnceInAnyOrderRaiseTheAlertsOfPostingOneByOne() throws Exception {
+        String clinic = unique("c");
+        Double[][] items = {{10.0, 10.0, 10.0, 9.0}, {9.0, 9.0, 9.0, 8.0}, {10.0, 10.0, 10.0, 10.0}};
+        int patients = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            for (int p = 0; p < patients; p++) {
+                String patient = "pat-" + p;
+                String provider = p % 2 == 0 ? "dr-a" : "dr-b";
+                List<Runnable> posts = new ArrayList<>();
+                for (int day = 1; day <= 3; day++) {
+                    String visitId = patient + "-d" + day;
+                    int d = day;
+                    posts.add(() -> postVisit(clinic, visitId, patient, provider, d, 201));
+                    posts.add(() -> postSrs(clinic, visitId, items[d - 1]));
+                }
+                CyclicBarrier together = new CyclicBarrier(posts.size());
+                List<Future<?>> done = new ArrayList<>();
+                for (Runnable post : posts) {
+                    done.add(pool.submit(() -> {
+                        together.await(30, TimeUnit.SECONDS);
+                        post.run();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<Map<String, Object>> alerts = given().queryParam("status", "all")
+                .queryParam("size", 200)
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+        Set<String> raised = new TreeSet<>();
+        alerts.forEach(a -> raised.add(a.get("visitId") + " " + a.get("reason") + " " + a.get("status")));
+        Set<String> expected = new TreeSet<>();
+        for (int p = 0; p < patients; p++) {
+            expected.add("pat-" + p + "-d2 BELOW_CUTOFF OPEN");
+            expected.add("pat-" + p + "-d2 DROP_FROM_PREVIOUS OPEN");
+        }
+        assertThat(raised).isEqualTo(expected);
     }
 }
