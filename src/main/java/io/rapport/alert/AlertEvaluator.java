@@ -23,7 +23,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Keeps alliance alerts in step with ratings and visits, inside the transaction that changed them,
@@ -52,16 +51,15 @@ public class AlertEvaluator {
     public record VisitRef(String clinicId, String visitId) {}
 
     /**
-     * Serialises alert evaluation per clinic until commit. A rating and its visit posted at the
-     * same moment would otherwise each miss the other's uncommitted row and raise nothing; taken
-     * after the writes, the lock makes whichever transaction comes second see the first's rows.
-     * Taken in key order in one statement, so two transactions cannot wait on each other; held
-     * only for the evaluation and the commit that follows it.
+     * Serialises alert evaluation per (clinic, provider) until commit, after the writes: a rating
+     * and its visit, or two visits of one patient, posted at the same moment would otherwise each
+     * miss the other's uncommitted row and raise nothing. Whichever comes second waits for the
+     * first to commit and then sees its rows. V8 ({@code alert_evaluation_lock}) says how a rating
+     * whose visit is not committed yet finds the provider to lock, and why the order of the locks
+     * cannot deadlock. Held only for the evaluation and the commit that follows it.
      */
-    private static final String LOCK_CLINICS = """
-            SELECT pg_advisory_xact_lock(k)
-            FROM (SELECT DISTINCT hashtext(c) AS k FROM unnest(?::text[]) AS c ORDER BY k OFFSET 0) AS locks
-            """;
+    private static final String LOCK_SEQUENCES =
+            "SELECT alert_evaluation_lock(?::text[], ?::text[], ?::text[], ?::text[])";
 
     /**
      * Recomputes every alert of the touched sequences and writes the difference: opens the missing
@@ -186,15 +184,28 @@ public class AlertEvaluator {
      * corrected visits {@code left}, in the caller's transaction.
      */
     public void evaluate(List<VisitRef> visits, List<VisitsChanged.Sequence> left) {
-        TreeSet<String> clinics = new TreeSet<>();
-        visits.forEach(v -> clinics.add(v.clinicId()));
-        left.forEach(s -> clinics.add(s.clinicId()));
         List<InstrumentRegistry.AlertRule> rules = registry.builtInAlertRules();
         Map<String, Double> cutoffs = registry.configuredCutoffs();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement lock = c.prepareStatement(LOCK_CLINICS)) {
-                lock.setArray(1, texts(c, clinics.toArray(new String[0])));
+            try (PreparedStatement lock = c.prepareStatement(LOCK_SEQUENCES)) {
+                lock.setArray(
+                        1, texts(c, visits.stream().map(VisitRef::clinicId).toArray(String[]::new)));
+                lock.setArray(2, texts(c, visits.stream().map(VisitRef::visitId).toArray(String[]::new)));
+                lock.setArray(
+                        3,
+                        texts(
+                                c,
+                                left.stream()
+                                        .map(VisitsChanged.Sequence::clinicId)
+                                        .toArray(String[]::new)));
+                lock.setArray(
+                        4,
+                        texts(
+                                c,
+                                left.stream()
+                                        .map(VisitsChanged.Sequence::providerId)
+                                        .toArray(String[]::new)));
                 lock.execute();
             }
             try (PreparedStatement ps = c.prepareStatement(EVALUATE)) {

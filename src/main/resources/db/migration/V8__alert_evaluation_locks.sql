@@ -1,0 +1,34 @@
+-- Alert evaluation used to hold one advisory lock per clinic until commit, so every write of a
+-- clinic's visits or ratings waited for the one before it to commit: under single posts most of a
+-- post's time went to that queue. A sequence (clinic, patient, provider, instrument) has one
+-- provider, so a lock per (clinic, provider) serialises all that can see each other's rows, and a
+-- clinic's providers no longer wait for one another.
+--
+-- A rating whose visit is not committed yet cannot know the provider, hence two steps, in one
+-- call: first a lock per visit, which the visit's own transaction takes too; then, in a new
+-- statement and so a new snapshot (a VOLATILE PL/pgSQL function takes one per statement under
+-- READ COMMITTED), the providers of those visits as they stand now, and of the sequences corrected
+-- visits left, locked in turn. Whichever of a visit and its rating takes the visit lock second
+-- waits until the other commits, then sees its row. Every transaction takes all its visit locks
+-- before any provider lock, each kind in key order, so none waits for a lock while holding one
+-- another needs first. Keys are (1, visit) and (2, provider) pairs: a space of their own, apart
+-- from the single-key locks of instrument registration.
+CREATE FUNCTION alert_evaluation_lock(
+    visit_clinics text[], visit_ids text[], left_clinics text[], left_providers text[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(1, k)
+    FROM (SELECT DISTINCT hashtext(c || '/' || v) AS k
+          FROM unnest(visit_clinics, visit_ids) AS x(c, v)
+          ORDER BY k OFFSET 0) AS visit_locks;
+    PERFORM pg_advisory_xact_lock(2, k)
+    FROM (SELECT DISTINCT hashtext(s.c || '/' || s.p) AS k
+          FROM (SELECT v.clinic_id::text, v.provider_id::text
+                FROM unnest(visit_clinics, visit_ids) AS x(c, id)
+                JOIN visit v ON v.clinic_id = x.c AND v.visit_id = x.id
+                UNION ALL
+                SELECT * FROM unnest(left_clinics, left_providers)) AS s(c, p)
+          ORDER BY k OFFSET 0) AS provider_locks;
+END
+$$;
