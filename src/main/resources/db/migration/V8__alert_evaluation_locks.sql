@@ -5,30 +5,36 @@
 -- clinic's providers no longer wait for one another.
 --
 -- A rating whose visit is not committed yet cannot know the provider, hence two steps, in one
--- call: first a lock per visit, which the visit's own transaction takes too; then, in a new
+-- call: first a lock on the visit, which the visit's own transaction takes too; then, in a new
 -- statement and so a new snapshot (a VOLATILE PL/pgSQL function takes one per statement under
 -- READ COMMITTED), the providers of those visits as they stand now, and of the sequences corrected
 -- visits left, locked in turn. Whichever of a visit and its rating takes the visit lock second
--- waits until the other commits, then sees its row. Every transaction takes all its visit locks
--- before any provider lock, each kind in key order, so none waits for a lock while holding one
--- another needs first. Keys are (1, visit) and (2, provider) pairs: a space of their own, apart
--- from the single-key locks of instrument registration.
+-- waits until the other commits, then sees its row.
+--
+-- Visit locks are one of 64 buckets per clinic, not one per visit: a batch of 1,000 visits would
+-- otherwise hold 1,000 locks, and a few such batches at once overflow PostgreSQL's shared lock
+-- table (max_locks_per_transaction x max_connections, 6,400 by default). Two single posts of a
+-- clinic share a bucket one time in 64; two large batches of one clinic wait for each other, as
+-- they did with the clinic lock. Keys are (hashtext(clinic), bucket) for visits and
+-- (hashtext(clinic), 64 + provider hash) for providers, apart from the single-key locks of
+-- instrument registration. Every transaction takes all its visit locks before any provider lock,
+-- each kind in key order, so none waits for a lock while holding one another needs first.
 CREATE FUNCTION alert_evaluation_lock(
     visit_clinics text[], visit_ids text[], left_clinics text[], left_providers text[])
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(1, k)
-    FROM (SELECT DISTINCT hashtext(c || '/' || v) AS k
+    PERFORM pg_advisory_xact_lock(c, b)
+    FROM (SELECT DISTINCT hashtext(x.c) AS c, (hashtext(x.v) & 63) AS b
           FROM unnest(visit_clinics, visit_ids) AS x(c, v)
-          ORDER BY k OFFSET 0) AS visit_locks;
-    PERFORM pg_advisory_xact_lock(2, k)
-    FROM (SELECT DISTINCT hashtext(s.c || '/' || s.p) AS k
+          ORDER BY 1, 2 OFFSET 0) AS visit_locks;
+    PERFORM pg_advisory_xact_lock(c, p)
+    FROM (SELECT DISTINCT hashtext(s.c) AS c, 64 + (hashtext(s.p) & 1073741823) AS p
           FROM (SELECT v.clinic_id::text, v.provider_id::text
                 FROM unnest(visit_clinics, visit_ids) AS x(c, id)
                 JOIN visit v ON v.clinic_id = x.c AND v.visit_id = x.id
                 UNION ALL
                 SELECT * FROM unnest(left_clinics, left_providers)) AS s(c, p)
-          ORDER BY k OFFSET 0) AS provider_locks;
+          ORDER BY 1, 2 OFFSET 0) AS provider_locks;
 END
 $$;
