@@ -11,25 +11,33 @@
 -- visits left, locked in turn. Whichever of a visit and its rating takes the visit lock second
 -- waits until the other commits, then sees its row.
 --
--- Visit locks are one of 64 buckets per clinic, not one per visit: a batch of 1,000 visits would
--- otherwise hold 1,000 locks, and a few such batches at once overflow PostgreSQL's shared lock
--- table (max_locks_per_transaction x max_connections, 6,400 by default). Two single posts of a
--- clinic share a bucket one time in 64; two large batches of one clinic wait for each other, as
--- they did with the clinic lock. Keys are (hashtext(clinic), bucket) for visits and
--- (hashtext(clinic), 64 + provider hash) for providers, apart from the single-key locks of
--- instrument registration. Every transaction takes all its visit locks before any provider lock,
--- each kind in key order, so none waits for a lock while holding one another needs first.
+-- Both kinds of lock are one of 64 buckets per clinic, not one per visit or provider: a batch of
+-- 1,000 visits would otherwise hold 1,000 locks, and a few such batches at once overflow
+-- PostgreSQL's shared lock table (max_locks_per_transaction x max_connections). A transaction
+-- holds at most 128 locks per clinic it touches (the clinic lock was one), which the embedded
+-- server's and the CloudNativePG cluster's max_locks_per_transaction leave room for. Two single
+-- posts of a clinic share a visit bucket one time in 64; two large batches of one clinic wait for
+-- each other, as they did with the clinic lock. Keys are (hashtext(clinic), 0-63) for visits and
+-- (hashtext(clinic), 64-127) for providers, apart from the single-key locks of instrument
+-- registration. Every transaction takes all its visit locks before any provider lock, each kind
+-- in key order, so none waits for a lock while holding one another needs first.
 CREATE FUNCTION alert_evaluation_lock(
     visit_clinics text[], visit_ids text[], left_clinics text[], left_providers text[])
 RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
+    -- The second step needs a snapshot newer than the call; a transaction snapshot would hide the
+    -- very visit it waited for and lock nothing.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'alert_evaluation_lock needs READ COMMITTED, not %',
+            current_setting('transaction_isolation');
+    END IF;
     PERFORM pg_advisory_xact_lock(c, b)
     FROM (SELECT DISTINCT hashtext(x.c) AS c, (hashtext(x.v) & 63) AS b
           FROM unnest(visit_clinics, visit_ids) AS x(c, v)
           ORDER BY 1, 2 OFFSET 0) AS visit_locks;
     PERFORM pg_advisory_xact_lock(c, p)
-    FROM (SELECT DISTINCT hashtext(s.c) AS c, 64 + (hashtext(s.p) & 1073741823) AS p
+    FROM (SELECT DISTINCT hashtext(s.c) AS c, 64 + (hashtext(s.p) & 63) AS p
           FROM (SELECT v.clinic_id::text, v.provider_id::text
                 FROM unnest(visit_clinics, visit_ids) AS x(c, id)
                 JOIN visit v ON v.clinic_id = x.c AND v.visit_id = x.id

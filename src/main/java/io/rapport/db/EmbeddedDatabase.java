@@ -45,7 +45,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     // The library's own exit hook stopped PostgreSQL the moment SIGTERM arrived, under
                     // the requests still in flight; EmbeddedDatabaseProcess stops it after them.
                     .setRegisterShutdownHook(false)
-                    .setServerConfig("max_connections", "100");
+                    .setServerConfig("max_connections", "100")
+                    // Alert evaluation holds up to 128 advisory locks per clinic in a batch (V8).
+                    .setServerConfig("max_locks_per_transaction", "256");
             if (settings.port() > 0) {
                 builder.setPort(settings.port());
             }

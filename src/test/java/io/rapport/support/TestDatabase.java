@@ -48,6 +48,7 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
                     .setCleanDataDirectory(true)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "100")
+                    .setServerConfig("max_locks_per_transaction", "256")
                     .start();
             port = postgres.getPort();
             ProcessHandle postmaster = postmaster();
