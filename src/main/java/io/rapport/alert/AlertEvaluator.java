@@ -187,29 +187,17 @@ public class AlertEvaluator {
         List<InstrumentRegistry.AlertRule> rules = registry.builtInAlertRules();
         Map<String, Double> cutoffs = registry.configuredCutoffs();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Touched touched = Touched.of(visits, left);
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement lock = c.prepareStatement(LOCK_SEQUENCES)) {
-                lock.setArray(
-                        1, texts(c, visits.stream().map(VisitRef::clinicId).toArray(String[]::new)));
-                lock.setArray(2, texts(c, visits.stream().map(VisitRef::visitId).toArray(String[]::new)));
-                lock.setArray(
-                        3,
-                        texts(
-                                c,
-                                left.stream()
-                                        .map(VisitsChanged.Sequence::clinicId)
-                                        .toArray(String[]::new)));
-                lock.setArray(
-                        4,
-                        texts(
-                                c,
-                                left.stream()
-                                        .map(VisitsChanged.Sequence::providerId)
-                                        .toArray(String[]::new)));
+                lock.setArray(1, texts(c, touched.visitClinics()));
+                lock.setArray(2, texts(c, touched.visitIds()));
+                lock.setArray(3, texts(c, touched.leftClinics()));
+                lock.setArray(4, texts(c, touched.leftProviders()));
                 lock.execute();
             }
             try (PreparedStatement ps = c.prepareStatement(EVALUATE)) {
-                bind(c, ps, visits, left, rules, cutoffs, now);
+                bind(c, ps, touched, rules, cutoffs, now);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         raised.fire(new AlertRaised(
@@ -224,31 +212,38 @@ public class AlertEvaluator {
         }
     }
 
+    /** The visits and left sequences as the columns both statements bind, built once. */
+    private record Touched(
+            String[] visitClinics,
+            String[] visitIds,
+            String[] leftClinics,
+            String[] leftPatients,
+            String[] leftProviders) {
+
+        static Touched of(List<VisitRef> visits, List<VisitsChanged.Sequence> left) {
+            return new Touched(
+                    visits.stream().map(VisitRef::clinicId).toArray(String[]::new),
+                    visits.stream().map(VisitRef::visitId).toArray(String[]::new),
+                    left.stream().map(VisitsChanged.Sequence::clinicId).toArray(String[]::new),
+                    left.stream().map(VisitsChanged.Sequence::patientPseudonym).toArray(String[]::new),
+                    left.stream().map(VisitsChanged.Sequence::providerId).toArray(String[]::new));
+        }
+    }
+
     private static void bind(
             Connection c,
             PreparedStatement ps,
-            List<VisitRef> visits,
-            List<VisitsChanged.Sequence> left,
+            Touched touched,
             List<InstrumentRegistry.AlertRule> rules,
             Map<String, Double> cutoffs,
             Instant now)
             throws SQLException {
         int i = 1;
-        ps.setArray(i++, texts(c, visits.stream().map(VisitRef::clinicId).toArray(String[]::new)));
-        ps.setArray(i++, texts(c, visits.stream().map(VisitRef::visitId).toArray(String[]::new)));
-        ps.setArray(
-                i++,
-                texts(c, left.stream().map(VisitsChanged.Sequence::clinicId).toArray(String[]::new)));
-        ps.setArray(
-                i++,
-                texts(
-                        c,
-                        left.stream()
-                                .map(VisitsChanged.Sequence::patientPseudonym)
-                                .toArray(String[]::new)));
-        ps.setArray(
-                i++,
-                texts(c, left.stream().map(VisitsChanged.Sequence::providerId).toArray(String[]::new)));
+        ps.setArray(i++, texts(c, touched.visitClinics()));
+        ps.setArray(i++, texts(c, touched.visitIds()));
+        ps.setArray(i++, texts(c, touched.leftClinics()));
+        ps.setArray(i++, texts(c, touched.leftPatients()));
+        ps.setArray(i++, texts(c, touched.leftProviders()));
         ps.setArray(
                 i++,
                 texts(c, rules.stream().map(InstrumentRegistry.AlertRule::code).toArray(String[]::new)));

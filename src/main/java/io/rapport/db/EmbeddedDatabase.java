@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -19,6 +20,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
     private static final Duration ORPHAN_STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Server settings every embedded PostgreSQL of Rapport's needs, the suite's throwaway one
+     * included: alert evaluation holds up to 128 advisory locks per clinic in a batch (V8).
+     */
+    public static final Map<String, String> SERVER_SETTINGS =
+            Map.of("max_connections", "100", "max_locks_per_transaction", "256");
 
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
@@ -44,10 +52,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     // The library's own exit hook stopped PostgreSQL the moment SIGTERM arrived, under
                     // the requests still in flight; EmbeddedDatabaseProcess stops it after them.
-                    .setRegisterShutdownHook(false)
-                    .setServerConfig("max_connections", "100")
-                    // Alert evaluation holds up to 128 advisory locks per clinic in a batch (V8).
-                    .setServerConfig("max_locks_per_transaction", "256");
+                    .setRegisterShutdownHook(false);
+            SERVER_SETTINGS.forEach(builder::setServerConfig);
             if (settings.port() > 0) {
                 builder.setPort(settings.port());
             }

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -107,7 +108,7 @@ class AlertEvaluationLockTest {
 
     private static void lock(Connection c, String clinic, String... visitIds) throws SQLException {
         String[] clinics = new String[visitIds.length];
-        java.util.Arrays.fill(clinics, clinic);
+        Arrays.fill(clinics, clinic);
         try (PreparedStatement ps = c.prepareStatement(LOCK)) {
             ps.setArray(1, c.createArrayOf("text", clinics));
             ps.setArray(2, c.createArrayOf("text", visitIds));

@@ -2,6 +2,7 @@ package io.rapport.support;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.rapport.db.EmbeddedDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,13 +44,12 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             dataDir = Files.createTempDirectory("rapport-test-pg-");
-            postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(true)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .setServerConfig("max_connections", "100")
-                    .setServerConfig("max_locks_per_transaction", "256")
-                    .start();
+                    .setPGStartupWait(Duration.ofSeconds(60));
+            EmbeddedDatabase.SERVER_SETTINGS.forEach(builder::setServerConfig);
+            postgres = builder.start();
             port = postgres.getPort();
             ProcessHandle postmaster = postmaster();
             postmasterCommand = postmaster.info().command().orElseThrow();
