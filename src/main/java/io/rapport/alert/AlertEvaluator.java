@@ -56,10 +56,10 @@ public class AlertEvaluator {
      * miss the other's uncommitted row and raise nothing. Whichever comes second waits for the
      * first to commit and then sees its rows. V8 ({@code alert_evaluation_lock}) says how a rating
      * whose visit is not committed yet finds the provider to lock, and why the order of the locks
-     * cannot deadlock. Held only for the evaluation and the commit that follows it.
+     * cannot deadlock; V9 why the call also refreshes the visits' rating_fact rows between the two
+     * kinds of lock. Held only for the evaluation and the commit that follows it.
      */
-    private static final String LOCK_SEQUENCES =
-            "SELECT alert_evaluation_lock(?::text[], ?::text[], ?::text[], ?::text[])";
+    private static final String LOCK_SEQUENCES = "SELECT alert_evaluation_lock(?::text[], ?::text[])";
 
     /**
      * Recomputes every alert of the touched sequences and writes the difference: opens the missing
@@ -75,7 +75,8 @@ public class AlertEvaluator {
                 JOIN visit v ON v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id
                 WHERE EXISTS (SELECT 1 FROM rating r WHERE r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id)
                 UNION
-                SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) AS s(clinic_id, patient_pseudonym, provider_id)
+                -- The sequences visits corrected in this transaction moved out of (V9's trigger).
+                SELECT * FROM visit_moved_sequences()
             ), rules AS (
                 -- Built-ins (their configured cutoffs applied in Java), then the clinics' own instruments,
                 -- where a configured cutoff wins over the definition's, as InstrumentRegistry.cutoff says.
@@ -176,24 +177,22 @@ public class AlertEvaluator {
         for (Visit.Key k : event.corrected()) {
             visits.add(new VisitRef(k.clinicId(), k.visitId()));
         }
-        evaluate(visits, event.left());
+        evaluate(visits);
     }
 
     /**
-     * Recomputes the alerts of the sequences these visits are in now, and of the sequences
-     * corrected visits {@code left}, in the caller's transaction.
+     * Recomputes the alerts of the sequences these visits are in now, and of the sequences visits
+     * corrected in this transaction moved out of, in the caller's transaction.
      */
-    public void evaluate(List<VisitRef> visits, List<VisitsChanged.Sequence> left) {
+    public void evaluate(List<VisitRef> visits) {
         List<InstrumentRegistry.AlertRule> rules = registry.builtInAlertRules();
         Map<String, Double> cutoffs = registry.configuredCutoffs();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Touched touched = Touched.of(visits, left);
+        Touched touched = Touched.of(visits);
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement lock = c.prepareStatement(LOCK_SEQUENCES)) {
                 lock.setArray(1, texts(c, touched.visitClinics()));
                 lock.setArray(2, texts(c, touched.visitIds()));
-                lock.setArray(3, texts(c, touched.leftClinics()));
-                lock.setArray(4, texts(c, touched.leftProviders()));
                 lock.execute();
             }
             try (PreparedStatement ps = c.prepareStatement(EVALUATE)) {
@@ -212,21 +211,13 @@ public class AlertEvaluator {
         }
     }
 
-    /** The visits and left sequences as the columns both statements bind, built once. */
-    private record Touched(
-            String[] visitClinics,
-            String[] visitIds,
-            String[] leftClinics,
-            String[] leftPatients,
-            String[] leftProviders) {
+    /** The visits as the columns both statements bind, built once. */
+    private record Touched(String[] visitClinics, String[] visitIds) {
 
-        static Touched of(List<VisitRef> visits, List<VisitsChanged.Sequence> left) {
+        static Touched of(List<VisitRef> visits) {
             return new Touched(
                     visits.stream().map(VisitRef::clinicId).toArray(String[]::new),
-                    visits.stream().map(VisitRef::visitId).toArray(String[]::new),
-                    left.stream().map(VisitsChanged.Sequence::clinicId).toArray(String[]::new),
-                    left.stream().map(VisitsChanged.Sequence::patientPseudonym).toArray(String[]::new),
-                    left.stream().map(VisitsChanged.Sequence::providerId).toArray(String[]::new));
+                    visits.stream().map(VisitRef::visitId).toArray(String[]::new));
         }
     }
 
@@ -241,9 +232,6 @@ public class AlertEvaluator {
         int i = 1;
         ps.setArray(i++, texts(c, touched.visitClinics()));
         ps.setArray(i++, texts(c, touched.visitIds()));
-        ps.setArray(i++, texts(c, touched.leftClinics()));
-        ps.setArray(i++, texts(c, touched.leftPatients()));
-        ps.setArray(i++, texts(c, touched.leftProviders()));
         ps.setArray(
                 i++,
                 texts(c, rules.stream().map(InstrumentRegistry.AlertRule::code).toArray(String[]::new)));

@@ -141,7 +141,7 @@ class RatingStore {
         }
         // After every rating is written, so the evaluation sees the whole batch.
         if (!changed.isEmpty()) {
-            alerts.evaluate(changed, List.of());
+            alerts.evaluate(changed);
         }
         return List.of(out);
     }

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The one place visits are written: a whole batch in one {@code INSERT ... SELECT FROM unnest(...)
@@ -101,8 +100,7 @@ class VisitStore {
                 RETURNING v.clinic_id, v.visit_id, v.revision, (v.xmax = 0) AS inserted
             )
             SELECT i.ord, w.revision, w.inserted, b.recorded_at AS stored_recorded_at,
-                   b.revision AS stored_revision, b.provider_id AS old_provider_id,
-                   b.patient_pseudonym AS old_patient_pseudonym
+                   b.revision AS stored_revision
             FROM input i
             LEFT JOIN written w ON w.clinic_id = i.clinic_id AND w.visit_id = i.visit_id
             LEFT JOIN before b ON b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id
@@ -132,7 +130,6 @@ class VisitStore {
         Stored[] out = new Stored[visits.size()];
         List<Visit.Key> created = new ArrayList<>();
         List<Visit.Key> corrected = new ArrayList<>();
-        List<VisitsChanged.Sequence> left = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             for (int[] round : rounds(visits)) {
                 List<Integer> unseen = new ArrayList<>();
@@ -148,14 +145,6 @@ class VisitStore {
                                 boolean inserted = rs.getBoolean("inserted");
                                 out[index] = new Stored(inserted ? Outcome.CREATED : Outcome.UPDATED, revision);
                                 (inserted ? created : corrected).add(key);
-                                String oldProvider = rs.getString("old_provider_id");
-                                String oldPatient = rs.getString("old_patient_pseudonym");
-                                if (!inserted
-                                        && oldProvider != null
-                                        && (!oldProvider.equals(v.providerId())
-                                                || !Objects.equals(oldPatient, v.patientPseudonym()))) {
-                                    left.add(new VisitsChanged.Sequence(v.clinicId(), oldPatient, oldProvider));
-                                }
                                 continue;
                             }
                             Instant storedRecordedAt = Jdbc.instant(rs, "stored_recorded_at");
@@ -175,7 +164,7 @@ class VisitStore {
             throw new IllegalStateException("Storing visits failed: " + e.getSQLState(), e);
         }
         if (!created.isEmpty() || !corrected.isEmpty()) {
-            changed.fire(new VisitsChanged(created, corrected, left));
+            changed.fire(new VisitsChanged(created, corrected));
         }
         return List.of(out);
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class AlertEvaluationLockTest {
 
-    private static final String LOCK = "SELECT alert_evaluation_lock(?::text[], ?::text[], ?::text[], ?::text[])";
+    private static final String LOCK = "SELECT alert_evaluation_lock(?::text[], ?::text[])";
 
     /** Advisory locks this session holds: visit buckets (0-63), then provider buckets (64-127). */
     private static final String HELD = "SELECT count(*) FILTER (WHERE objid < 64), count(*) FILTER (WHERE objid >= 64)"
@@ -112,8 +112,6 @@ class AlertEvaluationLockTest {
         try (PreparedStatement ps = c.prepareStatement(LOCK)) {
             ps.setArray(1, c.createArrayOf("text", clinics));
             ps.setArray(2, c.createArrayOf("text", visitIds));
-            ps.setArray(3, c.createArrayOf("text", new String[0]));
-            ps.setArray(4, c.createArrayOf("text", new String[0]));
             ps.execute();
         }
     }

@@ -36,8 +36,13 @@ class AlertSequenceTest {
     }
 
     private static void postVisit(String clinic, String visitId, String patient, String provider, int day, int status) {
+        assertThat(visitStatus(clinic, visitId, patient, provider, day)).isEqualTo(status);
+    }
+
+    /** Posts a half-hour visit on day {@code day} after DAY0 and answers its status code. */
+    static int visitStatus(String clinic, String visitId, String patient, String provider, int day) {
         Instant start = DAY0.plus(day, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS);
-        given().contentType(ContentType.JSON)
+        return given().contentType(ContentType.JSON)
                 .body(with(
                         visit(clinic, visitId),
                         "providerId",
@@ -52,11 +57,17 @@ class AlertSequenceTest {
                         start.plusSeconds(1800).toString()))
                 .post("/api/v1/visits")
                 .then()
-                .statusCode(status);
+                .extract()
+                .statusCode();
     }
 
     private static void postSrs(String clinic, String visitId, Double... items) {
-        given().contentType(ContentType.JSON)
+        assertThat(srsStatus(clinic, visitId, items)).isEqualTo(201);
+    }
+
+    /** Posts an SRS rating of the visit and answers its status code. */
+    static int srsStatus(String clinic, String visitId, Double... items) {
+        return given().contentType(ContentType.JSON)
                 .body(Map.of(
                         "clinicId",
                         clinic,
@@ -70,7 +81,8 @@ class AlertSequenceTest {
                         DAY0.toString()))
                 .post("/api/v1/ratings")
                 .then()
-                .statusCode(201);
+                .extract()
+                .statusCode();
     }
 
     @Test

@@ -1,0 +1,144 @@
+package io.rapport.alert;
+
+import static io.rapport.support.Fixtures.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two posts of one visit that overlap in the worst order, forced rather than hoped for: the test
+ * holds the provider lock every alert evaluation of that provider takes after its writes (V8), so
+ * the first post stops after writing and before committing, and the second post is sent while the
+ * first is still open. AlertSequenceTest shows the same rules without forcing the order.
+ */
+@QuarkusTest
+class InterleavedWritesTest {
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private static int postVisit(String clinic, String visitId, String patient, int day) {
+        return AlertSequenceTest.visitStatus(clinic, visitId, patient, "dr-p", day);
+    }
+
+    private static int postSrs(String clinic, String visitId, Double... items) {
+        return AlertSequenceTest.srsStatus(clinic, visitId, items);
+    }
+
+    /** Takes dr-p's provider lock in this clinic, as alert_evaluation_lock computes its key. */
+    private Connection holdProviderLock(String clinic) throws SQLException {
+        Connection c = dataSource.getConnection();
+        c.setAutoCommit(false);
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), 64 + (hashtext('dr-p') & 63))")) {
+            ps.setString(1, clinic);
+            ps.execute();
+        }
+        return c;
+    }
+
+    /** Waits until this many sessions wait for a lock of this kind ('advisory', 'transactionid'). */
+    private void awaitWaiting(String lockType, int sessions) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = ?")) {
+            ps.setString(1, lockType);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) >= sessions) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime())
+                        .as("sessions waiting for a %s lock", lockType)
+                        .isLessThan(deadline);
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /**
+     * A correction that moves visit b to another patient arrives while b's first post is still
+     * open. The correction's statement began before that post committed, so it never saw b as
+     * pat-1's; its update then waits for the first post and changes the committed row. pat-1's
+     * sequence must still be evaluated again without b. SRS totals by hand: a 9 + 9 + 9 + 9.5 = 36.5,
+     * b 10 + 10 + 9.5 + 9.5 = 39, c 9.5 * 3 + 9 = 37.5. With b, c dropped 1.5 from b (an alert);
+     * without b, c's previous is a, 36.5 -> 37.5, no drop.
+     */
+    @Test
+    void aCorrectionThatWaitedForTheFirstPostReEvaluatesTheSequenceTheVisitLeft() throws Exception {
+        String clinic = unique("c");
+        assertThat(postVisit(clinic, "a", "pat-1", 1)).isEqualTo(201);
+        assertThat(postVisit(clinic, "c", "pat-1", 3)).isEqualTo(201);
+        assertThat(postSrs(clinic, "a", 9.0, 9.0, 9.0, 9.5)).isEqualTo(201);
+        assertThat(postSrs(clinic, "b", 10.0, 10.0, 9.5, 9.5)).isEqualTo(201);
+        assertThat(postSrs(clinic, "c", 9.5, 9.5, 9.5, 9.0)).isEqualTo(201);
+
+        CompletableFuture<Integer> first;
+        CompletableFuture<Integer> correction;
+        try (Connection lock = holdProviderLock(clinic)) {
+            first = CompletableFuture.supplyAsync(() -> postVisit(clinic, "b", "pat-1", 2));
+            awaitWaiting("advisory", 1);
+            correction = CompletableFuture.supplyAsync(() -> postVisit(clinic, "b", "pat-2", 2));
+            // The correction's upsert waits on the first post's uncommitted row.
+            awaitWaiting("transactionid", 1);
+            lock.rollback();
+        }
+        assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+        assertThat(correction.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+
+        given().get("/api/v1/clinics/" + clinic + "/visits/c/ratings/SRS")
+                .then()
+                .body("alerts", empty());
+        // The first post raised the drop on c; the correction resolved it.
+        given().queryParam("status", "all")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("items.visitId", equalTo(List.of("c")))
+                .body("items.reason", equalTo(List.of("DROP_FROM_PREVIOUS")))
+                .body("items.status", equalTo(List.of("RESOLVED")));
+    }
+
+    /**
+     * A rating sent while its visit's first post is still open: the rating's statement cannot see
+     * the visit, nor the visit's the rating. Once both have committed, the rating must count in
+     * the manager's figures like any other.
+     */
+    @Test
+    void aRatingSentWhileItsVisitIsBeingWrittenCountsInTheSummary() throws Exception {
+        String clinic = unique("c");
+        CompletableFuture<Integer> visit;
+        CompletableFuture<Integer> rating;
+        try (Connection lock = holdProviderLock(clinic)) {
+            visit = CompletableFuture.supplyAsync(() -> postVisit(clinic, "v", "pat-1", 1));
+            awaitWaiting("advisory", 1);
+            rating = CompletableFuture.supplyAsync(() -> postSrs(clinic, "v", 9.0, 9.0, 9.0, 9.5));
+            // The rating, written, waits for the visit's lock, which the open visit post holds.
+            awaitWaiting("advisory", 2);
+            lock.rollback();
+        }
+        assertThat(visit.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+        assertThat(rating.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+
+        given().get("/api/v1/clinics/" + clinic + "/summary")
+                .then()
+                .statusCode(200)
+                .body("visits", equalTo(1))
+                .body("ratings.SRS.responses", equalTo(1));
+    }
+}
