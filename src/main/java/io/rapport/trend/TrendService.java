@@ -10,6 +10,7 @@ import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.instrument.InstrumentDefinition;
 import io.rapport.instrument.InstrumentRegistry;
+import io.rapport.visit.Modality;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
@@ -50,8 +51,10 @@ public class TrendService {
             Map<String, Object> s = TrendSql.visitStats(snapshot, w);
             long visits = lng(s.get("visits"));
             Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
-            for (Map<String, Object> row : TrendSql.latencyByModality(snapshot, w)) {
-                byModality.put((String) row.get("modality"), seconds(row.get("p")));
+            for (Modality m : TrendSql.LIVE) {
+                if (lng(s.get(TrendSql.latencyCount(m))) > 0) {
+                    byModality.put(m.name(), seconds(s.get(TrendSql.latencyPercentiles(m))));
+                }
             }
             Summary.Percentiles latency = seconds(s.get("latency_p"));
             return new Summary(
@@ -76,7 +79,7 @@ public class TrendService {
                     new Summary.Mean(Round.share(dbl(s.get("talk_mean")))),
                     new Summary.Mean(Round.score(dbl(s.get("drops_mean")))),
                     ratings(snapshot, w, visits),
-                    continuity(snapshot, w),
+                    TrendSql.continuity(snapshot, w),
                     TrendSql.openAlerts(snapshot, w));
         }
     }
@@ -142,19 +145,6 @@ public class TrendService {
                             responses, rate, Round.score(dbl(row.get("mean_total"))), below, nps, false));
         }
         return out;
-    }
-
-    private static Summary.Continuity continuity(TrendSql.Snapshot snapshot, TrendWindow w) {
-        Map<String, Object> c = TrendSql.continuity(snapshot, w);
-        long patients = lng(c.get("patients"));
-        if (patients == 0) {
-            return new Summary.Continuity(0, null, null, null);
-        }
-        return new Summary.Continuity(
-                patients,
-                Round.share(dbl(c.get("upc"))),
-                Round.share(dbl(c.get("coc"))),
-                Round.share(dbl(c.get("switch_rate"))));
     }
 
     public TrendSeries trends(TrendWindow w, String metric, String interval, String stat, String groupBy) {

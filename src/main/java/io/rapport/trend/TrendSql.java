@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
 import io.rapport.db.Jdbc;
+import io.rapport.visit.Modality;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
 import java.sql.Connection;
@@ -14,8 +15,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -54,6 +57,9 @@ class TrendSql {
     }
 
     private static final String RATINGS = ratingsCte("r");
+
+    /** Rows per round trip of a streamed result: a year of a busy clinic is 100,000 visits. */
+    private static final int STREAM_FETCH_SIZE = 10_000;
 
     private final AgroalDataSource dataSource;
 
@@ -127,6 +133,29 @@ class TrendSql {
                     }
                 }
                 return rows;
+            } catch (SQLException e) {
+                throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
+            }
+        }
+
+        /** A row of a streamed result. */
+        interface RowHandler {
+            void row(ResultSet rs) throws SQLException;
+        }
+
+        /**
+         * Hands each row to {@code handler} as it arrives, a few thousand at a time through a
+         * cursor, so a long result is never held whole.
+         */
+        void forEachRow(String sql, RowHandler handler, Object... params) {
+            try (PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql))) {
+                bind(ps, params);
+                ps.setFetchSize(STREAM_FETCH_SIZE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        handler.row(rs);
+                    }
+                }
             } catch (SQLException e) {
                 throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
             }
@@ -242,16 +271,37 @@ class TrendSql {
                 .append(pcts("message_reply_seconds", "0.5, 0.9, 0.95"))
                 .append(" AS reply_p")
                 .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean");
+        // Live latency per live modality in the same pass, each sorting only its own visits.
+        for (Modality m : LIVE) {
+            String only = " FILTER (WHERE modality = '" + m.name() + "')";
+            select.append(", count(response_latency_seconds)")
+                    .append(only)
+                    .append(" AS ")
+                    .append(latencyCount(m))
+                    .append(", ")
+                    .append(pcts("response_latency_seconds", "0.5, 0.9, 0.95"))
+                    .append(only)
+                    .append(" AS ")
+                    .append(latencyPercentiles(m));
+        }
         return s.query("WITH " + WINDOW + " SELECT " + select + " FROM v", window(w))
                 .get(0);
     }
 
-    /** Live response latency per live modality. */
-    static List<Map<String, Object>> latencyByModality(Snapshot s, TrendWindow w) {
-        return s.query(
-                "WITH " + WINDOW + " SELECT modality, " + pcts("response_latency_seconds", "0.5, 0.9, 0.95")
-                        + " AS p FROM v WHERE response_latency_seconds IS NOT NULL GROUP BY modality ORDER BY modality",
-                window(w));
+    /** The live modalities, in the order the summary lists them. */
+    static final List<Modality> LIVE = Arrays.stream(Modality.values())
+            .filter(m -> m != Modality.MESSAGING)
+            .sorted(Comparator.comparing(Modality::name))
+            .toList();
+
+    /** {@link #visitStats}' column: how many of the modality's visits have a live latency. */
+    static String latencyCount(Modality m) {
+        return "latency_n_" + m.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@link #visitStats}' column: the modality's live latency p50, p90 and p95. */
+    static String latencyPercentiles(Modality m) {
+        return "latency_p_" + m.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -287,39 +337,17 @@ class TrendSql {
     }
 
     /**
-     * UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits in
-     * the window. A switch is a visit whose patient's previous visit in the window (by start, then
-     * visit id) was with another provider. Found in the window at query time, not kept at ingest:
-     * keeping a previous-visit column exact would make concurrent batches of one patient wait for
-     * each other, and a clinic's backfill is full of such batches.
+     * Continuity of care over the window ({@link ContinuityOfCare}): the visits' patients and
+     * providers in (patient, start, visit id) order, streamed. Found in the window at query time,
+     * not kept at ingest: keeping a previous-visit column exact would make concurrent batches of
+     * one patient wait for each other, and a clinic's backfill is full of such batches.
      */
-    static Map<String, Object> continuity(Snapshot s, TrendWindow w) {
-        String sql = "WITH " + WINDOW + """
-                , per_provider AS (
-                    SELECT patient_pseudonym, provider_id, count(*)::float8 AS n
-                    FROM v GROUP BY patient_pseudonym, provider_id
-                ), per_patient AS (
-                    SELECT patient_pseudonym, sum(n) AS total, max(n) AS top, sum(n * n) AS squares
-                    FROM per_provider GROUP BY patient_pseudonym HAVING sum(n) >= 2
-                ), scores AS (
-                    SELECT count(*) AS patients,
-                           avg(top / total) AS upc,
-                           avg((squares - total) / (total * (total - 1))) AS coc
-                    FROM per_patient
-                ), ordered AS (
-                    SELECT provider_id,
-                           lag(provider_id) OVER (PARTITION BY patient_pseudonym ORDER BY started_at, visit_id)
-                               AS previous
-                    FROM v
-                ), pairs AS (
-                    SELECT count(previous) AS pairs,
-                           count(*) FILTER (WHERE previous <> provider_id) AS switched
-                    FROM ordered
-                )
-                SELECT s.patients, s.upc, s.coc, p.switched::float8 / NULLIF(p.pairs, 0) AS switch_rate
-                FROM scores s CROSS JOIN pairs p
-                """;
-        return s.query(sql, window(w)).get(0);
+    static Summary.Continuity continuity(Snapshot s, TrendWindow w) {
+        String sql = "WITH " + WINDOW
+                + " SELECT patient_pseudonym, provider_id FROM v ORDER BY patient_pseudonym, started_at, visit_id";
+        ContinuityOfCare walk = new ContinuityOfCare();
+        s.forEachRow(sql, rs -> walk.add(rs.getString(1), rs.getString(2)), window(w));
+        return walk.result();
     }
 
     /** Alerts open now (not windowed: an open alert needs attention whenever its visit was). */
