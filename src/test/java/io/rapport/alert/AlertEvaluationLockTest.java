@@ -1,16 +1,22 @@
 package io.rapport.alert;
 
+import static io.rapport.support.Fixtures.with;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Fixtures;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -91,6 +97,118 @@ class AlertEvaluationLockTest {
                 }
                 first.commit();
             }
+        }
+    }
+
+    /**
+     * The three-writer order review found deadlocking (V9): a visit correction X is written; a first
+     * rating Z of that visit is posted and commits; a rating correction Y is written, so Y holds the
+     * rating's rating_fact row; then X takes the visit lock and repairs that row, which differs
+     * from X's view (X's documentation time, Z's total). Waiting for Y there deadlocks, since Y
+     * next waits for the visit lock X holds. The repair must skip the row and return; Y, taking
+     * the lock after X commits, repairs it. Figures: documentation 100 s, corrected by X to 200 s;
+     * Z's SRS 9 + 9 + 9 + 9 = 36, corrected by Y to 32. The row must end at 32 and 200 s.
+     */
+    @Test
+    void aRepairSkipsARowAnotherWriterHoldsAndThatWriterRepairsItAfter() throws Exception {
+        String clinic = Fixtures.unique("lock");
+        given().contentType(ContentType.JSON)
+                .body(with(
+                        Fixtures.visit(clinic, "v"), "documentationSeconds", 100, "afterHoursDocumentationSeconds", 0))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        try (Connection x = dataSource.getConnection();
+                Connection y = dataSource.getConnection()) {
+            x.setAutoCommit(false);
+            y.setAutoCommit(false);
+            try {
+                update(
+                        x,
+                        "UPDATE visit SET documentation_seconds = 200, revision = revision + 1"
+                                + " WHERE clinic_id = ? AND visit_id = 'v'",
+                        clinic);
+                given().contentType(ContentType.JSON)
+                        .body(Map.of(
+                                "clinicId",
+                                clinic,
+                                "visitId",
+                                "v",
+                                "instrument",
+                                "SRS",
+                                "items",
+                                List.of(9.0, 9.0, 9.0, 9.0),
+                                "submittedAt",
+                                Instant.now().toString()))
+                        .post("/api/v1/ratings")
+                        .then()
+                        .statusCode(201);
+                update(
+                        y,
+                        "UPDATE rating SET items = '{8,8,8,8}', total = 32, revision = revision + 1"
+                                + " WHERE clinic_id = ? AND visit_id = 'v' AND instrument = 'SRS'",
+                        clinic);
+
+                CompletableFuture<Void> repaired = CompletableFuture.runAsync(() -> {
+                    try {
+                        lock(x, clinic, "v");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                repaired.get(10, TimeUnit.SECONDS);
+                x.commit();
+                lock(y, clinic, "v");
+                y.commit();
+            } finally {
+                x.rollback();
+                y.rollback();
+            }
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT total, documentation_seconds FROM rating_fact"
+                        + " WHERE clinic_id = ? AND visit_id = 'v' AND instrument = 'SRS'")) {
+            ps.setString(1, clinic);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getDouble(1)).isEqualTo(32.0);
+                assertThat(rs.getDouble(2)).isEqualTo(200.0);
+            }
+        }
+    }
+
+    /**
+     * During a rolling update, pods of the previous release call V8's four-argument form after V9
+     * has run; it must still lock as the current form does, or every write of theirs would fail.
+     */
+    @Test
+    void thePreviousReleasesCallStillLocks() throws SQLException {
+        String clinic = Fixtures.unique("lock");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                insertVisit(c, clinic, "v-1", "dr-old");
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT alert_evaluation_lock(?::text[], ?::text[], ?::text[], ?::text[])")) {
+                    ps.setArray(1, c.createArrayOf("text", new String[] {clinic}));
+                    ps.setArray(2, c.createArrayOf("text", new String[] {"v-1"}));
+                    ps.setArray(3, c.createArrayOf("text", new String[] {clinic}));
+                    ps.setArray(4, c.createArrayOf("text", new String[] {"dr-left"}));
+                    ps.execute();
+                }
+                // The visit's bucket, and its provider's: the left provider comes from V9's trigger
+                // when a correction really moved a visit, not from the caller.
+                assertThat(held(c)).containsExactly(1, 1);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private static void update(Connection c, String sql, String clinic) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, clinic);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
         }
     }
 
