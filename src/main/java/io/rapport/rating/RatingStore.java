@@ -43,9 +43,15 @@ class RatingStore {
                     AS i(clinic_id, visit_id, instrument, items, complete, total, normalized, subscales,
                          category, submitted_at, recorded_at, ord)
             ), before AS (
+                -- One key lookup per item (LATERAL ... LIMIT 1 cannot become a hash join): planned as
+                -- a join, a batch hashed the whole rating table whenever its statistics lagged a
+                -- backfill, and each batch cost more as the table grew.
                 SELECT r.clinic_id, r.visit_id, r.instrument, r.items, r.submitted_at, r.recorded_at, r.revision
-                FROM rating r JOIN input i
-                  ON r.clinic_id = i.clinic_id AND r.visit_id = i.visit_id AND r.instrument = i.instrument
+                FROM input i
+                CROSS JOIN LATERAL (
+                    SELECT * FROM rating r
+                    WHERE r.clinic_id = i.clinic_id AND r.visit_id = i.visit_id AND r.instrument = i.instrument
+                    LIMIT 1) AS r
             ), written AS (
                 INSERT INTO rating AS r (clinic_id, visit_id, instrument, items, complete, total, normalized,
                     subscales, category, submitted_at, recorded_at, received_at, revision)
