@@ -161,26 +161,6 @@ class TrendSql {
             }
         }
 
-        /** Rated visits of one instrument in the window, as columns: what the drivers are computed from. */
-        DriverStats.Pairs pairs(String sql, Object... params) {
-            try (PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql))) {
-                bind(ps, params);
-                DriverStats.Pairs pairs = new DriverStats.Pairs(VisitMetric.values().length);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Double[] x = new Double[VisitMetric.values().length];
-                        for (VisitMetric m : VisitMetric.values()) {
-                            x[m.ordinal()] = Jdbc.nullableDouble(rs, m.column);
-                        }
-                        pairs.add(rs.getString("visit_id"), rs.getDouble("total"), x);
-                    }
-                }
-                return pairs;
-            } catch (SQLException e) {
-                throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
-            }
-        }
-
         private void bind(PreparedStatement ps, Object... params) throws SQLException {
             int next = 1;
             for (Object p : params) {
@@ -450,7 +430,18 @@ class TrendSql {
             columns.append(", ").append(m.column);
         }
         String sql = "WITH " + RATINGS + " SELECT " + columns + " FROM r WHERE total IS NOT NULL";
-        return s.pairs(sql, ratings(w, new String[] {instrument}));
+        DriverStats.Pairs pairs = new DriverStats.Pairs(VisitMetric.values().length);
+        s.forEachRow(
+                sql,
+                rs -> {
+                    Double[] x = new Double[VisitMetric.values().length];
+                    for (VisitMetric m : VisitMetric.values()) {
+                        x[m.ordinal()] = Jdbc.nullableDouble(rs, m.column);
+                    }
+                    pairs.add(rs.getString("visit_id"), rs.getDouble("total"), x);
+                },
+                ratings(w, new String[] {instrument}));
+        return pairs;
     }
 
     static Double dbl(Object o) {
