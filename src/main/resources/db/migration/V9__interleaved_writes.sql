@@ -64,13 +64,11 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION rating_fact_refresh(p_clinics varchar[], p_visits varchar[]) RETURNS void
-    LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO rating_fact AS rf (clinic_id, visit_id, instrument, started_at, provider_id, modality, total,
-        category, face_to_face_share, face_to_face_seconds, documentation_seconds,
-        after_hours_documentation_seconds, wait_seconds, response_latency_seconds, message_reply_seconds,
-        patient_talk_share, connection_drops)
+-- A visit's rating_fact rows as its ratings and its visit_fact row make them now: the one
+-- definition the refresh (from the triggers) and the repair (under the visit lock) write from.
+-- A STABLE single-SELECT SQL function, so PostgreSQL inlines it into their statements.
+CREATE FUNCTION rating_fact_rows(p_clinics varchar[], p_visits varchar[]) RETURNS SETOF rating_fact
+    LANGUAGE sql STABLE AS $$
     SELECT r.clinic_id, r.visit_id, r.instrument, f.started_at, f.provider_id, f.modality, r.total, r.category,
         f.face_to_face_share, f.face_to_face_seconds, f.documentation_seconds,
         f.after_hours_documentation_seconds, f.wait_seconds, f.response_latency_seconds,
@@ -78,18 +76,18 @@ BEGIN
     FROM (SELECT DISTINCT * FROM unnest(p_clinics, p_visits)) AS k (clinic_id, visit_id)
     JOIN visit_fact f ON f.clinic_id = k.clinic_id AND f.visit_id = k.visit_id
     JOIN rating r ON r.clinic_id = k.clinic_id AND r.visit_id = k.visit_id
-    LEFT JOIN rating_fact o ON o.clinic_id = r.clinic_id AND o.visit_id = r.visit_id AND o.instrument = r.instrument
-    WHERE o.clinic_id IS NULL
-       OR (o.started_at, o.provider_id, o.modality, o.total, o.category, o.face_to_face_share,
-           o.face_to_face_seconds, o.documentation_seconds, o.after_hours_documentation_seconds,
-           o.wait_seconds, o.response_latency_seconds, o.message_reply_seconds, o.patient_talk_share,
-           o.connection_drops)
-          IS DISTINCT FROM
-          (f.started_at, f.provider_id, f.modality, r.total, r.category, f.face_to_face_share,
-           f.face_to_face_seconds, f.documentation_seconds, f.after_hours_documentation_seconds,
-           f.wait_seconds, f.response_latency_seconds, f.message_reply_seconds, f.patient_talk_share,
-           f.connection_drops)
-    ORDER BY r.clinic_id, r.visit_id, r.instrument
+$$;
+
+-- Writes the rows that are missing or differ, and no others.
+CREATE OR REPLACE FUNCTION rating_fact_refresh(p_clinics varchar[], p_visits varchar[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO rating_fact AS rf
+    SELECT n.*
+    FROM rating_fact_rows(p_clinics, p_visits) AS n
+    LEFT JOIN rating_fact o ON o.clinic_id = n.clinic_id AND o.visit_id = n.visit_id AND o.instrument = n.instrument
+    WHERE o.clinic_id IS NULL OR (o.*) IS DISTINCT FROM (n.*)
+    ORDER BY n.clinic_id, n.visit_id, n.instrument
     ON CONFLICT (clinic_id, visit_id, instrument) DO UPDATE SET
         started_at = EXCLUDED.started_at,
         provider_id = EXCLUDED.provider_id,
@@ -129,24 +127,11 @@ BEGIN
         patient_talk_share = n.patient_talk_share,
         connection_drops = n.connection_drops
     FROM (
-        SELECT o.clinic_id, o.visit_id, o.instrument, f.started_at, f.provider_id, f.modality, r.total,
-            r.category, f.face_to_face_share, f.face_to_face_seconds, f.documentation_seconds,
-            f.after_hours_documentation_seconds, f.wait_seconds, f.response_latency_seconds,
-            f.message_reply_seconds, f.patient_talk_share, f.connection_drops
-        FROM (SELECT DISTINCT * FROM unnest(p_clinics, p_visits)) AS k (clinic_id, visit_id)
-        JOIN visit_fact f ON f.clinic_id = k.clinic_id AND f.visit_id = k.visit_id
-        JOIN rating r ON r.clinic_id = k.clinic_id AND r.visit_id = k.visit_id
-        JOIN rating_fact o ON o.clinic_id = r.clinic_id AND o.visit_id = r.visit_id AND o.instrument = r.instrument
-        WHERE (o.started_at, o.provider_id, o.modality, o.total, o.category, o.face_to_face_share,
-               o.face_to_face_seconds, o.documentation_seconds, o.after_hours_documentation_seconds,
-               o.wait_seconds, o.response_latency_seconds, o.message_reply_seconds, o.patient_talk_share,
-               o.connection_drops)
-              IS DISTINCT FROM
-              (f.started_at, f.provider_id, f.modality, r.total, r.category, f.face_to_face_share,
-               f.face_to_face_seconds, f.documentation_seconds, f.after_hours_documentation_seconds,
-               f.wait_seconds, f.response_latency_seconds, f.message_reply_seconds, f.patient_talk_share,
-               f.connection_drops)
-        ORDER BY o.clinic_id, o.visit_id, o.instrument
+        SELECT n.*
+        FROM rating_fact_rows(p_clinics, p_visits) AS n
+        JOIN rating_fact o ON o.clinic_id = n.clinic_id AND o.visit_id = n.visit_id AND o.instrument = n.instrument
+        WHERE (o.*) IS DISTINCT FROM (n.*)
+        ORDER BY n.clinic_id, n.visit_id, n.instrument
         FOR UPDATE OF o SKIP LOCKED
     ) AS n
     WHERE rf.clinic_id = n.clinic_id AND rf.visit_id = n.visit_id AND rf.instrument = n.instrument;
@@ -157,20 +142,12 @@ BEGIN
     -- is this transaction's own, uncommitted, and it could not have seen it. Then the two may
     -- deadlock; PostgreSQL ends one, whose request answers 503 and is retried. DO NOTHING: the
     -- other's row stands, and its writer repairs it after this commit.
-    INSERT INTO rating_fact (clinic_id, visit_id, instrument, started_at, provider_id, modality, total,
-        category, face_to_face_share, face_to_face_seconds, documentation_seconds,
-        after_hours_documentation_seconds, wait_seconds, response_latency_seconds, message_reply_seconds,
-        patient_talk_share, connection_drops)
-    SELECT r.clinic_id, r.visit_id, r.instrument, f.started_at, f.provider_id, f.modality, r.total, r.category,
-        f.face_to_face_share, f.face_to_face_seconds, f.documentation_seconds,
-        f.after_hours_documentation_seconds, f.wait_seconds, f.response_latency_seconds,
-        f.message_reply_seconds, f.patient_talk_share, f.connection_drops
-    FROM (SELECT DISTINCT * FROM unnest(p_clinics, p_visits)) AS k (clinic_id, visit_id)
-    JOIN visit_fact f ON f.clinic_id = k.clinic_id AND f.visit_id = k.visit_id
-    JOIN rating r ON r.clinic_id = k.clinic_id AND r.visit_id = k.visit_id
+    INSERT INTO rating_fact
+    SELECT n.*
+    FROM rating_fact_rows(p_clinics, p_visits) AS n
     WHERE NOT EXISTS (SELECT 1 FROM rating_fact o
-                      WHERE o.clinic_id = r.clinic_id AND o.visit_id = r.visit_id AND o.instrument = r.instrument)
-    ORDER BY r.clinic_id, r.visit_id, r.instrument
+                      WHERE o.clinic_id = n.clinic_id AND o.visit_id = n.visit_id AND o.instrument = n.instrument)
+    ORDER BY n.clinic_id, n.visit_id, n.instrument
     ON CONFLICT (clinic_id, visit_id, instrument) DO NOTHING;
 END
 $$;
