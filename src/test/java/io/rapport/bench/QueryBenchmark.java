@@ -692,6 +692,7 @@ class QueryBenchmark {
      * optional modality and provider filters as parameters) with the generic plan: pgjdbc
      * prepares a statement on the server from its fifth use, and PostgreSQL may then switch to a
      * plan made without the values, which is what the service's repeated queries can end up with.
+     * Last, continuity of care's walk of the same window.
      */
     private String explain() throws SQLException {
         LocalDate from = FIRST_DAY.plusDays(WARMUP);
@@ -724,6 +725,25 @@ class QueryBenchmark {
                 } finally {
                     st.execute("RESET plan_cache_mode");
                     st.execute("DEALLOCATE bench_window");
+                }
+            }
+            // Continuity of care's walk, as the summary's snapshot plans it (cursor_tuple_fraction
+            // 1): read in patient order from visit_fact_patient_idx, or the window sorted.
+            plan.append("-- continuity of care, the same window, in (patient, start, visit id) order\n");
+            try (Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("SET LOCAL cursor_tuple_fraction = 1.0");
+                try (PreparedStatement ps = c.prepareStatement(
+                        "EXPLAIN (ANALYZE, BUFFERS) SELECT patient_pseudonym, provider_id FROM visit_fact"
+                                + " WHERE clinic_id = ? AND started_at >= ? AND started_at < ?"
+                                + " ORDER BY patient_pseudonym, started_at, visit_id")) {
+                    ps.setString(1, BUSY);
+                    ps.setObject(2, start);
+                    ps.setObject(3, end);
+                    append(ps, plan);
+                } finally {
+                    c.rollback();
+                    c.setAutoCommit(true);
                 }
             }
         }
