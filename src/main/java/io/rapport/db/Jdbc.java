@@ -49,6 +49,10 @@ public final class Jdbc {
     }
 
     public static Double nullableDouble(ResultSet rs, String column) throws SQLException {
+        return nullableDouble(rs, rs.findColumn(column));
+    }
+
+    public static Double nullableDouble(ResultSet rs, int column) throws SQLException {
         double d = rs.getDouble(column);
         return rs.wasNull() ? null : d;
     }
