@@ -60,86 +60,127 @@ final class DriverStats {
     }
 
     private static Result of(double[] xs, double[] totals, int size) {
-        int[] order = byValueThenVisitId(xs, size);
-        int n = order.length;
-        Double r = pearson(xs, totals, order);
+        double[] sorted = new double[size];
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (!Double.isNaN(xs[i])) {
+                sorted[n++] = xs[i];
+            }
+        }
+        Arrays.sort(sorted, 0, n);
+        // ntile(4): quartile q holds sorted positions start[q] .. start[q + 1] - 1, and the first
+        // n mod 4 quartiles hold one more.
+        int[] start = new int[5];
+        for (int q = 0; q < 4; q++) {
+            start[q + 1] = start[q] + n / 4 + (q < n % 4 ? 1 : 0);
+        }
+        Ties ties = new Ties(sorted, start, n);
+        double[] sums = new double[4];
+        double sx = 0;
+        double sy = 0;
+        for (int i = 0; i < size; i++) {
+            if (!Double.isNaN(xs[i])) {
+                sums[ties.quartile(xs[i])] += totals[i];
+                sx += xs[i];
+                sy += totals[i];
+            }
+        }
+        Double r = pearson(xs, totals, size, sx / n, sy / n, n);
         List<Quartile> quartiles = new ArrayList<>(4);
-        int from = 0;
-        for (int q = 1; q <= 4; q++) {
-            // ntile(4): the first n mod 4 quartiles hold one more.
-            int count = n / 4 + (q <= n % 4 ? 1 : 0);
-            if (count == 0) {
-                quartiles.add(new Quartile(q, 0, null, null, null));
-                continue;
-            }
-            double sum = 0;
-            for (int k = from; k < from + count; k++) {
-                sum += totals[order[k]];
-            }
-            quartiles.add(new Quartile(q, count, xs[order[from]], xs[order[from + count - 1]], sum / count));
-            from += count;
+        for (int q = 0; q < 4; q++) {
+            int count = start[q + 1] - start[q];
+            quartiles.add(
+                    count == 0
+                            ? new Quartile(q + 1, 0, null, null, null)
+                            : new Quartile(q + 1, count, sorted[start[q]], sorted[start[q + 1] - 1], sums[q] / count));
         }
         return new Result(n, r, quartiles);
     }
 
     /**
-     * The places of the visits that have a value, ordered by value and then by place (visit id).
-     * Each value is replaced by its rank among the distinct values, so that (rank, place) packs
-     * into one long and the order is a sort of primitives: sorting boxed points with a comparator
-     * was a third of the drivers' time.
+     * Which quartile a value falls in, for values fed in visit id order. One sort of the values
+     * gives the quartiles' bounds; a value's quartile is then found by comparing it with them,
+     * except for a value whose run of equal values crosses a boundary: those visits take the run's
+     * positions in turn, in visit id order, as ntile over (value, visit id) places them. Sorting
+     * (value, visit id) pairs instead took most of the drivers' Java time.
      */
-    private static int[] byValueThenVisitId(double[] xs, int size) {
-        double[] distinct = new double[size];
-        int n = 0;
-        for (int i = 0; i < size; i++) {
-            if (!Double.isNaN(xs[i])) {
-                distinct[n++] = xs[i];
+    private static final class Ties {
+        private final double[] sorted;
+        private final int[] start;
+        private final int n;
+        /** Up to three values whose runs cross a boundary, each with its next position. */
+        private final double[] split = new double[3];
+
+        private final int[] next = new int[3];
+        private int splits;
+
+        Ties(double[] sorted, int[] start, int n) {
+            this.sorted = sorted;
+            this.start = start;
+            this.n = n;
+            for (int q = 1; q < 4; q++) {
+                int at = start[q];
+                if (at > 0 && at < n && Double.compare(sorted[at - 1], sorted[at]) == 0 && !isSplit(sorted[at])) {
+                    int first = at;
+                    while (first > 0 && Double.compare(sorted[first - 1], sorted[at]) == 0) {
+                        first--;
+                    }
+                    split[splits] = sorted[at];
+                    next[splits++] = first;
+                }
             }
         }
-        Arrays.sort(distinct, 0, n);
-        int unique = 0;
-        for (int i = 0; i < n; i++) {
-            if (unique == 0 || Double.compare(distinct[i], distinct[unique - 1]) != 0) {
-                distinct[unique++] = distinct[i];
+
+        private boolean isSplit(double x) {
+            for (int k = 0; k < splits; k++) {
+                if (Double.compare(split[k], x) == 0) {
+                    return true;
+                }
             }
+            return false;
         }
-        long[] keys = new long[n];
-        int k = 0;
-        for (int i = 0; i < size; i++) {
-            if (!Double.isNaN(xs[i])) {
-                long rank = Arrays.binarySearch(distinct, 0, unique, xs[i]);
-                keys[k++] = rank << 32 | i;
+
+        /** The 0-based quartile of the next visit in visit id order with this value. */
+        int quartile(double x) {
+            for (int k = 0; k < splits; k++) {
+                if (Double.compare(split[k], x) == 0) {
+                    return quartileAt(next[k]++);
+                }
             }
+            int q = 0;
+            for (int b = 1; b < 4; b++) {
+                if (start[b] < n && Double.compare(x, sorted[start[b]]) >= 0) {
+                    q = b;
+                }
+            }
+            return q;
         }
-        Arrays.sort(keys);
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = (int) keys[i];
+
+        private int quartileAt(int position) {
+            int q = 0;
+            for (int b = 1; b < 4; b++) {
+                if (start[b] <= position) {
+                    q = b;
+                }
+            }
+            return q;
         }
-        return order;
     }
 
     /** Null, as PostgreSQL's corr, for fewer than two pairs or a metric or total that never varies. */
-    private static Double pearson(double[] xs, double[] ys, int[] places) {
-        int n = places.length;
+    private static Double pearson(double[] xs, double[] ys, int size, double mx, double my, int n) {
         if (n < 2) {
             return null;
         }
-        double mx = 0;
-        double my = 0;
-        for (int i : places) {
-            mx += xs[i];
-            my += ys[i];
-        }
-        mx /= n;
-        my /= n;
         double sxy = 0;
         double sxx = 0;
         double syy = 0;
-        for (int i : places) {
-            sxy += (xs[i] - mx) * (ys[i] - my);
-            sxx += (xs[i] - mx) * (xs[i] - mx);
-            syy += (ys[i] - my) * (ys[i] - my);
+        for (int i = 0; i < size; i++) {
+            if (!Double.isNaN(xs[i])) {
+                sxy += (xs[i] - mx) * (ys[i] - my);
+                sxx += (xs[i] - mx) * (xs[i] - mx);
+                syy += (ys[i] - my) * (ys[i] - my);
+            }
         }
         if (sxx == 0 || syy == 0) {
             return null;
