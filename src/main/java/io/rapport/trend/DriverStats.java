@@ -34,7 +34,9 @@ final class DriverStats {
             }
             totals[size] = total;
             for (int m = 0; m < metricValues.length; m++) {
-                metrics[m][size] = metricValues[m] == null ? Double.NaN : metricValues[m];
+                // + 0.0 turns -0.0 into 0.0: PostgreSQL orders them as equal (ties then go by visit
+                // id), while Java's sort puts -0.0 first. The validation lets -0.0 through.
+                metrics[m][size] = metricValues[m] == null ? Double.NaN : metricValues[m] + 0.0;
             }
             size++;
         }
@@ -167,7 +169,11 @@ final class DriverStats {
         }
     }
 
-    /** Null, as PostgreSQL's corr, for fewer than two pairs or a metric or total that never varies. */
+    /**
+     * Null, as PostgreSQL's corr, for fewer than two pairs or a metric or total that never varies.
+     * "Never varies" is decided on the values themselves, not on a sum of squares: the mean of five
+     * 0.46s is 0.4600000000000001, so their squared deviations do not sum to exactly 0.
+     */
     private static Double pearson(double[] xs, double[] ys, int size, double mx, double my, int n) {
         if (n < 2) {
             return null;
@@ -175,14 +181,24 @@ final class DriverStats {
         double sxy = 0;
         double sxx = 0;
         double syy = 0;
+        boolean xVaries = false;
+        boolean yVaries = false;
+        double firstX = Double.NaN;
+        double firstY = Double.NaN;
         for (int i = 0; i < size; i++) {
             if (!Double.isNaN(xs[i])) {
+                if (Double.isNaN(firstX)) {
+                    firstX = xs[i];
+                    firstY = ys[i];
+                }
+                xVaries |= xs[i] != firstX;
+                yVaries |= ys[i] != firstY;
                 sxy += (xs[i] - mx) * (ys[i] - my);
                 sxx += (xs[i] - mx) * (xs[i] - mx);
                 syy += (ys[i] - my) * (ys[i] - my);
             }
         }
-        if (sxx == 0 || syy == 0) {
+        if (!xVaries || !yVaries) {
             return null;
         }
         return sxy / Math.sqrt(sxx * syy);

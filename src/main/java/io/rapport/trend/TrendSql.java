@@ -91,10 +91,6 @@ class TrendSql {
                     // Not a planner switch: percentile sorts over a year of one clinic's visits
                     // (100,000 values) fit in memory instead of spilling to disk.
                     settings.execute("SET LOCAL work_mem = '64MB'");
-                    // A streamed result is read to its end: planned for a cursor's default first
-                    // tenth, continuity of a short window of a long history would walk the whole
-                    // history in patient order rather than sort the window.
-                    settings.execute("SET LOCAL cursor_tuple_fraction = 1.0");
                     // Streamed statements are server-prepared (forEachRow); each run is still
                     // planned for its own window, as planEachTime has the others planned.
                     settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");

@@ -727,24 +727,18 @@ class QueryBenchmark {
                     st.execute("DEALLOCATE bench_window");
                 }
             }
-            // Continuity of care's walk, as the summary's snapshot plans it (cursor_tuple_fraction
-            // 1): read in patient order from visit_fact_patient_idx, or the window sorted.
+            // Continuity of care's walk: read in patient order from visit_fact_patient_idx, or the
+            // window sorted. Streamed through a protocol-level portal, the service's statement is
+            // planned for all its rows, as this one is.
             plan.append("-- continuity of care, the same window, in (patient, start, visit id) order\n");
-            try (Statement st = c.createStatement()) {
-                c.setAutoCommit(false);
-                st.execute("SET LOCAL cursor_tuple_fraction = 1.0");
-                try (PreparedStatement ps = c.prepareStatement(
-                        "EXPLAIN (ANALYZE, BUFFERS) SELECT patient_pseudonym, provider_id FROM visit_fact"
-                                + " WHERE clinic_id = ? AND started_at >= ? AND started_at < ?"
-                                + " ORDER BY patient_pseudonym, started_at, visit_id")) {
-                    ps.setString(1, BUSY);
-                    ps.setObject(2, start);
-                    ps.setObject(3, end);
-                    append(ps, plan);
-                } finally {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "EXPLAIN (ANALYZE, BUFFERS) SELECT patient_pseudonym, provider_id FROM visit_fact"
+                            + " WHERE clinic_id = ? AND started_at >= ? AND started_at < ?"
+                            + " ORDER BY patient_pseudonym, started_at, visit_id")) {
+                ps.setString(1, BUSY);
+                ps.setObject(2, start);
+                ps.setObject(3, end);
+                append(ps, plan);
             }
         }
         return plan.toString();

@@ -26,7 +26,8 @@ class DriverStatsTest {
     @Test
     void equalValuesAcrossABoundarySplitInVisitIdOrder() {
         // Six visits, quartiles of 2, 2, 1, 1. Values 5, 0, 5, 0, 5, 9 for ids 0..5 sort by
-        // (value, id) to (0, 1) (0, 3) (5, 0) (5, 2) (5, 4) (9, 5): the run of 5s crosses two boundaries.
+        // (value, id) to (0, 1) (0, 3) (5, 0) (5, 2) (5, 4) (9, 5): the run of 5s begins quartile 2
+        // and crosses into quartile 3, so ids 0 and 2 go to the one and id 4 to the other.
         // Q1 = ids 1, 3 (totals 20, 40): mean 30. Q2 = ids 0, 2 (10, 30): 20. Q3 = id 4 (50). Q4 = id 5 (60).
         DriverStats.Result r = one(new double[] {5, 0, 5, 0, 5, 9}, new double[] {10, 20, 30, 40, 50, 60});
         assertThat(r.n()).isEqualTo(6);
@@ -57,6 +58,28 @@ class DriverStatsTest {
                         new DriverStats.Quartile(2, 0, null, null, null),
                         new DriverStats.Quartile(3, 0, null, null, null),
                         new DriverStats.Quartile(4, 0, null, null, null));
+    }
+
+    @Test
+    void minusZeroIsZeroAndTiesWithItByVisitId() {
+        // PostgreSQL orders -0.0 and 0.0 as equal. Ids 0..3 hold 1, 0.0, -0.0, 2; sorted by (value, id):
+        // (0, 1) (0, 2) (1, 0) (2, 3), one per quartile, so quartile 1 is id 1 (total 20), not id 2.
+        DriverStats.Result r = one(new double[] {1, 0.0, -0.0, 2}, new double[] {10, 20, 30, 40});
+        assertThat(r.quartiles()).extracting(DriverStats.Quartile::meanTotal).containsExactly(20.0, 30.0, 10.0, 40.0);
+    }
+
+    @Test
+    void aConstantMetricHasNoCorrelationEvenWhenItsMeanIsInexact() {
+        // Five 0.46s average to 0.4600000000000001, so their squared deviations are not exactly 0.
+        DriverStats.Result r = one(new double[] {0.46, 0.46, 0.46, 0.46, 0.46}, new double[] {10, 20, 30, 40, 50});
+        assertThat(r.correlation()).isNull();
+    }
+
+    @Test
+    void correlationOfAnExactLineIsOne() {
+        // Totals 2x + 1: r = 1. Worked: x 1..4, mean 2.5; y 3, 5, 7, 9, mean 6; sxy = 10, sxx = 5, syy = 20.
+        DriverStats.Result r = one(new double[] {1, 2, 3, 4}, new double[] {3, 5, 7, 9});
+        assertThat(r.correlation()).isEqualTo(1.0);
     }
 
     private record Point(double x, int id, double y) {}
