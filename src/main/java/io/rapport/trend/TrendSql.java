@@ -23,8 +23,10 @@ import java.util.Map;
 import org.postgresql.PGStatement;
 
 /**
- * Every trend query, computed in PostgreSQL (aggregates, percentile_cont, corr, ntile, lag) so no
- * visit rows travel to Java. Each query starts from the same window of {@code visit_fact}, which
+ * Every trend query. Aggregates and percentiles are computed in PostgreSQL, so their rows stay
+ * there; continuity of care and the drivers stream the window's rows to one pass each in Java
+ * ({@link ContinuityOfCare}, {@link DriverStats}), which costs less than the sorts and window
+ * functions SQL needs for them. Each query starts from the same window of {@code visit_fact}, which
  * the covering index {@code visit_fact_window_idx} serves as one range scan; only fixed column
  * names from {@link VisitMetric} are placed in SQL text.
  *
@@ -148,8 +150,8 @@ class TrendSql {
         }
 
         /**
-         * Hands each row to {@code handler} as it arrives, a few thousand at a time through a
-         * cursor, so a long result is never held whole.
+         * Hands each row to {@code handler} as it arrives, {@link TrendSql#STREAM_FETCH_SIZE} at a time
+         * through a portal, so a long result is never held whole.
          */
         void forEachRow(String sql, RowHandler handler, Object... params) {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
