@@ -80,14 +80,22 @@ final class DriverStats {
         double[] sums = new double[4];
         double sx = 0;
         double sy = 0;
+        double minY = Double.POSITIVE_INFINITY;
+        double maxY = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < size; i++) {
             if (!Double.isNaN(xs[i])) {
                 sums[ties.quartile(xs[i])] += totals[i];
                 sx += xs[i];
                 sy += totals[i];
+                minY = Math.min(minY, totals[i]);
+                maxY = Math.max(maxY, totals[i]);
             }
         }
-        Double r = pearson(xs, totals, size, sx / n, sy / n, n);
+        // Null, as PostgreSQL's corr, for fewer than two pairs or a metric or total that never
+        // varies. That is decided on the values themselves, not on a sum of squares: the mean of
+        // five 0.46s is 0.4600000000000001, so their squared deviations do not sum to exactly 0.
+        boolean constant = n < 2 || sorted[0] == sorted[n - 1] || minY == maxY;
+        Double r = constant ? null : pearson(xs, totals, size, sx / n, sy / n);
         List<Quartile> quartiles = new ArrayList<>(4);
         for (int q = 0; q < 4; q++) {
             int count = start[q + 1] - start[q];
@@ -122,7 +130,7 @@ final class DriverStats {
             this.n = n;
             for (int q = 1; q < 4; q++) {
                 int at = start[q];
-                if (at > 0 && at < n && Double.compare(sorted[at - 1], sorted[at]) == 0 && !isSplit(sorted[at])) {
+                if (at > 0 && at < n && Double.compare(sorted[at - 1], sorted[at]) == 0 && split(sorted[at]) < 0) {
                     int first = at;
                     while (first > 0 && Double.compare(sorted[first - 1], sorted[at]) == 0) {
                         first--;
@@ -133,21 +141,21 @@ final class DriverStats {
             }
         }
 
-        private boolean isSplit(double x) {
+        /** The index of x among the values whose runs cross a boundary, or -1. */
+        private int split(double x) {
             for (int k = 0; k < splits; k++) {
                 if (Double.compare(split[k], x) == 0) {
-                    return true;
+                    return k;
                 }
             }
-            return false;
+            return -1;
         }
 
         /** The 0-based quartile of the next visit in visit id order with this value. */
         int quartile(double x) {
-            for (int k = 0; k < splits; k++) {
-                if (Double.compare(split[k], x) == 0) {
-                    return quartileAt(next[k]++);
-                }
+            int k = split(x);
+            if (k >= 0) {
+                return quartileAt(next[k]++);
             }
             int q = 0;
             for (int b = 1; b < 4; b++) {
@@ -169,37 +177,17 @@ final class DriverStats {
         }
     }
 
-    /**
-     * Null, as PostgreSQL's corr, for fewer than two pairs or a metric or total that never varies.
-     * "Never varies" is decided on the values themselves, not on a sum of squares: the mean of five
-     * 0.46s is 0.4600000000000001, so their squared deviations do not sum to exactly 0.
-     */
-    private static Double pearson(double[] xs, double[] ys, int size, double mx, double my, int n) {
-        if (n < 2) {
-            return null;
-        }
+    /** Pearson's r over the visits that have the metric, given both means; both sides vary. */
+    private static double pearson(double[] xs, double[] ys, int size, double mx, double my) {
         double sxy = 0;
         double sxx = 0;
         double syy = 0;
-        boolean xVaries = false;
-        boolean yVaries = false;
-        double firstX = Double.NaN;
-        double firstY = Double.NaN;
         for (int i = 0; i < size; i++) {
             if (!Double.isNaN(xs[i])) {
-                if (Double.isNaN(firstX)) {
-                    firstX = xs[i];
-                    firstY = ys[i];
-                }
-                xVaries |= xs[i] != firstX;
-                yVaries |= ys[i] != firstY;
                 sxy += (xs[i] - mx) * (ys[i] - my);
                 sxx += (xs[i] - mx) * (xs[i] - mx);
                 syy += (ys[i] - my) * (ys[i] - my);
             }
-        }
-        if (!xVaries || !yVaries) {
-            return null;
         }
         return sxy / Math.sqrt(sxx * syy);
     }

@@ -701,14 +701,7 @@ class QueryBenchmark {
         OffsetDateTime end = OffsetDateTime.of(to.atStartOfDay(), ZoneOffset.UTC);
         StringBuilder plan = new StringBuilder("-- 365 days, " + from + " to " + to + ", custom plan\n");
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "EXPLAIN (ANALYZE, BUFFERS) SELECT count(*), avg(face_to_face_share) FROM visit_fact"
-                            + " WHERE clinic_id = ? AND started_at >= ? AND started_at < ?")) {
-                ps.setString(1, BUSY);
-                ps.setObject(2, start);
-                ps.setObject(3, end);
-                append(ps, plan);
-            }
+            explainWindow(c, "SELECT count(*), avg(face_to_face_share)", "", start, end, plan);
             plan.append(
                     "-- the same window in the service's shape, generic plan (plan_cache_mode = force_generic_plan)\n");
             try (Statement st = c.createStatement()) {
@@ -731,17 +724,28 @@ class QueryBenchmark {
             // window sorted. Streamed through a protocol-level portal, the service's statement is
             // planned for all its rows, as this one is.
             plan.append("-- continuity of care, the same window, in (patient, start, visit id) order\n");
-            try (PreparedStatement ps = c.prepareStatement(
-                    "EXPLAIN (ANALYZE, BUFFERS) SELECT patient_pseudonym, provider_id FROM visit_fact"
-                            + " WHERE clinic_id = ? AND started_at >= ? AND started_at < ?"
-                            + " ORDER BY patient_pseudonym, started_at, visit_id")) {
-                ps.setString(1, BUSY);
-                ps.setObject(2, start);
-                ps.setObject(3, end);
-                append(ps, plan);
-            }
+            explainWindow(
+                    c,
+                    "SELECT patient_pseudonym, provider_id",
+                    " ORDER BY patient_pseudonym, started_at, visit_id",
+                    start,
+                    end,
+                    plan);
         }
         return plan.toString();
+    }
+
+    /** EXPLAIN (ANALYZE, BUFFERS) of {@code select} over the busy clinic's [start, end), then {@code rest}. */
+    private static void explainWindow(
+            Connection c, String select, String rest, OffsetDateTime start, OffsetDateTime end, StringBuilder plan)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS) " + select + " FROM visit_fact"
+                + " WHERE clinic_id = ? AND started_at >= ? AND started_at < ?" + rest)) {
+            ps.setString(1, BUSY);
+            ps.setObject(2, start);
+            ps.setObject(3, end);
+            append(ps, plan);
+        }
     }
 
     private static void append(PreparedStatement ps, StringBuilder plan) throws SQLException {
