@@ -119,10 +119,15 @@ public class AlertEvaluator {
                 FROM judged
                 WHERE drop_alert AND previous_total IS NOT NULL AND previous_total - total >= drop_threshold - 1e-9
             ), existing AS (
-                SELECT a.clinic_id, a.visit_id, a.instrument, a.reason, a.status
-                FROM alert a
-                JOIN (SELECT DISTINCT clinic_id, visit_id, instrument FROM scope) s
-                  ON a.clinic_id = s.clinic_id AND a.visit_id = s.visit_id AND a.instrument = s.instrument
+                -- Ordered by reason, the order the unique key's index holds them in, so that index is
+                -- the plan whatever the statistics say: with a backfill's stale ones the planner took
+                -- the (clinic, status) index and read every alert of the clinic for each rating.
+                SELECT a.id, a.clinic_id, a.visit_id, a.instrument, a.reason, a.status
+                FROM (SELECT DISTINCT clinic_id, visit_id, instrument FROM scope) s
+                CROSS JOIN LATERAL (
+                    SELECT * FROM alert a
+                    WHERE a.clinic_id = s.clinic_id AND a.visit_id = s.visit_id AND a.instrument = s.instrument
+                    ORDER BY a.reason) AS a
             ), opened AS (
                 INSERT INTO alert AS a (clinic_id, visit_id, instrument, reason, provider_id, total,
                     previous_total, cutoff, status, raised_at)
@@ -144,20 +149,21 @@ public class AlertEvaluator {
                       IS DISTINCT FROM (EXCLUDED.provider_id, EXCLUDED.total, EXCLUDED.previous_total, EXCLUDED.cutoff)
                 RETURNING a.clinic_id, a.visit_id, a.instrument, a.reason
             ), resolved AS (
+                -- NOT IN over the batch's wanted alerts is one hashed lookup per alert; as a join, the
+                -- planner (told the batch holds a row or two) compared every alert with every wanted
+                -- one, 0.2-0.3 s for a 1,000-rating batch. No key column is ever null.
                 UPDATE alert a SET status = 'RESOLVED', resolved_at = ?::timestamptz
                 FROM existing e
-                WHERE a.clinic_id = e.clinic_id AND a.visit_id = e.visit_id AND a.instrument = e.instrument
-                  AND a.reason = e.reason AND a.status <> 'RESOLVED'
-                  AND NOT EXISTS (SELECT 1 FROM wanted w
-                                  WHERE w.clinic_id = e.clinic_id AND w.visit_id = e.visit_id
-                                    AND w.instrument = e.instrument AND w.reason = e.reason)
+                WHERE a.clinic_id = e.clinic_id AND a.id = e.id AND e.status <> 'RESOLVED'
+                  AND (e.clinic_id, e.visit_id, e.instrument, e.reason) NOT IN (
+                      SELECT w.clinic_id, w.visit_id, w.instrument, w.reason FROM wanted w)
                 RETURNING a.id
             )
             SELECT o.instrument, o.reason, count(*) AS raised
             FROM opened o
-            LEFT JOIN existing e ON e.clinic_id = o.clinic_id AND e.visit_id = o.visit_id
-                                AND e.instrument = o.instrument AND e.reason = o.reason
-            WHERE e.status IS NULL OR e.status = 'RESOLVED'
+            -- Raised now: new, or reopened; not an open or acknowledged one whose figures changed.
+            WHERE (o.clinic_id, o.visit_id, o.instrument, o.reason) NOT IN (
+                SELECT e.clinic_id, e.visit_id, e.instrument, e.reason FROM existing e WHERE e.status <> 'RESOLVED')
             GROUP BY o.instrument, o.reason
             """;
 
