@@ -70,11 +70,12 @@ public class AlertEvaluator {
     private static final String EVALUATE = """
             WITH touched AS (
                 -- Only a rated visit takes part in a sequence: a visit without ratings changes no alert.
-                -- A key lookup per visit (LATERAL ... LIMIT 1), never a hash of the whole rating
-                -- table, which the planner chose as an EXISTS when statistics lagged a backfill.
+                -- Key lookups (LATERAL ... LIMIT 1), never a hash of the whole visit or rating table,
+                -- which the planner chose as a join or an EXISTS when statistics lagged a backfill.
                 SELECT v.clinic_id, v.patient_pseudonym, v.provider_id
                 FROM unnest(?::text[], ?::text[]) AS k(clinic_id, visit_id)
-                JOIN visit v ON v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id
+                CROSS JOIN LATERAL (
+                    SELECT * FROM visit v WHERE v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id LIMIT 1) AS v
                 CROSS JOIN LATERAL (
                     SELECT 1 FROM rating r WHERE r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id LIMIT 1) AS rated
                 UNION

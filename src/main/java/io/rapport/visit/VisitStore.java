@@ -42,8 +42,11 @@ class VisitStore {
                          after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
                          connection_drops, recorded_at, ord)
             ), before AS (
+                -- One key lookup per item, as RatingStore's: a join could hash the whole visit table.
                 SELECT v.*
-                FROM visit v JOIN input i ON v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id
+                FROM input i
+                CROSS JOIN LATERAL (
+                    SELECT * FROM visit v WHERE v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id LIMIT 1) AS v
             ), written AS (
                 INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
                     scheduled_start, started_at, ended_at, face_to_face_seconds, documentation_seconds,
