@@ -5,6 +5,9 @@ import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.either;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Contract;
@@ -128,6 +131,65 @@ class MetricsScrapeTest {
         assertThat(after.keySet()).noneMatch(k -> k.contains(clinic) || k.contains("m1") || k.contains("patient"));
     }
 
+    private static void rate(String clinic, String visit, int item, String submittedAt) {
+        given().contentType(ContentType.JSON)
+                .body(Map.of(
+                        "clinicId",
+                        clinic,
+                        "visitId",
+                        visit,
+                        "instrument",
+                        "SRS",
+                        "items",
+                        List.of(item, item, item, item),
+                        "submittedAt",
+                        submittedAt))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(either(is(201)).or(is(200)));
+    }
+
+    private static double raised(Map<String, Double> before) {
+        return delta(before, scrape(), "rapport_alerts_raised_total{instrument=\"SRS\",reason=\"BELOW_CUTOFF\"}");
+    }
+
+    /**
+     * An alert counts as raised when it opens and when a resolved one reopens; a correction that
+     * only changes an open alert's figures, or resolves it, raises nothing. SRS cutoff 36: totals
+     * 20 and 24 are below it, 40 is not.
+     */
+    @Test
+    void onlyOpeningAndReopeningCountAsRaised() {
+        String clinic = unique("c");
+        given().contentType(ContentType.JSON)
+                .body(visit(clinic, "r1"))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        Map<String, Double> before = scrape();
+
+        rate(clinic, "r1", 5, "2026-01-05T10:00:00Z"); // 20: opens
+        assertThat(raised(before)).isEqualTo(1);
+        rate(clinic, "r1", 6, "2026-01-05T10:05:00Z"); // 24: still below, the open alert's total changes
+        assertThat(raised(before)).isEqualTo(1);
+        given().get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("items.total", equalTo(List.of(24.0)))
+                .body("items.status", equalTo(List.of("OPEN")));
+        rate(clinic, "r1", 10, "2026-01-05T10:10:00Z"); // 40: resolves
+        assertThat(raised(before)).isEqualTo(1);
+        given().queryParam("status", "resolved")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("items.reason", equalTo(List.of("BELOW_CUTOFF")));
+        rate(clinic, "r1", 5, "2026-01-05T10:15:00Z"); // 20 again: the same alert reopens
+        assertThat(raised(before)).isEqualTo(2);
+        given().get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("items.total", equalTo(List.of(20.0)))
+                .body("items.status", equalTo(List.of("OPEN")));
+    }
+
     @Test
     void clinicGaugesShowTheLastSevenDaysOfABusyClinic() {
         String clinic = unique("busy");
@@ -142,7 +204,7 @@ class MetricsScrapeTest {
                 .post("/api/v1/visits/batch")
                 .then()
                 .statusCode(200)
-                .body("created", org.hamcrest.Matchers.equalTo(10));
+                .body("created", equalTo(10));
         // SRS 9+9+9+8 = 35 and 4 x 9.5 = 38 on two of them: one of two below the cutoff of 36.
         Map<String, List<Double>> srs = Map.of("b1", List.of(9.0, 9.0, 9.0, 8.0), "b2", List.of(9.5, 9.5, 9.5, 9.5));
         srs.forEach((visitId, items) -> given().contentType(ContentType.JSON)
