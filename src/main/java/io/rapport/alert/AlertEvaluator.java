@@ -9,6 +9,7 @@ import io.rapport.db.Jdbc;
 import io.rapport.instrument.BuiltInInstruments;
 import io.rapport.instrument.InstrumentRegistry;
 import io.rapport.metrics.AlertRaised;
+import io.rapport.security.PatientsRekeyed;
 import io.rapport.visit.Visit;
 import io.rapport.visit.VisitsChanged;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -79,7 +80,8 @@ public class AlertEvaluator {
                 CROSS JOIN LATERAL (
                     SELECT 1 FROM rating r WHERE r.clinic_id = v.clinic_id AND r.visit_id = v.visit_id LIMIT 1) AS rated
                 UNION
-                -- The sequences visits corrected in this transaction moved out of (V9's trigger).
+                -- The sequences visits corrected in this transaction moved out of (V9's trigger), and
+                -- those re-keyed visits joined (PatientRekeying).
                 SELECT * FROM visit_moved_sequences()
             ), rules AS (
                 -- Built-ins (their configured cutoffs applied in Java), then the clinics' own instruments,
@@ -200,8 +202,19 @@ public class AlertEvaluator {
     }
 
     /**
+     * Re-keying moved a returning patient's earlier visits to the active key in this transaction:
+     * the sequences they joined are among the transaction's moved ones, which an evaluation of no
+     * visits recomputes. When the events themselves changed something, the evaluation they caused
+     * has done it already, and this one finds nothing to change.
+     */
+    void onPatientsRekeyed(@Observes PatientsRekeyed event) {
+        evaluate(List.of());
+    }
+
+    /**
      * Recomputes the alerts of the sequences these visits are in now, and of the sequences visits
-     * corrected in this transaction moved out of, in the caller's transaction.
+     * corrected in this transaction moved out of or re-keyed visits joined, in the caller's
+     * transaction.
      */
     public void evaluate(List<VisitRef> visits) {
         List<InstrumentRegistry.AlertRule> rules = registry.builtInAlertRules();

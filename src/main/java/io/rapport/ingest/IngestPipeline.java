@@ -10,8 +10,10 @@ import io.rapport.error.Violation;
 import io.rapport.metrics.IngestMetrics;
 import io.rapport.security.ClinicScope;
 import io.rapport.security.PatientRekeying;
+import io.rapport.security.PatientsRekeyed;
 import io.rapport.security.Pseudonymizer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Instance;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,6 +55,7 @@ public class IngestPipeline {
     private final WritePlans plans;
     private final IngestMetrics metrics;
     private final RapportConfig config;
+    private final Event<PatientsRekeyed> rekeyed;
     private final Clock clock = Clock.systemUTC();
 
     IngestPipeline(
@@ -62,6 +65,7 @@ public class IngestPipeline {
             WritePlans plans,
             IngestMetrics metrics,
             RapportConfig config,
+            Event<PatientsRekeyed> rekeyed,
             Instance<EventKind<?, ?>> kinds) {
         this.reader = reader;
         this.pseudonymizer = pseudonymizer;
@@ -69,6 +73,7 @@ public class IngestPipeline {
         this.plans = plans;
         this.metrics = metrics;
         this.config = config;
+        this.rekeyed = rekeyed;
         for (EventKind<?, ?> kind : kinds) {
             metrics.ingestPath(kind.path(), kind.name());
         }
@@ -157,8 +162,12 @@ public class IngestPipeline {
                 .toList();
         return QuarkusTransaction.joiningExisting().call(() -> {
             plans.forWriteOf(items.size());
-            rekeying.rekey(patients);
-            return kind.upsert(items, now);
+            boolean moved = rekeying.rekey(patients);
+            List<Stored> stored = kind.upsert(items, now);
+            if (moved) {
+                rekeyed.fire(new PatientsRekeyed());
+            }
+            return stored;
         });
     }
 

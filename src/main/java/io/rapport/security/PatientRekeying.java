@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,27 @@ import java.util.List;
 @ApplicationScoped
 public class PatientRekeying {
 
-    private static final String MOVE = "UPDATE visit v SET patient_pseudonym = m.current "
-            + "FROM unnest(?::text[], ?::text[], ?::text[]) AS m(clinic_id, former, current) "
-            + "WHERE v.clinic_id = m.clinic_id AND v.patient_pseudonym = m.former";
+    /**
+     * Moves the visits and notes the (clinic, patient, provider) sequences they join in the
+     * transaction-local setting V9 keeps for the sequences corrected visits left, which alert
+     * evaluation reads: a patient's visits stored under two keys (a rotation rolling out while one
+     * pod still used the former key) make two sequences, and moving them makes one, whose alerts
+     * must be worked out again. Re-keying keeps each visit's revision, so V9's trigger leaves it out.
+     */
+    private static final String MOVE = """
+            WITH moved AS (
+                UPDATE visit v SET patient_pseudonym = m.current
+                FROM unnest(?::text[], ?::text[], ?::text[]) AS m(clinic_id, former, current)
+                WHERE v.clinic_id = m.clinic_id AND v.patient_pseudonym = m.former
+                RETURNING v.clinic_id, v.patient_pseudonym, v.provider_id
+            )
+            SELECT count(*) AS moved, set_config('rapport.moved_sequences',
+                (COALESCE(NULLIF(current_setting('rapport.moved_sequences', true), ''), '[]')::jsonb
+                 || COALESCE(jsonb_agg(DISTINCT jsonb_build_array(clinic_id, patient_pseudonym, provider_id)),
+                             '[]'))::text,
+                true)
+            FROM moved
+            """;
 
     /**
      * A patient seen in a clinic: the raw id only ever held in memory, never stored, beside the
@@ -36,10 +55,14 @@ public class PatientRekeying {
         this.dataSource = dataSource;
     }
 
-    /** Moves these patients' visits under former keys to the active key; nothing to do without a rotation. */
-    public void rekey(List<Patient> patients) {
+    /**
+     * Moves these patients' visits under former keys to the active key; nothing to do without a
+     * rotation. True when a visit moved: the caller then has the sequences it joined evaluated
+     * ({@link PatientsRekeyed}).
+     */
+    public boolean rekey(List<Patient> patients) {
         if (!pseudonymizer.rotated() || patients.isEmpty()) {
-            return;
+            return false;
         }
         List<String> clinics = new ArrayList<>();
         List<String> former = new ArrayList<>();
@@ -56,7 +79,10 @@ public class PatientRekeying {
             ps.setArray(1, c.createArrayOf("text", clinics.toArray()));
             ps.setArray(2, c.createArrayOf("text", former.toArray()));
             ps.setArray(3, c.createArrayOf("text", current.toArray()));
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong("moved") > 0;
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Moving patients to the active pseudonym key failed", e);
         }

@@ -1,5 +1,6 @@
 package io.rapport.metrics;
 
+import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
@@ -131,17 +132,7 @@ class MetricsScrapeTest {
 
     private static void rate(String clinic, String visit, int item, String submittedAt, int status) {
         given().contentType(ContentType.JSON)
-                .body(Map.of(
-                        "clinicId",
-                        clinic,
-                        "visitId",
-                        visit,
-                        "instrument",
-                        "SRS",
-                        "items",
-                        List.of(item, item, item, item),
-                        "submittedAt",
-                        submittedAt))
+                .body(srs(clinic, visit, submittedAt, item, item, item, item))
                 .post("/api/v1/ratings")
                 .then()
                 .statusCode(status);

@@ -1,11 +1,13 @@
 package io.rapport.security;
 
+import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -43,18 +47,7 @@ class KeyRotationTest {
 
     /** A visit as it was stored before the rotation: ten days ago, with dr-a, under k2025. */
     private void storedBeforeRotation(String clinic, String visitId, String patientId) throws Exception {
-        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).minusDays(10).withNano(0);
-        db.update(
-                "INSERT INTO visit (clinic_id, visit_id, provider_id, patient_pseudonym, modality, started_at, "
-                        + "ended_at, face_to_face_seconds, documentation_seconds, recorded_at, received_at) "
-                        + "VALUES (?, ?, 'dr-a', ?, 'VIDEO', ?, ?, 1200, 600, ?, ?)",
-                clinic,
-                visitId,
-                "k2025:" + hmac(K2025, patientId),
-                start,
-                start.plusMinutes(30),
-                start.plusMinutes(31),
-                start.plusMinutes(31));
+        stored(clinic, visitId, "k2025:" + hmac(K2025, patientId), 10);
     }
 
     @Test
@@ -96,7 +89,7 @@ class KeyRotationTest {
         String clinic = unique("c");
         storedBeforeRotation(clinic, "v-old", "patient-secret-42");
         given().contentType(ContentType.JSON)
-                .body(java.util.List.of(with(visit(clinic, "v-new"), "providerId", "dr-a")))
+                .body(List.of(with(visit(clinic, "v-new"), "providerId", "dr-a")))
                 .post("/api/v1/visits/batch")
                 .then()
                 .statusCode(200)
@@ -109,6 +102,97 @@ class KeyRotationTest {
         assertThat(db.count(
                         "SELECT count(*) FROM visit WHERE clinic_id = ? AND patient_pseudonym LIKE 'k2025:%'", clinic))
                 .isZero();
+    }
+
+    /** A visit of this patient stored straight into the table, under the given key, with dr-a. */
+    private void stored(String clinic, String visitId, String pseudonym, int daysAgo) {
+        OffsetDateTime start =
+                OffsetDateTime.now(ZoneOffset.UTC).minusDays(daysAgo).withNano(0);
+        db.update(
+                "INSERT INTO visit (clinic_id, visit_id, provider_id, patient_pseudonym, modality, started_at, "
+                        + "ended_at, face_to_face_seconds, documentation_seconds, recorded_at, received_at) "
+                        + "VALUES (?, ?, 'dr-a', ?, 'VIDEO', ?, ?, 1200, 600, ?, ?)",
+                clinic,
+                visitId,
+                pseudonym,
+                start,
+                start.plusMinutes(30),
+                start.plusMinutes(31),
+                start.plusMinutes(31));
+    }
+
+    private static void rate(String clinic, String visitId, int a, int b, int c, int d) {
+        given().contentType(ContentType.JSON)
+                .body(srs(clinic, visitId, "2026-01-05T10:00:00Z", a, b, c, d))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(201);
+    }
+
+    /**
+     * While a rotation rolls out, one pod may still pseudonymize with the former key and another
+     * with the new one, so one patient's visits with dr-a can sit under two pseudonyms: two
+     * sequences, each judged alone. When the patient comes back, re-keying makes them one, and
+     * its alerts are worked out again even though the new visit, with dr-b and unrated, touches
+     * neither: SRS 40 then 30 is a drop of 10 (SRS alerts on a drop of 1 point or more).
+     */
+    @Test
+    void sequencesThatReKeyingJoinsAreEvaluatedAgain() throws Exception {
+        String clinic = unique("c");
+        stored(clinic, "v-a", "k2025:" + hmac(K2025, "patient-rolling"), 10);
+        stored(clinic, "v-b", "k2026:" + hmac(K2026, "patient-rolling"), 5);
+        rate(clinic, "v-a", 10, 10, 10, 10); // 40
+        rate(clinic, "v-b", 8, 8, 7, 7); // 30: below the cutoff, but first of its own sequence
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-b/ratings/SRS")
+                .then()
+                .body("alerts.reason", equalTo(List.of("BELOW_CUTOFF")));
+
+        given().contentType(ContentType.JSON)
+                .body(with(with(visit(clinic, "v-c"), "providerId", "dr-b"), "patientId", "patient-rolling"))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-b/ratings/SRS")
+                .then()
+                .body("alerts.reason", containsInAnyOrder("BELOW_CUTOFF", "DROP_FROM_PREVIOUS"));
+        given().queryParam("status", "all")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("items.findAll { it.reason == 'DROP_FROM_PREVIOUS' }.previousTotal", equalTo(List.of(40.0)))
+                .body("items.findAll { it.reason == 'DROP_FROM_PREVIOUS' }.visitId", equalTo(List.of("v-b")));
+    }
+
+    /**
+     * The same join when the request that re-keys changes nothing itself: a retry of the patient's
+     * last visit, after a pod on the former key stored another of their visits with dr-a.
+     */
+    @Test
+    void aRetryThatReKeysStillHasTheJoinedSequenceEvaluated() throws Exception {
+        String clinic = unique("c");
+        stored(clinic, "v-a", "k2025:" + hmac(K2025, "patient-retry"), 10);
+        rate(clinic, "v-a", 10, 10, 10, 10); // 40
+        Map<String, Object> last = with(with(visit(clinic, "v-c"), "providerId", "dr-b"), "patientId", "patient-retry");
+        given().contentType(ContentType.JSON)
+                .body(last)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        stored(clinic, "v-b", "k2025:" + hmac(K2025, "patient-retry"), 5);
+        rate(clinic, "v-b", 8, 8, 7, 7); // 30, first of the sequence left under the former key
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-b/ratings/SRS")
+                .then()
+                .body("alerts.reason", equalTo(List.of("BELOW_CUTOFF")));
+
+        given().contentType(ContentType.JSON)
+                .body(last)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(200); // stored as it was: nothing in the request itself changed
+
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-b/ratings/SRS")
+                .then()
+                .body("alerts.reason", containsInAnyOrder("BELOW_CUTOFF", "DROP_FROM_PREVIOUS"));
     }
 
     @Test

@@ -43,6 +43,17 @@ public final class Fixtures {
         return m;
     }
 
+    /** An SRS rating of the visit: four items, 0-10 each, their sum the total. */
+    public static Map<String, Object> srs(String clinicId, String visitId, String submittedAt, Number... items) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clinicId", clinicId);
+        m.put("visitId", visitId);
+        m.put("instrument", "SRS");
+        m.put("items", java.util.List.of(items));
+        m.put("submittedAt", submittedAt);
+        return m;
+    }
+
     public static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
         Map<String, Object> m = new LinkedHashMap<>(base);
         for (int i = 0; i < keyValues.length; i += 2) {
