@@ -40,7 +40,9 @@ import java.util.Map;
  * <p>An alert needs the visit (provider, patient, start) as well as the rating, so whenever either
  * changes, every (patient, provider) sequence it belongs to is recomputed whole: the ratings after
  * a changed one may have a new "previous". A visit corrected to another patient or provider is
- * recomputed in the sequence it left as well as in the one it joined.
+ * recomputed in the sequence it left as well as in the one it joined, and so is a visit re-keying
+ * moved to a returning patient's pseudonym under the active key (which V9's comment, older than
+ * that, says nothing re-evaluates).
  */
 @ApplicationScoped
 public class AlertEvaluator {
@@ -202,10 +204,9 @@ public class AlertEvaluator {
     }
 
     /**
-     * Re-keying moved a returning patient's earlier visits to the active key in this transaction:
-     * the sequences they joined are among the transaction's moved ones, which an evaluation of no
-     * visits recomputes. When the events themselves changed something, the evaluation they caused
-     * has done it already, and this one finds nothing to change.
+     * Re-keying moved a returning patient's earlier visits to the active key in a request whose
+     * events changed nothing (a retry): the sequences they joined and left are among the
+     * transaction's moved ones, which an evaluation of no visits recomputes.
      */
     void onPatientsRekeyed(@Observes PatientsRekeyed event) {
         evaluate(List.of());

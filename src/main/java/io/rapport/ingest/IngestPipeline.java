@@ -164,7 +164,8 @@ public class IngestPipeline {
             plans.forWriteOf(items.size());
             boolean moved = rekeying.rekey(patients);
             List<Stored> stored = kind.upsert(items, now);
-            if (moved) {
+            // A write had the sequences evaluated already, moved ones included; a retry did not.
+            if (moved && stored.stream().noneMatch(s -> s.outcome().wrote())) {
                 rekeyed.fire(new PatientsRekeyed());
             }
             return stored;

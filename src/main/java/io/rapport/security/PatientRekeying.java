@@ -20,8 +20,8 @@ import java.util.List;
 public class PatientRekeying {
 
     /**
-     * Moves the visits and notes the (clinic, patient, provider) sequences they join in the
-     * transaction-local setting V9 keeps for the sequences corrected visits left, which alert
+     * Moves the visits and notes the (clinic, patient, provider) sequences they join and leave in
+     * the transaction-local setting V9 keeps for the sequences corrected visits left, which alert
      * evaluation reads: a patient's visits stored under two keys (a rotation rolling out while one
      * pod still used the former key) make two sequences, and moving them makes one, whose alerts
      * must be worked out again. Re-keying keeps each visit's revision, so V9's trigger leaves it out.
@@ -31,14 +31,19 @@ public class PatientRekeying {
                 UPDATE visit v SET patient_pseudonym = m.current
                 FROM unnest(?::text[], ?::text[], ?::text[]) AS m(clinic_id, former, current)
                 WHERE v.clinic_id = m.clinic_id AND v.patient_pseudonym = m.former
-                RETURNING v.clinic_id, v.patient_pseudonym, v.provider_id
+                RETURNING v.clinic_id, v.patient_pseudonym, v.provider_id, m.former
+            ), sequences AS (
+                -- The one the visits join, and the one they leave: a pod still on the former key
+                -- may have rated a visit of it while this transaction had yet to take its locks.
+                SELECT clinic_id, patient_pseudonym, provider_id FROM moved
+                UNION
+                SELECT clinic_id, former, provider_id FROM moved
             )
-            SELECT count(*) AS moved, set_config('rapport.moved_sequences',
+            SELECT (SELECT count(*) FROM moved) AS moved, set_config('rapport.moved_sequences',
                 (COALESCE(NULLIF(current_setting('rapport.moved_sequences', true), ''), '[]')::jsonb
-                 || COALESCE(jsonb_agg(DISTINCT jsonb_build_array(clinic_id, patient_pseudonym, provider_id)),
-                             '[]'))::text,
+                 || COALESCE((SELECT jsonb_agg(jsonb_build_array(clinic_id, patient_pseudonym, provider_id))
+                              FROM sequences), '[]'))::text,
                 true)
-            FROM moved
             """;
 
     /**

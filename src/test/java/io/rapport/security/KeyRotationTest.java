@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Db;
+import io.rapport.support.Scrape;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -147,11 +148,15 @@ class KeyRotationTest {
                 .then()
                 .body("alerts.reason", equalTo(List.of("BELOW_CUTOFF")));
 
+        String drops = "rapport_alerts_raised_total{instrument=\"SRS\",reason=\"DROP_FROM_PREVIOUS\"}";
+        double dropsBefore = Scrape.samples().getOrDefault(drops, 0.0);
         given().contentType(ContentType.JSON)
                 .body(with(with(visit(clinic, "v-c"), "providerId", "dr-b"), "patientId", "patient-rolling"))
                 .post("/api/v1/visits")
                 .then()
                 .statusCode(201);
+        // One alert raised: the drop the join revealed, counted once.
+        assertThat(Scrape.samples().get(drops) - dropsBefore).isEqualTo(1);
 
         given().get("/api/v1/clinics/" + clinic + "/visits/v-b/ratings/SRS")
                 .then()
