@@ -48,10 +48,6 @@ public final class Jdbc {
         return t == null ? null : t.toInstant();
     }
 
-    public static Double nullableDouble(ResultSet rs, String column) throws SQLException {
-        return nullableDouble(rs, rs.findColumn(column));
-    }
-
     public static Double nullableDouble(ResultSet rs, int column) throws SQLException {
         double d = rs.getDouble(column);
         return rs.wasNull() ? null : d;

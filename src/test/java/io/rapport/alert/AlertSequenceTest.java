@@ -1,5 +1,6 @@
 package io.rapport.alert;
 
+import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
@@ -68,17 +69,7 @@ class AlertSequenceTest {
     /** Posts an SRS rating of the visit and answers its status code. */
     static int srsStatus(String clinic, String visitId, Double... items) {
         return given().contentType(ContentType.JSON)
-                .body(Map.of(
-                        "clinicId",
-                        clinic,
-                        "visitId",
-                        visitId,
-                        "instrument",
-                        "SRS",
-                        "items",
-                        List.of(items),
-                        "submittedAt",
-                        DAY0.toString()))
+                .body(srs(clinic, visitId, DAY0.toString(), items))
                 .post("/api/v1/ratings")
                 .then()
                 .extract()

@@ -66,21 +66,7 @@ class MetricsScrapeTest {
                 .then()
                 .statusCode(400);
         // An SRS of 20 (normalized 0.5) raises a below-cutoff alert.
-        given().contentType(ContentType.JSON)
-                .body(Map.of(
-                        "clinicId",
-                        clinic,
-                        "visitId",
-                        "m1",
-                        "instrument",
-                        "SRS",
-                        "items",
-                        List.of(5, 5, 5, 5),
-                        "submittedAt",
-                        "2026-01-05T10:00:00Z"))
-                .post("/api/v1/ratings")
-                .then()
-                .statusCode(201);
+        rate(clinic, "m1", 5, "2026-01-05T10:00:00Z", 201);
         gauges.refresh();
 
         Map<String, Double> after = scrape();
