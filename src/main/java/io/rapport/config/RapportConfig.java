@@ -93,6 +93,14 @@ public interface RapportConfig {
         /** Rating statistics over fewer responses than this are suppressed. */
         @WithDefault("5")
         int minGroupSize();
+
+        /**
+         * Connections manager answers may use beside their own, each to run one of an answer's
+         * statements at the same time as the answer's other ones, in the answer's one snapshot; 0
+         * runs every statement of an answer one after another.
+         */
+        @WithDefault("1")
+        int helperConnections();
     }
 
     interface Metrics {

@@ -47,16 +47,27 @@ public class TrendService {
     }
 
     public Summary summary(TrendWindow w) {
+        Rules rules = rules(w.clinicId());
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            Map<String, Object> s = TrendSql.visitStats(snapshot, w);
-            long visits = lng(s.get("visits"));
+            // Two halves of about equal cost, each half of the percentile sorts: they run at once
+            // when a helper connection is free, in one snapshot either way.
+            TrendSql.Both<TimeUseAndRatings, WaitsAndContinuity> parts = snapshot.both(
+                    s -> new TimeUseAndRatings(
+                            TrendSql.timeUse(s, w),
+                            TrendSql.ratingStats(
+                                    s, w, rules.codes(), rules.cutoffs(), rules.promoters(), rules.detractors()),
+                            TrendSql.openAlerts(s, w)),
+                    s -> new WaitsAndContinuity(TrendSql.waitsAndLatency(s, w), TrendSql.continuity(s, w)));
+            Map<String, Object> t = parts.first().timeUse();
+            Map<String, Object> l = parts.second().waitsAndLatency();
+            long visits = lng(t.get("visits"));
             Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
             for (Modality m : TrendSql.LIVE) {
-                if (lng(s.get(TrendSql.latencyCount(m))) > 0) {
-                    byModality.put(m.name(), seconds(s.get(TrendSql.latencyPercentiles(m))));
+                if (lng(l.get(TrendSql.latencyCount(m))) > 0) {
+                    byModality.put(m.name(), seconds(l.get(TrendSql.latencyPercentiles(m))));
                 }
             }
-            Summary.Percentiles latency = seconds(s.get("latency_p"));
+            Summary.Percentiles latency = seconds(l.get("latency_p"));
             return new Summary(
                     w.clinicId(),
                     w.from().toString(),
@@ -65,24 +76,29 @@ public class TrendService {
                     w.modality(),
                     w.providerId(),
                     visits,
-                    spread(s, VisitMetric.FACE_TO_FACE_SHARE),
-                    spread(s, VisitMetric.FACE_TO_FACE_SECONDS),
-                    spread(s, VisitMetric.DOCUMENTATION_SECONDS),
-                    spread(s, VisitMetric.AFTER_HOURS_DOCUMENTATION_SECONDS),
-                    Round.share(dbl(s.get("doc_ratio"))),
+                    spread(t, VisitMetric.FACE_TO_FACE_SHARE),
+                    spread(t, VisitMetric.FACE_TO_FACE_SECONDS),
+                    spread(t, VisitMetric.DOCUMENTATION_SECONDS),
+                    spread(t, VisitMetric.AFTER_HOURS_DOCUMENTATION_SECONDS),
+                    Round.share(dbl(t.get("doc_ratio"))),
                     new Summary.Wait(
-                            Round.seconds(at(s.get("wait_p"), 0)),
-                            Round.seconds(at(s.get("wait_p"), 1)),
-                            Round.share(dbl(s.get("wait_over_300")))),
+                            Round.seconds(at(l.get("wait_p"), 0)),
+                            Round.seconds(at(l.get("wait_p"), 1)),
+                            Round.share(dbl(l.get("wait_over_300")))),
                     new Summary.Latency(latency.p50(), latency.p90(), latency.p95(), byModality),
-                    seconds(s.get("reply_p")),
-                    new Summary.Mean(Round.share(dbl(s.get("talk_mean")))),
-                    new Summary.Mean(Round.score(dbl(s.get("drops_mean")))),
-                    ratings(snapshot, w, visits),
-                    TrendSql.continuity(snapshot, w),
-                    TrendSql.openAlerts(snapshot, w));
+                    seconds(l.get("reply_p")),
+                    new Summary.Mean(Round.share(dbl(t.get("talk_mean")))),
+                    new Summary.Mean(Round.score(dbl(t.get("drops_mean")))),
+                    ratings(parts.first().ratingRows(), visits),
+                    parts.second().continuity(),
+                    parts.first().openAlerts());
         }
     }
+
+    private record TimeUseAndRatings(
+            Map<String, Object> timeUse, List<Map<String, Object>> ratingRows, long openAlerts) {}
+
+    private record WaitsAndContinuity(Map<String, Object> waitsAndLatency, Summary.Continuity continuity) {}
 
     private static Summary.Percentiles seconds(Object p50p90p95) {
         return new Summary.Percentiles(
@@ -112,8 +128,11 @@ public class TrendService {
                         .orElse(null);
     }
 
-    private Map<String, Summary.RatingStats> ratings(TrendSql.Snapshot snapshot, TrendWindow w, long visits) {
-        List<InstrumentDefinition> defs = instruments.list(w.clinicId());
+    /** The clinic's instruments as the rating statistics bind them: codes, cutoffs and NPS bands. */
+    private record Rules(String[] codes, Double[] cutoffs, String[] promoters, String[] detractors) {}
+
+    private Rules rules(String clinicId) {
+        List<InstrumentDefinition> defs = instruments.list(clinicId);
         String[] codes = new String[defs.size()];
         Double[] cutoffs = new Double[defs.size()];
         String[] promoters = new String[defs.size()];
@@ -124,8 +143,12 @@ public class TrendService {
             promoters[i] = band(defs.get(i), PROMOTER);
             detractors[i] = band(defs.get(i), DETRACTOR);
         }
+        return new Rules(codes, cutoffs, promoters, detractors);
+    }
+
+    private Map<String, Summary.RatingStats> ratings(List<Map<String, Object>> rows, long visits) {
         Map<String, Summary.RatingStats> out = new LinkedHashMap<>();
-        for (Map<String, Object> row : TrendSql.ratingStats(snapshot, w, codes, cutoffs, promoters, detractors)) {
+        for (Map<String, Object> row : rows) {
             String code = (String) row.get("instrument");
             long responses = lng(row.get("responses"));
             long complete = lng(row.get("complete"));

@@ -3,8 +3,10 @@ package io.rapport.trend;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
+import io.rapport.config.RapportConfig;
 import io.rapport.db.Jdbc;
 import io.rapport.visit.Modality;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
 import java.sql.Connection;
@@ -20,6 +22,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.postgresql.PGStatement;
 
 /**
@@ -31,7 +41,9 @@ import org.postgresql.PGStatement;
  * names from {@link VisitMetric} are placed in SQL text.
  *
  * <p>All queries of one answer run in one {@link Snapshot}: a read-only, repeatable-read
- * transaction, so a summary's five statements see the same data even while ingest writes.
+ * transaction, so a summary's statements see the same data even while ingest writes. Two of them
+ * may run at once, the second on another connection that imports the same snapshot
+ * ({@link Snapshot#both}).
  */
 @ApplicationScoped
 class TrendSql {
@@ -67,12 +79,38 @@ class TrendSql {
     private final AgroalDataSource dataSource;
 
     /**
+     * Runs the second statement of a {@link Snapshot#both} pair, for at most {@code
+     * rapport.trends.helper-connections} answers at a time ({@link #helperPermits}); the others run
+     * their statements one after another, so manager queries never hold more connections than one
+     * per answer plus that many.
+     */
+    private final ExecutorService helpers;
+
+    private final Semaphore helperPermits;
+
+    /**
      * Manager queries read through the "reports" datasource when it has a URL (a read replica such
      * as CloudNativePG's {@code -ro} service), else through the main one: configuration, not code.
      */
-    TrendSql(AgroalDataSource main, @DataSource("reports") InjectableInstance<AgroalDataSource> reports) {
+    TrendSql(
+            AgroalDataSource main,
+            @DataSource("reports") InjectableInstance<AgroalDataSource> reports,
+            RapportConfig config) {
         List<AgroalDataSource> active = reports.listActive();
         this.dataSource = active.isEmpty() ? main : active.get(0);
+        // One by default: on two cores, more answers at once running two statements each would
+        // only share the same cores, and each helper is a connection the pool must have to spare.
+        this.helperPermits = new Semaphore(Math.max(0, config.trends().helperConnections()));
+        this.helpers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "trend-helper");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @PreDestroy
+    void stop() {
+        helpers.shutdown();
     }
 
     /**
@@ -83,6 +121,15 @@ class TrendSql {
      * statement timeout.
      */
     Snapshot snapshot() {
+        return open(null);
+    }
+
+    /**
+     * A transaction as {@link #snapshot()} opens it; with {@code imported}, one that sees exactly
+     * the snapshot another transaction exported ({@code SET TRANSACTION SNAPSHOT}, as
+     * {@code pg_dump --jobs} uses), so two connections read one state of the database.
+     */
+    private Snapshot open(String imported) {
         try {
             Connection c = dataSource.getConnection();
             try {
@@ -90,6 +137,11 @@ class TrendSql {
                 c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
                 c.setReadOnly(true);
                 try (var settings = c.createStatement()) {
+                    if (imported != null) {
+                        // The first statement of the transaction, as PostgreSQL requires; the id comes
+                        // from pg_export_snapshot, never from a client.
+                        settings.execute("SET TRANSACTION SNAPSHOT '" + imported.replace("'", "''") + "'");
+                    }
                     // Not a planner switch: percentile sorts over a year of one clinic's visits
                     // (100,000 values) fit in memory instead of spilling to disk.
                     settings.execute("SET LOCAL work_mem = '64MB'");
@@ -97,9 +149,13 @@ class TrendSql {
                     // planned for its own window, as planEachTime has the others planned.
                     settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");
                 }
-                return new Snapshot(c);
+                return new Snapshot(c, imported == null ? this : null);
             } catch (SQLException e) {
-                c.close();
+                try {
+                    Snapshot.end(c);
+                } catch (RuntimeException ending) {
+                    e.addSuppressed(ending);
+                }
                 throw e;
             }
         } catch (SQLException e) {
@@ -107,13 +163,93 @@ class TrendSql {
         }
     }
 
+    /** Both results of {@link Snapshot#both}. */
+    record Both<A, B>(A first, B second) {}
+
     /** The open transaction; closing it ends the transaction and returns the connection. */
     static final class Snapshot implements AutoCloseable {
 
         private final Connection c;
 
-        private Snapshot(Connection c) {
+        /** Where a helper comes from; null in a helper's own transaction, which never forks again. */
+        private final TrendSql owner;
+
+        private Snapshot(Connection c, TrendSql owner) {
             this.c = c;
+            this.owner = owner;
+        }
+
+        /**
+         * Runs {@code first} here and {@code second} at the same time on another connection whose
+         * transaction imports this one's snapshot, so both read the same state of the database while
+         * PostgreSQL sorts for each on its own core; a summary's percentile sorts and its continuity
+         * walk then overlap instead of queueing. When no helper is free, or the other connection
+         * cannot import the snapshot (a read replica behind a load-balancing service may hand it
+         * another server), {@code second} runs here after {@code first}, in this snapshot: the
+         * answer is the same, only later.
+         */
+        <A, B> Both<A, B> both(Function<Snapshot, A> first, Function<Snapshot, B> second) {
+            return both(first, second, this::exportedSnapshot);
+        }
+
+        /** {@link #both}, with the snapshot the helper imports given: a test hands it one no server has. */
+        <A, B> Both<A, B> both(Function<Snapshot, A> first, Function<Snapshot, B> second, Supplier<String> snapshot) {
+            if (owner == null || !owner.helperPermits.tryAcquire()) {
+                return new Both<>(first.apply(this), second.apply(this));
+            }
+            Future<Optional<Done<B>>> other;
+            try {
+                String id = snapshot.get();
+                other = owner.helpers.submit(() -> owner.inImported(id, second));
+            } catch (RuntimeException e) {
+                owner.helperPermits.release();
+                throw e;
+            }
+            A a;
+            try {
+                a = first.apply(this);
+            } catch (RuntimeException e) {
+                // The helper's statement is bounded by the statement timeout; its connection must be
+                // back in the pool before this answer fails.
+                awaitQuietly(other);
+                throw e;
+            }
+            Optional<Done<B>> b = await(other);
+            return new Both<>(a, b.isPresent() ? b.get().value() : second.apply(this));
+        }
+
+        private String exportedSnapshot() {
+            try (var st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+                rs.next();
+                return rs.getString(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
+            }
+        }
+
+        private static <T> T await(Future<T> other) {
+            try {
+                return other.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("A trend query was interrupted", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException("A trend query failed", e.getCause());
+            }
+        }
+
+        private static void awaitQuietly(Future<?> other) {
+            try {
+                other.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // The answer fails with the first statement's error already.
+            }
         }
 
         /**
@@ -188,6 +324,11 @@ class TrendSql {
 
         @Override
         public void close() {
+            end(c);
+        }
+
+        /** Ends the transaction and returns the connection to the pool as it came. */
+        static void end(Connection c) {
             try {
                 try {
                     c.rollback();
@@ -202,6 +343,30 @@ class TrendSql {
             }
         }
     }
+
+    /**
+     * A helper's part of {@link Snapshot#both}: {@code work} in a transaction that imports the
+     * snapshot {@code id}, or empty when that transaction cannot be opened, so the caller runs it
+     * itself. Gives its permit back either way.
+     */
+    private <B> Optional<Done<B>> inImported(String id, Function<Snapshot, B> work) {
+        try {
+            Snapshot imported;
+            try {
+                imported = open(id);
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+            try (imported) {
+                return Optional.of(new Done<>(work.apply(imported)));
+            }
+        } finally {
+            helperPermits.release();
+        }
+    }
+
+    /** A helper's result, which may itself be null. */
+    private record Done<B>(B value) {}
 
     /** The parameters of {@link #WINDOW}, then any others. */
     private static Object[] window(TrendWindow w, Object... more) {
@@ -232,8 +397,12 @@ class TrendSql {
         return "percentile_cont(ARRAY[" + fractions + "]::float8[]) WITHIN GROUP (ORDER BY " + column + ")";
     }
 
-    /** Time use, waits, live latency, message replies, talk and drops: one pass over the window. */
-    static Map<String, Object> visitStats(Snapshot s, TrendWindow w) {
+    /**
+     * Time use: visits, face-to-face share and seconds, documentation and after-hours seconds, the
+     * documentation ratio, talk and drops, in one pass over the window. Half of the summary's
+     * percentile sorts; {@link #waitsAndLatency} has the other half, so the two can run at once.
+     */
+    static Map<String, Object> timeUse(Snapshot s, TrendWindow w) {
         StringBuilder select = new StringBuilder("count(*) AS visits");
         for (String col : List.of(
                 "face_to_face_share",
@@ -249,7 +418,14 @@ class TrendSql {
         }
         select.append(", sum(documentation_seconds) FILTER (WHERE live)"
                         + " / NULLIF(sum(face_to_face_seconds), 0) AS doc_ratio")
-                .append(", ")
+                .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean");
+        return s.query("WITH " + WINDOW + " SELECT " + select + " FROM v", window(w))
+                .get(0);
+    }
+
+    /** Waits, live latency overall and per live modality, and message replies: one pass over the window. */
+    static Map<String, Object> waitsAndLatency(Snapshot s, TrendWindow w) {
+        StringBuilder select = new StringBuilder()
                 .append(pcts("wait_seconds", "0.5, 0.9"))
                 .append(" AS wait_p")
                 .append(", avg(CASE WHEN wait_seconds > 300 THEN 1.0 WHEN wait_seconds IS NOT NULL THEN 0.0 END)"
@@ -259,8 +435,7 @@ class TrendSql {
                 .append(" AS latency_p")
                 .append(", ")
                 .append(pcts("message_reply_seconds", "0.5, 0.9, 0.95"))
-                .append(" AS reply_p")
-                .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean");
+                .append(" AS reply_p");
         // Live latency per live modality in the same pass, each sorting only its own visits.
         for (Modality m : LIVE) {
             String only = " FILTER (WHERE modality = '" + m.name() + "')";
@@ -284,12 +459,12 @@ class TrendSql {
             .sorted(Comparator.comparing(Modality::name))
             .toList();
 
-    /** {@link #visitStats}' column: how many of the modality's visits have a live latency. */
+    /** {@link #waitsAndLatency}' column: how many of the modality's visits have a live latency. */
     static String latencyCount(Modality m) {
         return "latency_n_" + m.name().toLowerCase(Locale.ROOT);
     }
 
-    /** {@link #visitStats}' column: the modality's live latency p50, p90 and p95. */
+    /** {@link #waitsAndLatency}' column: the modality's live latency p50, p90 and p95. */
     static String latencyPercentiles(Modality m) {
         return "latency_p_" + m.name().toLowerCase(Locale.ROOT);
     }
