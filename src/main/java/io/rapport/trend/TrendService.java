@@ -16,12 +16,14 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /** Turns a clinic manager's question into {@link TrendSql} queries and applies small-group suppression. */
 @ApplicationScoped
@@ -214,19 +216,37 @@ public class TrendService {
         };
         List<LocalDate> buckets = buckets(w, interval);
         Map<String, Map<LocalDate, Map<String, Object>>> byGroup = new LinkedHashMap<>();
+        String column = valueSql;
+        String rated = instrument;
+        // A visit metric's series rows name every group with visits in the window already.
+        Function<TrendSql.Snapshot, List<String>> groupsOf = s ->
+                "none".equals(groupBy) ? List.of("all") : rated == null ? List.of() : TrendSql.groups(s, w, groupSql);
+        List<String> groups;
+        List<Map<String, Object>> rows = new ArrayList<>();
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            // A visit metric's series rows name every group with visits in the window already.
-            List<String> groups = "none".equals(groupBy)
-                    ? List.of("all")
-                    : instrument == null ? List.of() : TrendSql.groups(snapshot, w, groupSql);
-            for (String g : groups) {
-                byGroup.put(g, new HashMap<>());
+            List<TrendWindow> halves = halves(w, buckets);
+            if (halves.size() == 1) {
+                groups = groupsOf.apply(snapshot);
+                rows.addAll(TrendSql.series(snapshot, w, column, interval, stat, groupSql, rated));
+            } else {
+                // Each half a whole number of buckets, its own sort: they run at once, in one snapshot.
+                TrendSql.Both<List<Map<String, Object>>, List<Map<String, Object>>> parts = snapshot.both(
+                        s -> TrendSql.series(s, halves.get(0), column, interval, stat, groupSql, rated),
+                        s -> TrendSql.series(s, halves.get(1), column, interval, stat, groupSql, rated));
+                groups = groupsOf.apply(snapshot);
+                rows.addAll(parts.first());
+                rows.addAll(parts.second());
+                // Each half comes ordered by (group, bucket); a stable sort by group alone restores
+                // that order for the whole, the earlier half's buckets first within each group.
+                rows.sort(Comparator.comparing(row -> (String) row.get("grp")));
             }
-            for (Map<String, Object> row :
-                    TrendSql.series(snapshot, w, valueSql, interval, stat, groupSql, instrument)) {
-                byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
-                        .put(date(row.get("bucket")), row);
-            }
+        }
+        for (String g : groups) {
+            byGroup.put(g, new HashMap<>());
+        }
+        for (Map<String, Object> row : rows) {
+            byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
+                    .put(date(row.get("bucket")), row);
         }
         boolean ratingMetric = instrument != null;
         List<TrendSeries.Series> series = new ArrayList<>();
@@ -254,6 +274,21 @@ public class TrendService {
                 stat,
                 groupBy,
                 series);
+    }
+
+    /**
+     * The window cut in two where the middle bucket starts, so that no bucket straddles the cut and
+     * each half's (group, bucket) rows are whole; the window itself when it holds a single bucket.
+     */
+    static List<TrendWindow> halves(TrendWindow w, List<LocalDate> buckets) {
+        if (buckets.size() < 2) {
+            return List.of(w);
+        }
+        // Index 1 or later: after the first bucket's start, which is on or before from.
+        LocalDate cut = buckets.get(buckets.size() / 2);
+        return List.of(
+                new TrendWindow(w.clinicId(), w.from(), cut, w.tz(), w.modality(), w.providerId()),
+                new TrendWindow(w.clinicId(), cut, w.to(), w.tz(), w.modality(), w.providerId()));
     }
 
     /** Bucket starts from the bucket holding {@code from} to the one holding the day before {@code to}. */

@@ -381,6 +381,59 @@ class TrendResourceTest {
                 byProvider);
     }
 
+    /**
+     * A long window's series are computed in two halves cut where a bucket starts (they run at
+     * once): a provider seen only in the later half still comes in group order, and no bucket is
+     * split. Four weeks, cut at the third; counted by hand.
+     */
+    @Test
+    void seriesStayInGroupOrderWhenAGroupIsSeenInOneHalfOnly() {
+        String clinic = unique("halves");
+        List<Map<String, Object>> visits = List.of(
+                at(clinic, "z1", "dr-zed", "2026-03-03T10:00:00Z"),
+                at(clinic, "z2", "dr-zed", "2026-03-08T23:30:00Z"),
+                at(clinic, "a1", "dr-abel", "2026-03-24T10:00:00Z"));
+        given().contentType(ContentType.JSON)
+                .body(visits)
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(200)
+                .body("created", equalTo(3));
+
+        JsonPath json = getJson(
+                "/trends",
+                clinic,
+                Map.of(
+                        "from", "2026-03-02",
+                        "to", "2026-03-30",
+                        "metric", "faceToFaceShare",
+                        "interval", "week",
+                        "stat", "count",
+                        "groupBy", "provider"));
+
+        assertThat(json.getList("series.group", String.class)).containsExactly("dr-abel", "dr-zed");
+        assertThat(json.getList("series[0].points.start", String.class))
+                .containsExactly("2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23");
+        assertThat(json.getList("series[0].points.visits", Integer.class)).containsExactly(0, 0, 0, 1);
+        assertThat(json.getList("series[1].points.visits", Integer.class)).containsExactly(2, 0, 0, 0);
+        assertThat(json.getFloat("series[1].points[0].value")).isEqualTo(2.0f);
+        assertThat(json.getFloat("series[0].points[3].value")).isEqualTo(1.0f);
+    }
+
+    private static Map<String, Object> at(String clinic, String visitId, String provider, String startedAt) {
+        Instant start = Instant.parse(startedAt);
+        return io.rapport.support.Fixtures.with(
+                io.rapport.support.Fixtures.visit(clinic, visitId),
+                "providerId",
+                provider,
+                "scheduledStart",
+                start.toString(),
+                "startedAt",
+                start.toString(),
+                "endedAt",
+                start.plusSeconds(1800).toString());
+    }
+
     @Test
     void srsTotalIsSuppressedInSparseBuckets() {
         String clinic = mainClinic();
