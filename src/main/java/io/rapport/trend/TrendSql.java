@@ -5,6 +5,7 @@ import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
 import io.rapport.config.RapportConfig;
 import io.rapport.db.Jdbc;
+import io.rapport.metrics.TrendMetrics;
 import io.rapport.visit.Modality;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,12 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.postgresql.PGStatement;
@@ -79,14 +82,16 @@ class TrendSql {
     private final AgroalDataSource dataSource;
 
     /**
-     * Runs the second statement of a {@link Snapshot#both} pair, for at most {@code
+     * Runs the second half of a {@link Snapshot#both} pair, for at most {@code
      * rapport.trends.helper-connections} answers at a time ({@link #helperPermits}); the others run
-     * their statements one after another, so manager queries never hold more connections than one
-     * per answer plus that many.
+     * their halves one after another, so manager queries never hold more connections than one per
+     * answer plus that many.
      */
     private final ExecutorService helpers;
 
     private final Semaphore helperPermits;
+
+    private final TrendMetrics metrics;
 
     /**
      * Manager queries read through the "reports" datasource when it has a URL (a read replica such
@@ -95,17 +100,19 @@ class TrendSql {
     TrendSql(
             AgroalDataSource main,
             @DataSource("reports") InjectableInstance<AgroalDataSource> reports,
-            RapportConfig config) {
+            RapportConfig config,
+            TrendMetrics metrics) {
         List<AgroalDataSource> active = reports.listActive();
         this.dataSource = active.isEmpty() ? main : active.get(0);
-        // One by default: on two cores, more answers at once running two statements each would
-        // only share the same cores, and each helper is a connection the pool must have to spare.
+        // One by default: on two cores, more answers at once running two halves each would only
+        // share the same cores, and each helper is a connection the pool must have to spare.
         this.helperPermits = new Semaphore(Math.max(0, config.trends().helperConnections()));
         this.helpers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "trend-helper");
             t.setDaemon(true);
             return t;
         });
+        this.metrics = metrics;
     }
 
     @PreDestroy
@@ -121,46 +128,86 @@ class TrendSql {
      * statement timeout.
      */
     Snapshot snapshot() {
-        return open(null);
+        try {
+            return open(null, null);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    private static IllegalStateException failed(SQLException e) {
+        return new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
     }
 
     /**
-     * A transaction as {@link #snapshot()} opens it; with {@code imported}, one that sees exactly
-     * the snapshot another transaction exported ({@code SET TRANSACTION SNAPSHOT}, as
-     * {@code pg_dump --jobs} uses), so two connections read one state of the database.
+     * A transaction as {@link #snapshot()} opens it; with {@code exported}, one that sees exactly
+     * the snapshot another transaction exported ({@code SET TRANSACTION SNAPSHOT}, as {@code pg_dump
+     * --jobs} does), so two connections read one state of the database, and which stops before any
+     * further statement once {@code abandoned} is set.
      */
-    private Snapshot open(String imported) {
+    private Snapshot open(Exported exported, AtomicBoolean abandoned) throws SQLException {
+        Connection c = dataSource.getConnection();
         try {
-            Connection c = dataSource.getConnection();
-            try {
-                c.setAutoCommit(false);
-                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                c.setReadOnly(true);
-                try (var settings = c.createStatement()) {
-                    if (imported != null) {
-                        // The first statement of the transaction, as PostgreSQL requires; the id comes
-                        // from pg_export_snapshot, never from a client.
-                        settings.execute("SET TRANSACTION SNAPSHOT '" + imported.replace("'", "''") + "'");
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try (var settings = c.createStatement()) {
+                if (exported != null) {
+                    // The first statement of the transaction, as PostgreSQL requires; the id comes
+                    // from pg_export_snapshot, never from a client.
+                    settings.execute(
+                            "SET TRANSACTION SNAPSHOT '" + exported.id().replace("'", "''") + "'");
+                    // Ids are unique per server only: behind a service that balances over standbys,
+                    // another one may hold an export of the same id. Same visible transactions, same
+                    // data; anything else is not this answer's snapshot.
+                    try (ResultSet rs = settings.executeQuery("SELECT pg_current_snapshot()::text")) {
+                        rs.next();
+                        if (!exported.state().equals(rs.getString(1))) {
+                            throw new SQLException("another server's snapshot", NOT_IMPORTED);
+                        }
                     }
-                    // Not a planner switch: percentile sorts over a year of one clinic's visits
-                    // (100,000 values) fit in memory instead of spilling to disk.
-                    settings.execute("SET LOCAL work_mem = '64MB'");
-                    // Streamed statements are server-prepared (forEachRow); each run is still
-                    // planned for its own window, as planEachTime has the others planned.
-                    settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");
                 }
-                return new Snapshot(c, imported == null ? this : null);
-            } catch (SQLException e) {
-                try {
-                    Snapshot.end(c);
-                } catch (RuntimeException ending) {
-                    e.addSuppressed(ending);
-                }
-                throw e;
+                // Not a planner switch: percentile sorts over a year of one clinic's visits
+                // (100,000 values) fit in memory instead of spilling to disk.
+                settings.execute("SET LOCAL work_mem = '64MB'");
+                // Streamed statements are server-prepared (forEachRow); each run is still
+                // planned for its own window, as planEachTime has the others planned.
+                settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");
             }
+            return exported == null ? new Snapshot(c, this, null) : new Snapshot(c, null, abandoned);
         } catch (SQLException e) {
-            throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
+            try {
+                Snapshot.end(c);
+            } catch (RuntimeException ending) {
+                e.addSuppressed(ending);
+            }
+            throw e;
         }
+    }
+
+    /** What a helper's transaction must import: the id, and the snapshot's text to check it by. */
+    private record Exported(String id, String state) {}
+
+    /**
+     * SQLStates of a snapshot the helper's server cannot import: it does not exist there (42704 on
+     * PostgreSQL 17, 22023 for a malformed id), its exporting transaction has ended (55000), or it
+     * is another server's ({@link #NOT_IMPORTED}). Only these have the caller run the half itself;
+     * any other failure fails the answer, as it would have on the caller's own connection.
+     */
+    private static final String NOT_IMPORTED = "R0001";
+
+    private static boolean notImported(SQLException e) {
+        return Set.of("42704", "22023", "55000", NOT_IMPORTED).contains(e.getSQLState());
+    }
+
+    /**
+     * Whether the pool can very likely hand a helper a connection at once. A helper must not wait
+     * for one: the acquisition timeout would be added to an answer that runs fine on its own
+     * connection. Without pool metrics the counts read 0, and a helper is tried.
+     */
+    private boolean connectionToSpare() {
+        int max = dataSource.getConfiguration().connectionPoolConfiguration().maxSize();
+        return dataSource.getMetrics().activeCount() < max;
     }
 
     /** Both results of {@link Snapshot#both}. */
@@ -174,33 +221,53 @@ class TrendSql {
         /** Where a helper comes from; null in a helper's own transaction, which never forks again. */
         private final TrendSql owner;
 
-        private Snapshot(Connection c, TrendSql owner) {
+        /** Set when the answer a helper works for has failed: its next statement is not run. */
+        private final AtomicBoolean abandoned;
+
+        private Snapshot(Connection c, TrendSql owner, AtomicBoolean abandoned) {
             this.c = c;
             this.owner = owner;
+            this.abandoned = abandoned;
         }
 
         /**
          * Runs {@code first} here and {@code second} at the same time on another connection whose
          * transaction imports this one's snapshot, so both read the same state of the database while
-         * PostgreSQL sorts for each on its own core; a summary's percentile sorts and its continuity
-         * walk then overlap instead of queueing. When no helper is free, or the other connection
-         * cannot import the snapshot (a read replica behind a load-balancing service may hand it
-         * another server), {@code second} runs here after {@code first}, in this snapshot: the
-         * answer is the same, only later.
+         * PostgreSQL works for each on its own core. When no helper is free, the pool has no
+         * connection to spare, or the other connection cannot import the snapshot (a read replica
+         * behind a load-balancing service may hand it another server), {@code second} runs here
+         * after {@code first}, in this snapshot: the same answer, later. When {@code first} fails,
+         * the answer fails at once; the helper stops after its current statement, which the
+         * statement timeout bounds.
          */
         <A, B> Both<A, B> both(Function<Snapshot, A> first, Function<Snapshot, B> second) {
-            return both(first, second, this::exportedSnapshot);
+            return both(first, second, this::exported);
         }
 
         /** {@link #both}, with the snapshot the helper imports given: a test hands it one no server has. */
-        <A, B> Both<A, B> both(Function<Snapshot, A> first, Function<Snapshot, B> second, Supplier<String> snapshot) {
-            if (owner == null || !owner.helperPermits.tryAcquire()) {
+        <A, B> Both<A, B> both(Function<Snapshot, A> first, Function<Snapshot, B> second, Supplier<String> id) {
+            if (owner == null) {
                 return new Both<>(first.apply(this), second.apply(this));
             }
-            Future<Optional<Done<B>>> other;
+            if (!owner.helperPermits.tryAcquire()) {
+                owner.metrics.halves("no_helper");
+                return new Both<>(first.apply(this), second.apply(this));
+            }
+            AtomicBoolean abandoned = new AtomicBoolean();
+            Future<Helped<B>> other;
             try {
-                String id = snapshot.get();
-                other = owner.helpers.submit(() -> owner.inImported(id, second));
+                if (!owner.connectionToSpare()) {
+                    owner.helperPermits.release();
+                    owner.metrics.halves("no_connection");
+                    return new Both<>(first.apply(this), second.apply(this));
+                }
+                Exported exported = new Exported(id.get(), state());
+                other = owner.helpers.submit(() -> owner.inImported(exported, second, abandoned));
+            } catch (RejectedExecutionException e) {
+                // Shutting down: no new helpers, and this answer still completes.
+                owner.helperPermits.release();
+                owner.metrics.halves("no_helper");
+                return new Both<>(first.apply(this), second.apply(this));
             } catch (RuntimeException e) {
                 owner.helperPermits.release();
                 throw e;
@@ -209,22 +276,29 @@ class TrendSql {
             try {
                 a = first.apply(this);
             } catch (RuntimeException e) {
-                // The helper's statement is bounded by the statement timeout; its connection must be
-                // back in the pool before this answer fails.
-                awaitQuietly(other);
+                abandoned.set(true);
                 throw e;
             }
-            Optional<Done<B>> b = await(other);
-            return new Both<>(a, b.isPresent() ? b.get().value() : second.apply(this));
+            Helped<B> b = await(other);
+            owner.metrics.halves(b.outcome());
+            return new Both<>(a, b.ran() ? b.value() : second.apply(this));
         }
 
-        private String exportedSnapshot() {
+        private String exported() {
+            return single("SELECT pg_export_snapshot()");
+        }
+
+        private String state() {
+            return single("SELECT pg_current_snapshot()::text");
+        }
+
+        private String single(String sql) {
             try (var st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+                    ResultSet rs = st.executeQuery(sql)) {
                 rs.next();
                 return rs.getString(1);
             } catch (SQLException e) {
-                throw new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
+                throw failed(e);
             }
         }
 
@@ -242,13 +316,9 @@ class TrendSql {
             }
         }
 
-        private static void awaitQuietly(Future<?> other) {
-            try {
-                other.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                // The answer fails with the first statement's error already.
+        private void checkNotAbandoned() {
+            if (abandoned != null && abandoned.get()) {
+                throw new IllegalStateException("A trend query was abandoned: its answer failed already");
             }
         }
 
@@ -257,6 +327,7 @@ class TrendSql {
          * binds as text[], a Double[] as float8[], an Instant as timestamptz, anything else as is.
          */
         List<Map<String, Object>> query(String sql, Object... params) {
+            checkNotAbandoned();
             try (PreparedStatement ps = Jdbc.planEachTime(c.prepareStatement(sql))) {
                 bind(ps, params);
                 List<Map<String, Object>> rows = new ArrayList<>();
@@ -290,6 +361,7 @@ class TrendSql {
          * through a portal, so a long result is never held whole.
          */
         void forEachRow(String sql, RowHandler handler, Object... params) {
+            checkNotAbandoned();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 // Binary rows: a float8 comes as its 8 bytes instead of text to parse, which was a
                 // fifth of the drivers' time. pgjdbc asks for binary results only from a
@@ -327,16 +399,25 @@ class TrendSql {
             end(c);
         }
 
-        /** Ends the transaction and returns the connection to the pool as it came. */
+        /**
+         * Ends the transaction and returns the connection to the pool as it came. The connection is
+         * closed (given back) whatever fails before: a broken one fails every reset too, and
+         * skipping the close would keep it from the pool for good.
+         */
         static void end(Connection c) {
             try {
                 try {
                     c.rollback();
                 } finally {
-                    c.setReadOnly(false);
-                    c.setAutoCommit(true);
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                    c.close();
+                    try {
+                        if (!c.isClosed()) {
+                            c.setReadOnly(false);
+                            c.setAutoCommit(true);
+                            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                        }
+                    } finally {
+                        c.close();
+                    }
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException("Ending a trend query failed: " + e.getSQLState(), e);
@@ -346,27 +427,40 @@ class TrendSql {
 
     /**
      * A helper's part of {@link Snapshot#both}: {@code work} in a transaction that imports the
-     * snapshot {@code id}, or empty when that transaction cannot be opened, so the caller runs it
-     * itself. Gives its permit back either way.
+     * exported snapshot; or nothing, when this server cannot import it or the pool had no
+     * connection after all, so the caller runs the half itself. Gives its permit back either way.
      */
-    private <B> Optional<Done<B>> inImported(String id, Function<Snapshot, B> work) {
+    private <B> Helped<B> inImported(Exported exported, Function<Snapshot, B> work, AtomicBoolean abandoned) {
         try {
             Snapshot imported;
             try {
-                imported = open(id);
-            } catch (RuntimeException e) {
-                return Optional.empty();
+                imported = open(exported, abandoned);
+            } catch (SQLException e) {
+                if (notImported(e)) {
+                    return new Helped<>(false, null, "not_imported");
+                }
+                if (acquisitionTimeout(e)) {
+                    return new Helped<>(false, null, "no_connection");
+                }
+                throw failed(e);
             }
             try (imported) {
-                return Optional.of(new Done<>(work.apply(imported)));
+                return new Helped<>(true, work.apply(imported), "together");
             }
         } finally {
             helperPermits.release();
         }
     }
 
-    /** A helper's result, which may itself be null. */
-    private record Done<B>(B value) {}
+    /** Agroal's: no connection came free in time. Its message is all it carries. */
+    private static boolean acquisitionTimeout(SQLException e) {
+        return e.getSQLState() == null
+                && e.getMessage() != null
+                && e.getMessage().toLowerCase(Locale.ROOT).contains("acquisition timeout");
+    }
+
+    /** What a helper did: its result when it {@code ran}, and the outcome {@link TrendMetrics} counts. */
+    private record Helped<B>(boolean ran, B value, String outcome) {}
 
     /** The parameters of {@link #WINDOW}, then any others. */
     private static Object[] window(TrendWindow w, Object... more) {

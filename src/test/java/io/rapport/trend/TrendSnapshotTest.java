@@ -10,16 +10,19 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Scrape;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The two statements of a {@link TrendSql.Snapshot#both} pair read one state of the database even
+ * The two halves of a {@link TrendSql.Snapshot#both} pair read one state of the database even
  * when the second runs on a helper's connection: a visit committed after the answer's snapshot was
  * taken is seen by neither. Each case posts that visit over HTTP between taking the snapshot and
- * running the pair, so a helper that opened a transaction of its own would count it.
+ * running the pair, so a helper that opened a transaction of its own would count it. The test
+ * profile points the reports datasource, which manager queries use, at the suite's server.
  */
 @QuarkusTest
 class TrendSnapshotTest {
@@ -46,10 +49,33 @@ class TrendSnapshotTest {
                 .statusCode(201);
     }
 
+    private static double halves(String outcome) {
+        return Scrape.samples().getOrDefault("rapport_trend_halves_total{outcome=\"" + outcome + "\"}", 0.0);
+    }
+
+    private static double reportsActive() {
+        return Scrape.samples().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("agroal_active_connections{")
+                        && e.getKey().contains("datasource=\"reports\""))
+                .mapToDouble(java.util.Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the reports pool's active gauge is not scraped"));
+    }
+
+    /** The reports pool's connections all back; a helper ends its work after its answer did. */
+    private static void awaitReportsIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (reportsActive() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(reportsActive()).as("reports connections in use").isZero();
+    }
+
     @Test
     void theHelperReadsTheAnswersSnapshotNotALaterCommit() {
         String clinic = unique("snap");
         post(clinic, "s1");
+        double together = halves("together");
         try (TrendSql.Snapshot s = sql.snapshot()) {
             assertThat(countVisits(clinic).apply(s).visits()).isEqualTo(1);
             post(clinic, "s2");
@@ -61,6 +87,7 @@ class TrendSnapshotTest {
             assertThat(both.second().visits()).isEqualTo(1);
             assertThat(both.second().thread()).startsWith("trend-helper");
         }
+        assertThat(halves("together") - together).isEqualTo(1.0);
         try (TrendSql.Snapshot later = sql.snapshot()) {
             assertThat(countVisits(clinic).apply(later).visits()).isEqualTo(2);
         }
@@ -70,6 +97,7 @@ class TrendSnapshotTest {
     void aSnapshotTheHelperCannotImportHasTheCallerRunBoth() {
         String clinic = unique("snap");
         post(clinic, "s1");
+        double notImported = halves("not_imported");
         try (TrendSql.Snapshot s = sql.snapshot()) {
             assertThat(countVisits(clinic).apply(s).visits()).isEqualTo(1);
             post(clinic, "s2");
@@ -81,6 +109,7 @@ class TrendSnapshotTest {
 
             assertThat(both.second().visits()).isEqualTo(1);
             assertThat(both.second().thread()).isEqualTo(Thread.currentThread().getName());
+            assertThat(halves("not_imported") - notImported).isEqualTo(1.0);
 
             // The helper gave its permit back: the next pair runs beside the caller again.
             assertThat(s.both(countVisits(clinic), countVisits(clinic)).second().thread())
@@ -89,29 +118,50 @@ class TrendSnapshotTest {
     }
 
     @Test
-    void aFailingHelperStatementFailsTheAnswerAndReturnsItsConnection() {
+    void aFailingHelperStatementFailsTheAnswerAndReturnsItsConnection() throws InterruptedException {
         String clinic = unique("snap");
         post(clinic, "s1");
+        AtomicReference<String> failedOn = new AtomicReference<>();
         try (TrendSql.Snapshot s = sql.snapshot()) {
-            assertThatThrownBy(() -> s.both(countVisits(clinic), t -> t.query("SELECT no_such_column FROM visit")))
+            assertThatThrownBy(() -> s.both(countVisits(clinic), t -> {
+                        failedOn.set(Thread.currentThread().getName());
+                        return t.query("SELECT no_such_column FROM visit");
+                    }))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("42703");
         }
-        // Both connections are back: the helper's, which failed, and the answer's.
-        assertThat(reportsActive()).isZero();
-        try (TrendSql.Snapshot s = sql.snapshot()) {
-            assertThat(s.both(countVisits(clinic), countVisits(clinic)).second().thread())
-                    .startsWith("trend-helper");
-        }
+        assertThat(failedOn.get()).startsWith("trend-helper");
+        awaitReportsIdle();
     }
 
-    private static final Pattern REPORTS_ACTIVE =
-            Pattern.compile("(?m)^agroal_active_connections\\{[^}]*datasource=\"reports\"[^}]*\\} (\\S+)$");
-
-    /** The test profile points the reports datasource at the suite's server, as TrendReadReplicaTest says. */
-    private static double reportsActive() {
-        Matcher m = REPORTS_ACTIVE.matcher(Scrape.text());
-        assertThat(m.find()).as("the reports pool's active gauge is scraped").isTrue();
-        return Double.parseDouble(m.group(1));
+    @Test
+    void whenTheFirstHalfFailsTheAnswerFailsAndTheHelperRunsNoFurtherStatement() throws InterruptedException {
+        String clinic = unique("snap");
+        post(clinic, "s1");
+        CountDownLatch helperStarted = new CountDownLatch(1);
+        AtomicBoolean helperWentOn = new AtomicBoolean();
+        try (TrendSql.Snapshot s = sql.snapshot()) {
+            assertThatThrownBy(() -> s.both(
+                            first -> {
+                                try {
+                                    assertThat(helperStarted.await(10, TimeUnit.SECONDS))
+                                            .isTrue();
+                                } catch (InterruptedException e) {
+                                    throw new AssertionError(e);
+                                }
+                                throw new IllegalStateException("the first half failed");
+                            },
+                            second -> {
+                                helperStarted.countDown();
+                                // Still running when the first half fails.
+                                second.query("SELECT pg_sleep(0.5)");
+                                second.query("SELECT 1");
+                                helperWentOn.set(true);
+                                return null;
+                            }))
+                    .hasMessage("the first half failed");
+        }
+        awaitReportsIdle();
+        assertThat(helperWentOn).isFalse();
     }
 }
