@@ -2,6 +2,7 @@ package io.rapport.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +15,12 @@ import java.util.stream.Collectors;
  * so helpers reach another one than their answer's; many {@code no_connection}, that its pool is
  * too small for {@code rapport.trends.helper-connections}.
  */
+// At startup, so every outcome's series is there from the first scrape on.
+@Startup
 @ApplicationScoped
 public class TrendMetrics {
 
-    /** Every outcome, registered at startup so each series exists from the first scrape. */
+    /** Every outcome. */
     public static final List<String> OUTCOMES = List.of("together", "no_helper", "no_connection", "not_imported");
 
     private final Map<String, Counter> halves;

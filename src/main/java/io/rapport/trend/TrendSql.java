@@ -9,6 +9,7 @@ import io.rapport.metrics.TrendMetrics;
 import io.rapport.visit.Modality;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.SocketTimeoutException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,6 +34,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 import org.postgresql.PGStatement;
 
 /**
@@ -50,6 +52,8 @@ import org.postgresql.PGStatement;
  */
 @ApplicationScoped
 class TrendSql {
+
+    private static final Logger LOG = Logger.getLogger(TrendSql.class);
 
     /** The window: 7 parameters, from {@link #window}. */
     private static final String WINDOW = """
@@ -115,6 +119,11 @@ class TrendSql {
         this.metrics = metrics;
     }
 
+    /** Helpers free now: tests check none is lost or made up. */
+    int freeHelpers() {
+        return helperPermits.availablePermits();
+    }
+
     @PreDestroy
     void stop() {
         helpers.shutdown();
@@ -146,43 +155,69 @@ class TrendSql {
      * further statement once {@code abandoned} is set.
      */
     private Snapshot open(Exported exported, AtomicBoolean abandoned) throws SQLException {
-        Connection c = dataSource.getConnection();
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw exported == null ? e : noConnection(e);
+        }
         try {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
-            try (var settings = c.createStatement()) {
-                if (exported != null) {
-                    // The first statement of the transaction, as PostgreSQL requires; the id comes
-                    // from pg_export_snapshot, never from a client.
-                    settings.execute(
-                            "SET TRANSACTION SNAPSHOT '" + exported.id().replace("'", "''") + "'");
-                    // Ids are unique per server only: behind a service that balances over standbys,
-                    // another one may hold an export of the same id. Same visible transactions, same
-                    // data; anything else is not this answer's snapshot.
-                    try (ResultSet rs = settings.executeQuery("SELECT pg_current_snapshot()::text")) {
-                        rs.next();
-                        if (!exported.state().equals(rs.getString(1))) {
-                            throw new SQLException("another server's snapshot", NOT_IMPORTED);
-                        }
+        } catch (SQLException e) {
+            endQuietly(c, e);
+            throw exported == null ? e : noConnection(e);
+        }
+        try (var settings = c.createStatement()) {
+            if (exported != null) {
+                // The first statement of the transaction, as PostgreSQL requires; the id comes from
+                // pg_export_snapshot, never from a client.
+                settings.execute("SET TRANSACTION SNAPSHOT '" + exported.id().replace("'", "''") + "'");
+                // Ids are unique per server only: behind a service that balances over standbys,
+                // another one may hold an export of the same id. The same snapshot, or it is not
+                // this answer's (on a standby the text holds only its bounds).
+                try (ResultSet rs = settings.executeQuery("SELECT pg_current_snapshot()::text")) {
+                    rs.next();
+                    if (!exported.state().equals(rs.getString(1))) {
+                        throw new SQLException("another snapshot than the answer's", NOT_IMPORTED);
                     }
                 }
-                // Not a planner switch: percentile sorts over a year of one clinic's visits
-                // (100,000 values) fit in memory instead of spilling to disk.
-                settings.execute("SET LOCAL work_mem = '64MB'");
-                // Streamed statements are server-prepared (forEachRow); each run is still
-                // planned for its own window, as planEachTime has the others planned.
-                settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");
             }
-            return exported == null ? new Snapshot(c, this, null) : new Snapshot(c, null, abandoned);
+            // Not a planner switch: percentile sorts over a year of one clinic's visits (100,000
+            // values) fit in memory instead of spilling to disk.
+            settings.execute("SET LOCAL work_mem = '64MB'");
+            // Streamed statements are server-prepared (forEachRow); each run is still planned for
+            // its own window, as planEachTime has the others planned.
+            settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");
         } catch (SQLException e) {
-            try {
-                Snapshot.end(c);
-            } catch (RuntimeException ending) {
-                e.addSuppressed(ending);
-            }
+            endQuietly(c, e);
             throw e;
         }
+        return exported == null ? new Snapshot(c, this, null) : new Snapshot(c, null, abandoned);
+    }
+
+    private static void endQuietly(Connection c, SQLException cause) {
+        try {
+            Snapshot.end(c);
+        } catch (RuntimeException ending) {
+            cause.addSuppressed(ending);
+        }
+    }
+
+    /**
+     * A helper got no working connection: the pool had none free in time, the server refused one
+     * (too many connections, still starting), or a pooled one was dead. The caller's own connection
+     * works, so the caller runs the half itself. Not when the server stopped answering: the
+     * caller's connection would wait out the socket timeout a second time.
+     */
+    private static SQLException noConnection(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return e;
+            }
+        }
+        return new SQLException("no connection for a helper", NO_CONNECTION, e);
     }
 
     /** What a helper's transaction must import: the id, and the snapshot's text to check it by. */
@@ -195,6 +230,9 @@ class TrendSql {
      * any other failure fails the answer, as it would have on the caller's own connection.
      */
     private static final String NOT_IMPORTED = "R0001";
+
+    /** Made-up SQLState of {@link #noConnection}. */
+    private static final String NO_CONNECTION = "R0002";
 
     private static boolean notImported(SQLException e) {
         return Set.of("42704", "22023", "55000", NOT_IMPORTED).contains(e.getSQLState());
@@ -254,32 +292,38 @@ class TrendSql {
                 return new Both<>(first.apply(this), second.apply(this));
             }
             AtomicBoolean abandoned = new AtomicBoolean();
-            Future<Helped<B>> other;
+            Future<Helped<B>> other = null;
+            String inTurn = "no_connection";
             try {
-                if (!owner.connectionToSpare()) {
-                    owner.helperPermits.release();
-                    owner.metrics.halves("no_connection");
-                    return new Both<>(first.apply(this), second.apply(this));
+                if (owner.connectionToSpare()) {
+                    Exported exported = new Exported(id.get(), state());
+                    other = owner.helpers.submit(() -> owner.inImported(exported, second, abandoned));
                 }
-                Exported exported = new Exported(id.get(), state());
-                other = owner.helpers.submit(() -> owner.inImported(exported, second, abandoned));
             } catch (RejectedExecutionException e) {
                 // Shutting down: no new helpers, and this answer still completes.
-                owner.helperPermits.release();
-                owner.metrics.halves("no_helper");
-                return new Both<>(first.apply(this), second.apply(this));
+                inTurn = "no_helper";
             } catch (RuntimeException e) {
                 owner.helperPermits.release();
                 throw e;
+            }
+            if (other == null) {
+                owner.helperPermits.release();
+                owner.metrics.halves(inTurn);
+                return new Both<>(first.apply(this), second.apply(this));
             }
             A a;
+            Helped<B> b;
+            boolean finished = false;
             try {
                 a = first.apply(this);
-            } catch (RuntimeException e) {
-                abandoned.set(true);
-                throw e;
+                b = await(other);
+                finished = true;
+            } finally {
+                // Whatever ended this answer early (an error, an interrupt): the helper stops too.
+                if (!finished) {
+                    abandoned.set(true);
+                }
             }
-            Helped<B> b = await(other);
             owner.metrics.halves(b.outcome());
             return new Both<>(a, b.ran() ? b.value() : second.apply(this));
         }
@@ -371,6 +415,8 @@ class TrendSql {
                 ps.setFetchSize(STREAM_FETCH_SIZE);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
+                        // Each fetch of a long stream is its own round trip: stop between them too.
+                        checkNotAbandoned();
                         handler.row(rs);
                     }
                 }
@@ -427,8 +473,8 @@ class TrendSql {
 
     /**
      * A helper's part of {@link Snapshot#both}: {@code work} in a transaction that imports the
-     * exported snapshot; or nothing, when this server cannot import it or the pool had no
-     * connection after all, so the caller runs the half itself. Gives its permit back either way.
+     * exported snapshot; or nothing, when this server cannot import it or no connection was to be
+     * had, so the caller runs the half itself. Gives its permit back either way.
      */
     private <B> Helped<B> inImported(Exported exported, Function<Snapshot, B> work, AtomicBoolean abandoned) {
         try {
@@ -439,7 +485,7 @@ class TrendSql {
                 if (notImported(e)) {
                     return new Helped<>(false, null, "not_imported");
                 }
-                if (acquisitionTimeout(e)) {
+                if (NO_CONNECTION.equals(e.getSQLState())) {
                     return new Helped<>(false, null, "no_connection");
                 }
                 throw failed(e);
@@ -447,16 +493,15 @@ class TrendSql {
             try (imported) {
                 return new Helped<>(true, work.apply(imported), "together");
             }
+        } catch (RuntimeException e) {
+            if (abandoned.get()) {
+                // Nobody reads this result: the answer failed already, for its own reason.
+                LOG.debugf("A helper of a failed answer stopped: %s", e.getMessage());
+            }
+            throw e;
         } finally {
             helperPermits.release();
         }
-    }
-
-    /** Agroal's: no connection came free in time. Its message is all it carries. */
-    private static boolean acquisitionTimeout(SQLException e) {
-        return e.getSQLState() == null
-                && e.getMessage() != null
-                && e.getMessage().toLowerCase(Locale.ROOT).contains("acquisition timeout");
     }
 
     /** What a helper did: its result when it {@code ran}, and the outcome {@link TrendMetrics} counts. */

@@ -10,6 +10,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Scrape;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -139,29 +141,87 @@ class TrendSnapshotTest {
         String clinic = unique("snap");
         post(clinic, "s1");
         CountDownLatch helperStarted = new CountDownLatch(1);
+        AtomicBoolean helperSlept = new AtomicBoolean();
         AtomicBoolean helperWentOn = new AtomicBoolean();
         try (TrendSql.Snapshot s = sql.snapshot()) {
             assertThatThrownBy(() -> s.both(
                             first -> {
                                 try {
-                                    assertThat(helperStarted.await(10, TimeUnit.SECONDS))
-                                            .isTrue();
+                                    helperStarted.await(10, TimeUnit.SECONDS);
                                 } catch (InterruptedException e) {
-                                    throw new AssertionError(e);
+                                    Thread.currentThread().interrupt();
                                 }
                                 throw new IllegalStateException("the first half failed");
                             },
                             second -> {
                                 helperStarted.countDown();
                                 // Still running when the first half fails.
-                                second.query("SELECT pg_sleep(0.5)");
+                                second.query("SELECT pg_sleep(1)");
+                                helperSlept.set(true);
                                 second.query("SELECT 1");
                                 helperWentOn.set(true);
                                 return null;
                             }))
                     .hasMessage("the first half failed");
+            // The answer failed without waiting for the helper's statement to end.
+            assertThat(helperSlept).isFalse();
         }
         awaitReportsIdle();
         assertThat(helperWentOn).isFalse();
+        assertThat(sql.freeHelpers()).isEqualTo(1);
+    }
+
+    @Test
+    void anotherTransactionsSnapshotIsNotTheAnswersAndTheCallerRunsBoth() {
+        String clinic = unique("snap");
+        post(clinic, "s1");
+        double notImported = halves("not_imported");
+        try (TrendSql.Snapshot s = sql.snapshot()) {
+            assertThat(countVisits(clinic).apply(s).visits()).isEqualTo(1);
+            post(clinic, "s2");
+            try (TrendSql.Snapshot later = sql.snapshot()) {
+                // A snapshot the server holds and the helper can import, but a later one: as another
+                // standby's export that happens to carry the same id would be.
+                String laterId = (String)
+                        later.query("SELECT pg_export_snapshot() AS id").get(0).get("id");
+
+                TrendSql.Both<Seen, Seen> both = s.both(countVisits(clinic), countVisits(clinic), () -> laterId);
+
+                assertThat(both.second().visits()).isEqualTo(1);
+                assertThat(both.second().thread())
+                        .isEqualTo(Thread.currentThread().getName());
+            }
+        }
+        assertThat(halves("not_imported") - notImported).isEqualTo(1.0);
+    }
+
+    @Test
+    void withNoConnectionToSpareTheHalvesRunInTurnAndNoHelperIsMadeUp() {
+        String clinic = unique("snap");
+        post(clinic, "s1");
+        double noConnection = halves("no_connection");
+        List<TrendSql.Snapshot> held = new ArrayList<>();
+        try {
+            // The reports pool holds five: four answers in flight, and this one.
+            for (int i = 0; i < 4; i++) {
+                held.add(sql.snapshot());
+            }
+            try (TrendSql.Snapshot s = sql.snapshot()) {
+                assertThatThrownBy(() -> s.both(
+                                first -> {
+                                    throw new IllegalStateException("the first half failed");
+                                },
+                                countVisits(clinic)))
+                        .hasMessage("the first half failed");
+                TrendSql.Both<Seen, Seen> both = s.both(countVisits(clinic), countVisits(clinic));
+                assertThat(both.second().visits()).isEqualTo(1);
+                assertThat(both.second().thread())
+                        .isEqualTo(Thread.currentThread().getName());
+            }
+        } finally {
+            held.forEach(TrendSql.Snapshot::close);
+        }
+        assertThat(halves("no_connection") - noConnection).isEqualTo(2.0);
+        assertThat(sql.freeHelpers()).as("helpers free after both answers").isEqualTo(1);
     }
 }
