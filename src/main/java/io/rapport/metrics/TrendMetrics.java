@@ -4,10 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
+import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * How manager answers ran their two halves: together on a helper connection, or one after another
@@ -20,23 +19,29 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class TrendMetrics {
 
-    /** Every outcome. */
-    public static final List<String> OUTCOMES = List.of("together", "no_helper", "no_connection", "not_imported");
-
-    private final Map<String, Counter> halves;
-
-    public TrendMetrics(MeterRegistry registry) {
-        halves = OUTCOMES.stream()
-                .collect(Collectors.toMap(
-                        Function.identity(),
-                        outcome -> Counter.builder("rapport.trend.halves")
-                                .description("Manager answers by how their two halves ran")
-                                .tag("outcome", outcome)
-                                .register(registry)));
+    /** How one answer's halves ran; the label is the name in lower case. */
+    public enum Halves {
+        TOGETHER,
+        NO_HELPER,
+        NO_CONNECTION,
+        NOT_IMPORTED
     }
 
-    /** One answer's halves ran as {@code outcome}, one of {@link #OUTCOMES}. */
-    public void halves(String outcome) {
+    private final Map<Halves, Counter> halves = new EnumMap<>(Halves.class);
+
+    public TrendMetrics(MeterRegistry registry) {
+        for (Halves outcome : Halves.values()) {
+            halves.put(
+                    outcome,
+                    Counter.builder("rapport.trend.halves")
+                            .description("Manager answers by how their two halves ran")
+                            .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                            .register(registry));
+        }
+    }
+
+    /** One answer's halves ran as {@code outcome}. */
+    public void halves(Halves outcome) {
         halves.get(outcome).increment();
     }
 }

@@ -6,6 +6,7 @@ import io.quarkus.arc.InjectableInstance;
 import io.rapport.config.RapportConfig;
 import io.rapport.db.Jdbc;
 import io.rapport.metrics.TrendMetrics;
+import io.rapport.metrics.TrendMetrics.Halves;
 import io.rapport.visit.Modality;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -288,12 +289,12 @@ class TrendSql {
                 return new Both<>(first.apply(this), second.apply(this));
             }
             if (!owner.helperPermits.tryAcquire()) {
-                owner.metrics.halves("no_helper");
+                owner.metrics.halves(Halves.NO_HELPER);
                 return new Both<>(first.apply(this), second.apply(this));
             }
             AtomicBoolean abandoned = new AtomicBoolean();
             Future<Helped<B>> other = null;
-            String inTurn = "no_connection";
+            Halves inTurn = Halves.NO_CONNECTION;
             try {
                 if (owner.connectionToSpare()) {
                     Exported exported = new Exported(id.get(), state());
@@ -301,7 +302,7 @@ class TrendSql {
                 }
             } catch (RejectedExecutionException e) {
                 // Shutting down: no new helpers, and this answer still completes.
-                inTurn = "no_helper";
+                inTurn = Halves.NO_HELPER;
             } catch (RuntimeException e) {
                 owner.helperPermits.release();
                 throw e;
@@ -483,15 +484,15 @@ class TrendSql {
                 imported = open(exported, abandoned);
             } catch (SQLException e) {
                 if (notImported(e)) {
-                    return new Helped<>(false, null, "not_imported");
+                    return new Helped<>(null, Halves.NOT_IMPORTED);
                 }
                 if (NO_CONNECTION.equals(e.getSQLState())) {
-                    return new Helped<>(false, null, "no_connection");
+                    return new Helped<>(null, Halves.NO_CONNECTION);
                 }
                 throw failed(e);
             }
             try (imported) {
-                return new Helped<>(true, work.apply(imported), "together");
+                return new Helped<>(work.apply(imported), Halves.TOGETHER);
             }
         } catch (RuntimeException e) {
             if (abandoned.get()) {
@@ -505,7 +506,11 @@ class TrendSql {
     }
 
     /** What a helper did: its result when it {@code ran}, and the outcome {@link TrendMetrics} counts. */
-    private record Helped<B>(boolean ran, B value, String outcome) {}
+    private record Helped<B>(B value, Halves outcome) {
+        boolean ran() {
+            return outcome == Halves.TOGETHER;
+        }
+    }
 
     /** The parameters of {@link #WINDOW}, then any others. */
     private static Object[] window(TrendWindow w, Object... more) {

@@ -73,14 +73,23 @@ class TrendSnapshotTest {
         assertThat(reportsActive()).as("reports connections in use").isZero();
     }
 
+    /**
+     * A snapshot that saw the clinic's one visit, taken before a second visit is committed: neither
+     * half of a pair run in it may count that second one.
+     */
+    private TrendSql.Snapshot takenBeforeASecondVisit(String clinic) {
+        TrendSql.Snapshot s = sql.snapshot();
+        assertThat(countVisits(clinic).apply(s).visits()).isEqualTo(1);
+        post(clinic, "s2");
+        return s;
+    }
+
     @Test
     void theHelperReadsTheAnswersSnapshotNotALaterCommit() {
         String clinic = unique("snap");
         post(clinic, "s1");
         double together = halves("together");
-        try (TrendSql.Snapshot s = sql.snapshot()) {
-            assertThat(countVisits(clinic).apply(s).visits()).isEqualTo(1);
-            post(clinic, "s2");
+        try (TrendSql.Snapshot s = takenBeforeASecondVisit(clinic)) {
 
             TrendSql.Both<Seen, Seen> both = s.both(countVisits(clinic), countVisits(clinic));
 
@@ -100,9 +109,7 @@ class TrendSnapshotTest {
         String clinic = unique("snap");
         post(clinic, "s1");
         double notImported = halves("not_imported");
-        try (TrendSql.Snapshot s = sql.snapshot()) {
-            assertThat(countVisits(clinic).apply(s).visits()).isEqualTo(1);
-            post(clinic, "s2");
+        try (TrendSql.Snapshot s = takenBeforeASecondVisit(clinic)) {
 
             // An id no server exported: as when a load-balanced replica service hands the helper
             // another server than the one that exported the snapshot.
@@ -176,9 +183,7 @@ class TrendSnapshotTest {
         String clinic = unique("snap");
         post(clinic, "s1");
         double notImported = halves("not_imported");
-        try (TrendSql.Snapshot s = sql.snapshot()) {
-            assertThat(countVisits(clinic).apply(s).visits()).isEqualTo(1);
-            post(clinic, "s2");
+        try (TrendSql.Snapshot s = takenBeforeASecondVisit(clinic)) {
             try (TrendSql.Snapshot later = sql.snapshot()) {
                 // A snapshot the server holds and the helper can import, but a later one: as another
                 // standby's export that happens to carry the same id would be.
