@@ -311,15 +311,18 @@ public class TrendService {
     }
 
     public ProviderComparison providers(TrendWindow w) {
-        List<Map<String, Object>> rows;
-        List<Map<String, Object>> ratingRows;
         String[] codes = instruments.list(w.clinicId()).stream()
                 .map(InstrumentDefinition::code)
                 .toArray(String[]::new);
+        TrendSql.Both<List<Map<String, Object>>, ClinicAndRatings> parts;
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            rows = TrendSql.providers(snapshot, w);
-            ratingRows = TrendSql.providerRatings(snapshot, w, codes);
+            // Two halves of about equal cost, at once when a helper is free: the sort by provider
+            // and its groups, and the clinic's own percentiles with every rating figure.
+            parts = snapshot.both(
+                    s -> TrendSql.providerFigures(s, w),
+                    s -> new ClinicAndRatings(TrendSql.clinicFigures(s, w), TrendSql.providerRatings(s, w, codes)));
         }
+        List<Map<String, Object>> ratingRows = parts.second().ratingRows();
         // provider (null for the clinic) -> instrument -> rating figures
         Map<String, Map<String, ProviderComparison.Rating>> ratings = new HashMap<>();
         Set<String> hiddenSomewhere = new java.util.HashSet<>();
@@ -346,27 +349,13 @@ public class TrendService {
                             ? new ProviderComparison.Rating(r.responses(), null, true)
                             : r);
         }
-        ProviderComparison.Row clinic = null;
         List<ProviderComparison.Row> providers = new ArrayList<>();
-        for (Map<String, Object> row : rows) {
-            boolean clinicRow = lng(row.get("clinic_row")) == 1;
-            String provider = clinicRow ? null : (String) row.get("provider_id");
-            ProviderComparison.Row r = new ProviderComparison.Row(
-                    provider,
-                    lng(row.get("visits")),
-                    Round.share(dbl(row.get("f2f_share"))),
-                    Round.seconds(dbl(row.get("documentation"))),
-                    Round.seconds(dbl(row.get("wait_p90"))),
-                    Round.seconds(dbl(row.get("latency_p50"))),
-                    Round.seconds(dbl(row.get("reply_p50"))),
-                    Round.share(dbl(row.get("talk"))),
-                    ratings.getOrDefault(provider, Map.of()));
-            if (clinicRow) {
-                clinic = r;
-            } else {
-                providers.add(r);
-            }
+        for (Map<String, Object> row : parts.first()) {
+            String provider = (String) row.get("provider_id");
+            providers.add(comparisonRow(provider, row, ratings.getOrDefault(provider, Map.of())));
         }
+        ProviderComparison.Row clinic =
+                comparisonRow(null, parts.second().clinic(), ratings.getOrDefault(null, Map.of()));
         return new ProviderComparison(
                 w.clinicId(),
                 w.from().toString(),
@@ -376,6 +365,23 @@ public class TrendService {
                 w.providerId(),
                 clinic,
                 providers);
+    }
+
+    private record ClinicAndRatings(Map<String, Object> clinic, List<Map<String, Object>> ratingRows) {}
+
+    /** One row of the comparison: a provider's, or the clinic's when {@code provider} is null. */
+    private static ProviderComparison.Row comparisonRow(
+            String provider, Map<String, Object> row, Map<String, ProviderComparison.Rating> ratings) {
+        return new ProviderComparison.Row(
+                provider,
+                lng(row.get("visits")),
+                Round.share(dbl(row.get("f2f_share"))),
+                Round.seconds(dbl(row.get("documentation"))),
+                Round.seconds(dbl(row.get("wait_p90"))),
+                Round.seconds(dbl(row.get("latency_p50"))),
+                Round.seconds(dbl(row.get("reply_p50"))),
+                Round.share(dbl(row.get("talk"))),
+                ratings);
     }
 
     public Drivers drivers(TrendWindow w, String instrument) {
