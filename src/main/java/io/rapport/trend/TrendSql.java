@@ -760,24 +760,25 @@ class TrendSql {
     }
 
     /**
-     * The visits in the window with a complete total on the instrument, each with its metrics, in
-     * visit id order (the drivers' tie-break, so Java needs no string sort of its own): the
-     * drivers' statistics are computed from them in Java ({@link DriverStats}), where one pass and
-     * one sort per metric cost far less than nine window-function sorts in SQL.
+     * The visits in the window with a complete total on the instrument, each with the given
+     * metrics, in visit id order (the drivers' tie-break, so Java needs no string sort of its own):
+     * the drivers' statistics are computed from them in Java ({@link DriverStats}), where one pass
+     * and one sort per metric cost far less than nine window-function sorts in SQL. Two calls with
+     * disjoint metrics in one snapshot see the same visits in the same order.
      */
-    static DriverStats.Pairs ratedPairs(Snapshot s, TrendWindow w, String instrument) {
+    static DriverStats.Pairs ratedPairs(Snapshot s, TrendWindow w, String instrument, List<VisitMetric> metrics) {
         StringBuilder columns = new StringBuilder("total");
-        for (VisitMetric m : VisitMetric.values()) {
+        for (VisitMetric m : metrics) {
             columns.append(", ").append(m.column);
         }
         String sql = "WITH " + RATINGS + " SELECT " + columns + " FROM r WHERE total IS NOT NULL ORDER BY visit_id";
-        int metrics = VisitMetric.values().length;
-        DriverStats.Pairs pairs = new DriverStats.Pairs(metrics);
+        int count = metrics.size();
+        DriverStats.Pairs pairs = new DriverStats.Pairs(count);
         s.forEachRow(
                 sql,
                 rs -> {
-                    Double[] x = new Double[metrics];
-                    for (int m = 0; m < metrics; m++) {
+                    Double[] x = new Double[count];
+                    for (int m = 0; m < count; m++) {
                         x[m] = Jdbc.nullableDouble(rs, m + 2);
                     }
                     pairs.add(rs.getDouble(1), x);
