@@ -391,7 +391,8 @@ public class TrendService {
         }
         // Two halves, each streaming the rated visits with half of the metrics and computing their
         // statistics: at once when a helper is free. Each half repeats the scan and the sort by
-        // visit id, which cost less than the rows sent and the sorts per metric that it halves.
+        // visit id; the rows sent and the sorts per metric, which it halves, cost more (README,
+        // "Benchmarks").
         List<VisitMetric> all = List.of(VisitMetric.values());
         List<VisitMetric> firstHalf = all.subList(0, all.size() / 2);
         List<VisitMetric> secondHalf = all.subList(all.size() / 2, all.size());
@@ -402,6 +403,10 @@ public class TrendService {
                     s -> Rated.of(TrendSql.ratedPairs(s, w, instrument, secondHalf)));
         }
         long rated = parts.first().visits();
+        if (parts.second().visits() != rated) {
+            // One snapshot gives both halves the same visits; anything else is a broken import.
+            throw new IllegalStateException("The drivers' halves saw different rated visits");
+        }
         List<Drivers.Driver> drivers = new ArrayList<>();
         List<DriverStats.Result> results = new ArrayList<>(parts.first().results());
         results.addAll(parts.second().results());
