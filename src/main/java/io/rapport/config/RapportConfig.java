@@ -101,14 +101,6 @@ public interface RapportConfig {
          */
         @WithDefault("1")
         int helperConnections();
-
-        /**
-         * PostgreSQL parallel workers one statement of a manager answer may use
-         * ({@code max_parallel_workers_per_gather} in its transaction). 0: each answer already runs
-         * its two halves on two connections, and workers beside them only contend for the same cores.
-         */
-        @WithDefault("0")
-        int parallelWorkers();
     }
 
     interface Metrics {

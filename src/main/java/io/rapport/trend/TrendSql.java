@@ -98,9 +98,6 @@ class TrendSql {
 
     private final TrendMetrics metrics;
 
-    /** {@code rapport.trends.parallel-workers}: PostgreSQL workers a statement of an answer may use. */
-    private final int parallelWorkers;
-
     /**
      * Manager queries read through the "reports" datasource when it has a URL (a read replica such
      * as CloudNativePG's {@code -ro} service), else through the main one: configuration, not code.
@@ -121,7 +118,6 @@ class TrendSql {
             return t;
         });
         this.metrics = metrics;
-        this.parallelWorkers = Math.max(0, config.trends().parallelWorkers());
     }
 
     /** Helpers free now: tests check none is lost or made up. */
@@ -195,11 +191,6 @@ class TrendSql {
             // Streamed statements are server-prepared (forEachRow); each run is still planned for
             // its own window, as planEachTime has the others planned.
             settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");
-            // Not a planner switch but a share of the server's cores: an answer's two halves already
-            // keep two backends busy, and a parallel plan inside one (the rating statistics' scan
-            // got two workers) made a year's summary wait for workers competing with the other
-            // half: 332-337 ms p50 with them, 194-227 ms without (README, "Benchmarks").
-            settings.execute("SET LOCAL max_parallel_workers_per_gather = " + parallelWorkers);
         } catch (SQLException e) {
             endQuietly(c, e);
             throw e;

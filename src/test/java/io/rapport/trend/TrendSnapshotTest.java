@@ -6,7 +6,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Scrape;
 import io.restassured.http.ContentType;
@@ -32,9 +31,6 @@ class TrendSnapshotTest {
 
     @Inject
     TrendSql sql;
-
-    @Inject
-    AgroalDataSource dataSource;
 
     /** What one statement saw, and on which thread it ran. */
     private record Seen(long visits, String thread) {}
@@ -105,36 +101,6 @@ class TrendSnapshotTest {
         assertThat(halves("together") - together).isEqualTo(1.0);
         try (TrendSql.Snapshot later = sql.snapshot()) {
             assertThat(countVisits(clinic).apply(later).visits()).isEqualTo(2);
-        }
-    }
-
-    /** A setting as one transaction sees it, and the thread that asked. */
-    private record Setting(String value, String thread) {}
-
-    private static Setting parallelWorkers(TrendSql.Snapshot s) {
-        return new Setting(
-                (String) s.query("SELECT current_setting('max_parallel_workers_per_gather') AS n")
-                        .get(0)
-                        .get("n"),
-                Thread.currentThread().getName());
-    }
-
-    @Test
-    void neitherHalfLetsAStatementUseParallelWorkers() throws java.sql.SQLException {
-        try (java.sql.Connection c = dataSource.getConnection();
-                java.sql.Statement st = c.createStatement();
-                java.sql.ResultSet rs = st.executeQuery("SHOW max_parallel_workers_per_gather")) {
-            rs.next();
-            assertThat(rs.getString(1)).as("the server's own setting").isEqualTo("2");
-        }
-        try (TrendSql.Snapshot s = sql.snapshot()) {
-
-            TrendSql.Both<Setting, Setting> both =
-                    s.both(TrendSnapshotTest::parallelWorkers, TrendSnapshotTest::parallelWorkers);
-
-            assertThat(both.first().value()).isEqualTo("0");
-            assertThat(both.second().value()).isEqualTo("0");
-            assertThat(both.second().thread()).startsWith("trend-helper");
         }
     }
 
