@@ -42,9 +42,10 @@ import org.postgresql.PGStatement;
  * Every trend query. Aggregates and percentiles are computed in PostgreSQL, so their rows stay
  * there; continuity of care and the drivers stream the window's rows to Java ({@link
  * ContinuityOfCare}, {@link DriverStats}; the drivers in two streams, each with half of the
- * metrics), which costs less than the sorts and window functions SQL needs for them. Each query starts from the same window of {@code visit_fact}, which
- * the covering index {@code visit_fact_window_idx} serves as one range scan; only fixed column
- * names from {@link VisitMetric} are placed in SQL text.
+ * metrics), which costs less than the sorts and window functions SQL needs for them. Each query
+ * starts from the same window of {@code visit_fact}, which the covering index {@code
+ * visit_fact_window_idx} serves as one range scan; only fixed column names from {@link
+ * VisitMetric} are placed in SQL text.
  *
  * <p>All queries of one answer run in one {@link Snapshot}: a read-only, repeatable-read
  * transaction, so a summary's statements see the same data even while ingest writes. Two of them

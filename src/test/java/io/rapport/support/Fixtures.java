@@ -54,6 +54,18 @@ public final class Fixtures {
         return m;
     }
 
+    /** The visit moved to start on time at {@code start}, and to last 30 min. */
+    public static Map<String, Object> startingAt(Map<String, Object> visit, Instant start) {
+        return with(
+                visit,
+                "scheduledStart",
+                start.toString(),
+                "startedAt",
+                start.toString(),
+                "endedAt",
+                start.plusSeconds(1800).toString());
+    }
+
     public static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
         Map<String, Object> m = new LinkedHashMap<>(base);
         for (int i = 0; i < keyValues.length; i += 2) {

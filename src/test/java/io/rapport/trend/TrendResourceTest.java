@@ -421,17 +421,10 @@ class TrendResourceTest {
     }
 
     private static Map<String, Object> at(String clinic, String visitId, String provider, String startedAt) {
-        Instant start = Instant.parse(startedAt);
-        return io.rapport.support.Fixtures.with(
-                io.rapport.support.Fixtures.visit(clinic, visitId),
-                "providerId",
-                provider,
-                "scheduledStart",
-                start.toString(),
-                "startedAt",
-                start.toString(),
-                "endedAt",
-                start.plusSeconds(1800).toString());
+        return io.rapport.support.Fixtures.startingAt(
+                io.rapport.support.Fixtures.with(
+                        io.rapport.support.Fixtures.visit(clinic, visitId), "providerId", provider),
+                Instant.parse(startedAt));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.rapport.trend;
 
+import static io.rapport.support.Fixtures.startingAt;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
@@ -31,13 +32,7 @@ class VisitFactMaintenanceTest {
 
     private static Map<String, Object> visitAt(String clinic, String id, int faceToFace, int documentation) {
         return with(
-                visit(clinic, id),
-                "scheduledStart",
-                T0.toString(),
-                "startedAt",
-                T0.toString(),
-                "endedAt",
-                T0.plusSeconds(1800).toString(),
+                startingAt(visit(clinic, id), T0),
                 "faceToFaceSeconds",
                 faceToFace,
                 "documentationSeconds",
@@ -122,13 +117,7 @@ class VisitFactMaintenanceTest {
         post(
                 "/api/v1/visits",
                 with(
-                        visitAt(clinic, "b1", 1200, 600),
-                        "scheduledStart",
-                        yearAgo.toString(),
-                        "startedAt",
-                        yearAgo.toString(),
-                        "endedAt",
-                        yearAgo.plusSeconds(1800).toString(),
+                        startingAt(visitAt(clinic, "b1", 1200, 600), yearAgo),
                         "recordedAt",
                         T0.plusSeconds(9000).toString()),
                 200);
@@ -203,17 +192,11 @@ class VisitFactMaintenanceTest {
             String clinic, String id, String patient, String provider, int offsetSeconds, int recordedAfter) {
         Instant start = T0.plusSeconds(offsetSeconds);
         return with(
-                visitAt(clinic, id, 1200, 600),
+                startingAt(visitAt(clinic, id, 1200, 600), start),
                 "patientId",
                 patient,
                 "providerId",
                 provider,
-                "scheduledStart",
-                start.toString(),
-                "startedAt",
-                start.toString(),
-                "endedAt",
-                start.plusSeconds(1800).toString(),
                 "recordedAt",
                 T0.plusSeconds(recordedAfter + offsetSeconds).toString());
     }
