@@ -101,6 +101,14 @@ public interface RapportConfig {
          */
         @WithDefault("1")
         int helperConnections();
+
+        /**
+         * Most rows of manager answers kept for repeated questions (an answer counts its series
+         * points or provider rows), in each service instance; 0 keeps none. A kept answer is given
+         * only while the clinic's data is as it was.
+         */
+        @WithDefault("100000")
+        long cacheRows();
     }
 
     interface Metrics {

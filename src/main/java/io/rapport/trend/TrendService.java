@@ -16,6 +16,7 @@ import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,11 +36,13 @@ public class TrendService {
     private static final String TOTAL_SUFFIX = ".total";
 
     private final TrendSql sql;
+    private final AnswerCache answers;
     private final InstrumentRegistry instruments;
     private final RapportConfig config;
 
-    TrendService(TrendSql sql, InstrumentRegistry instruments, RapportConfig config) {
+    TrendService(TrendSql sql, AnswerCache answers, InstrumentRegistry instruments, RapportConfig config) {
         this.sql = sql;
+        this.answers = answers;
         this.instruments = instruments;
         this.config = config;
     }
@@ -51,50 +54,55 @@ public class TrendService {
     public Summary summary(TrendWindow w) {
         Rules rules = rules(w.clinicId());
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            // Two halves of about equal cost, each half of the percentile sorts: they run at once
-            // when a helper connection is free, in one snapshot either way.
-            TrendSql.Both<TimeUseAndRatings, WaitsAndContinuity> parts = snapshot.both(
-                    s -> new TimeUseAndRatings(
-                            TrendSql.timeUse(s, w),
-                            TrendSql.ratingStats(
-                                    s, w, rules.codes(), rules.cutoffs(), rules.promoters(), rules.detractors()),
-                            TrendSql.openAlerts(s, w)),
-                    s -> new WaitsAndContinuity(TrendSql.waitsAndLatency(s, w), TrendSql.continuity(s, w)));
-            Map<String, Object> t = parts.first().timeUse();
-            Map<String, Object> l = parts.second().waitsAndLatency();
-            long visits = lng(t.get("visits"));
-            Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
-            for (Modality m : TrendSql.LIVE) {
-                if (lng(l.get(TrendSql.latencyCount(m))) > 0) {
-                    byModality.put(m.name(), seconds(l.get(TrendSql.latencyPercentiles(m))));
-                }
-            }
-            Summary.Percentiles latency = seconds(l.get("latency_p"));
-            return new Summary(
-                    w.clinicId(),
-                    w.from().toString(),
-                    w.to().toString(),
-                    w.tz().getId(),
-                    w.modality(),
-                    w.providerId(),
-                    visits,
-                    spread(t, VisitMetric.FACE_TO_FACE_SHARE),
-                    spread(t, VisitMetric.FACE_TO_FACE_SECONDS),
-                    spread(t, VisitMetric.DOCUMENTATION_SECONDS),
-                    spread(t, VisitMetric.AFTER_HOURS_DOCUMENTATION_SECONDS),
-                    Round.share(dbl(t.get("doc_ratio"))),
-                    new Summary.Wait(
-                            Round.seconds(at(l.get("wait_p"), 0)),
-                            Round.seconds(at(l.get("wait_p"), 1)),
-                            Round.share(dbl(l.get("wait_over_300")))),
-                    new Summary.Latency(latency.p50(), latency.p90(), latency.p95(), byModality),
-                    seconds(l.get("reply_p")),
-                    new Summary.Mean(Round.share(dbl(t.get("talk_mean")))),
-                    new Summary.Mean(Round.score(dbl(t.get("drops_mean")))),
-                    ratings(parts.first().ratingRows(), visits),
-                    parts.second().continuity(),
-                    parts.first().openAlerts());
+            return answers.answer(
+                    snapshot, new AnswerCache.Key("summary", w, rules.inputs()), () -> summary(snapshot, w, rules));
         }
+    }
+
+    private Summary summary(TrendSql.Snapshot snapshot, TrendWindow w, Rules rules) {
+        // Two halves of about equal cost, each half of the percentile sorts: they run at once
+        // when a helper connection is free, in one snapshot either way.
+        TrendSql.Both<TimeUseAndRatings, WaitsAndContinuity> parts = snapshot.both(
+                s -> new TimeUseAndRatings(
+                        TrendSql.timeUse(s, w),
+                        TrendSql.ratingStats(
+                                s, w, rules.codes(), rules.cutoffs(), rules.promoters(), rules.detractors()),
+                        TrendSql.openAlerts(s, w)),
+                s -> new WaitsAndContinuity(TrendSql.waitsAndLatency(s, w), TrendSql.continuity(s, w)));
+        Map<String, Object> t = parts.first().timeUse();
+        Map<String, Object> l = parts.second().waitsAndLatency();
+        long visits = lng(t.get("visits"));
+        Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
+        for (Modality m : TrendSql.LIVE) {
+            if (lng(l.get(TrendSql.latencyCount(m))) > 0) {
+                byModality.put(m.name(), seconds(l.get(TrendSql.latencyPercentiles(m))));
+            }
+        }
+        Summary.Percentiles latency = seconds(l.get("latency_p"));
+        return new Summary(
+                w.clinicId(),
+                w.from().toString(),
+                w.to().toString(),
+                w.tz().getId(),
+                w.modality(),
+                w.providerId(),
+                visits,
+                spread(t, VisitMetric.FACE_TO_FACE_SHARE),
+                spread(t, VisitMetric.FACE_TO_FACE_SECONDS),
+                spread(t, VisitMetric.DOCUMENTATION_SECONDS),
+                spread(t, VisitMetric.AFTER_HOURS_DOCUMENTATION_SECONDS),
+                Round.share(dbl(t.get("doc_ratio"))),
+                new Summary.Wait(
+                        Round.seconds(at(l.get("wait_p"), 0)),
+                        Round.seconds(at(l.get("wait_p"), 1)),
+                        Round.share(dbl(l.get("wait_over_300")))),
+                new Summary.Latency(latency.p50(), latency.p90(), latency.p95(), byModality),
+                seconds(l.get("reply_p")),
+                new Summary.Mean(Round.share(dbl(t.get("talk_mean")))),
+                new Summary.Mean(Round.score(dbl(t.get("drops_mean")))),
+                ratings(parts.first().ratingRows(), visits),
+                parts.second().continuity(),
+                parts.first().openAlerts());
     }
 
     private record TimeUseAndRatings(
@@ -131,7 +139,13 @@ public class TrendService {
     }
 
     /** The clinic's instruments as the rating statistics bind them: codes, cutoffs and NPS bands. */
-    private record Rules(String[] codes, Double[] cutoffs, String[] promoters, String[] detractors) {}
+    private record Rules(String[] codes, Double[] cutoffs, String[] promoters, String[] detractors) {
+        /** The rules as values to key an answer by (arrays compare by identity). */
+        List<?> inputs() {
+            return List.of(
+                    Arrays.asList(codes), Arrays.asList(cutoffs), Arrays.asList(promoters), Arrays.asList(detractors));
+        }
+    }
 
     private Rules rules(String clinicId) {
         List<InstrumentDefinition> defs = instruments.list(clinicId);
@@ -209,6 +223,28 @@ public class TrendService {
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
+        String column = valueSql;
+        String rated = instrument;
+        int places = decimals;
+        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
+            return answers.answer(
+                    snapshot,
+                    new AnswerCache.Key("trends", w, Arrays.asList(metric, interval, stat, groupBy)),
+                    () -> series(snapshot, w, metric, interval, stat, groupBy, column, rated, places));
+        }
+    }
+
+    /** A series of {@code column}, or of {@code rated}'s totals when that is not null. */
+    private TrendSeries series(
+            TrendSql.Snapshot snapshot,
+            TrendWindow w,
+            String metric,
+            String interval,
+            String stat,
+            String groupBy,
+            String column,
+            String rated,
+            int decimals) {
         String groupSql = switch (groupBy) {
             case "modality" -> "v.modality";
             case "provider" -> "v.provider_id";
@@ -216,30 +252,26 @@ public class TrendService {
         };
         List<LocalDate> buckets = buckets(w, interval);
         Map<String, Map<LocalDate, Map<String, Object>>> byGroup = new LinkedHashMap<>();
-        String column = valueSql;
-        String rated = instrument;
         // A visit metric's series rows name every group with visits in the window already.
         Function<TrendSql.Snapshot, List<String>> groupsOf = s ->
                 "none".equals(groupBy) ? List.of("all") : rated == null ? List.of() : TrendSql.groups(s, w, groupSql);
         List<String> groups;
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            List<TrendWindow> halves = halves(w, buckets);
-            if (halves.size() == 1) {
-                groups = groupsOf.apply(snapshot);
-                rows.addAll(TrendSql.series(snapshot, w, column, interval, stat, groupSql, rated));
-            } else {
-                // Each half a whole number of buckets, its own sort: they run at once, in one snapshot.
-                TrendSql.Both<List<Map<String, Object>>, List<Map<String, Object>>> parts = snapshot.both(
-                        s -> TrendSql.series(s, halves.get(0), column, interval, stat, groupSql, rated),
-                        s -> TrendSql.series(s, halves.get(1), column, interval, stat, groupSql, rated));
-                groups = groupsOf.apply(snapshot);
-                rows.addAll(parts.first());
-                rows.addAll(parts.second());
-                // Each half comes ordered by (group, bucket); a stable sort by group alone restores
-                // that order for the whole, the earlier half's buckets first within each group.
-                rows.sort(Comparator.comparing(row -> (String) row.get("grp")));
-            }
+        List<TrendWindow> halves = halves(w, buckets);
+        if (halves.size() == 1) {
+            groups = groupsOf.apply(snapshot);
+            rows.addAll(TrendSql.series(snapshot, w, column, interval, stat, groupSql, rated));
+        } else {
+            // Each half a whole number of buckets, its own sort: they run at once, in one snapshot.
+            TrendSql.Both<List<Map<String, Object>>, List<Map<String, Object>>> parts = snapshot.both(
+                    s -> TrendSql.series(s, halves.get(0), column, interval, stat, groupSql, rated),
+                    s -> TrendSql.series(s, halves.get(1), column, interval, stat, groupSql, rated));
+            groups = groupsOf.apply(snapshot);
+            rows.addAll(parts.first());
+            rows.addAll(parts.second());
+            // Each half comes ordered by (group, bucket); a stable sort by group alone restores
+            // that order for the whole, the earlier half's buckets first within each group.
+            rows.sort(Comparator.comparing(row -> (String) row.get("grp")));
         }
         for (String g : groups) {
             byGroup.put(g, new HashMap<>());
@@ -248,7 +280,7 @@ public class TrendService {
             byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
                     .put(date(row.get("bucket")), row);
         }
-        boolean ratingMetric = instrument != null;
+        boolean ratingMetric = rated != null;
         List<TrendSeries.Series> series = new ArrayList<>();
         for (var group : byGroup.entrySet()) {
             List<TrendSeries.Point> points = new ArrayList<>(buckets.size());
@@ -314,14 +346,20 @@ public class TrendService {
         String[] codes = instruments.list(w.clinicId()).stream()
                 .map(InstrumentDefinition::code)
                 .toArray(String[]::new);
-        TrendSql.Both<List<Map<String, Object>>, ClinicAndRatings> parts;
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            // Two halves of about equal cost, at once when a helper is free: the sort by provider
-            // and its groups, and the clinic's own percentiles with every rating figure.
-            parts = snapshot.both(
-                    s -> TrendSql.providerFigures(s, w),
-                    s -> new ClinicAndRatings(TrendSql.clinicFigures(s, w), TrendSql.providerRatings(s, w, codes)));
+            return answers.answer(
+                    snapshot,
+                    new AnswerCache.Key("providers", w, Arrays.asList(codes)),
+                    () -> providers(snapshot, w, codes));
         }
+    }
+
+    private ProviderComparison providers(TrendSql.Snapshot snapshot, TrendWindow w, String[] codes) {
+        // Two halves of about equal cost, at once when a helper is free: the sort by provider
+        // and its groups, and the clinic's own percentiles with every rating figure.
+        TrendSql.Both<List<Map<String, Object>>, ClinicAndRatings> parts = snapshot.both(
+                s -> TrendSql.providerFigures(s, w),
+                s -> new ClinicAndRatings(TrendSql.clinicFigures(s, w), TrendSql.providerRatings(s, w, codes)));
         List<Map<String, Object>> ratingRows = parts.second().ratingRows();
         // provider (null for the clinic) -> instrument -> rating figures
         Map<String, Map<String, ProviderComparison.Rating>> ratings = new HashMap<>();
@@ -389,6 +427,15 @@ public class TrendService {
             throw ProblemException.badParameter(
                     "instrument", "must be an instrument code known to this clinic, such as SRS");
         }
+        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
+            return answers.answer(
+                    snapshot,
+                    new AnswerCache.Key("drivers", w, List.of(instrument)),
+                    () -> drivers(snapshot, w, instrument));
+        }
+    }
+
+    private Drivers drivers(TrendSql.Snapshot snapshot, TrendWindow w, String instrument) {
         // Two halves, each streaming the rated visits with half of the metrics and computing their
         // statistics: at once when a helper is free. Each half repeats the scan and the sort by
         // visit id; the rows sent and the sorts per metric, which it halves, cost more (README,
@@ -396,12 +443,9 @@ public class TrendService {
         List<VisitMetric> all = List.of(VisitMetric.values());
         List<VisitMetric> firstHalf = all.subList(0, all.size() / 2);
         List<VisitMetric> secondHalf = all.subList(all.size() / 2, all.size());
-        TrendSql.Both<Rated, Rated> parts;
-        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            parts = snapshot.both(
-                    s -> Rated.of(TrendSql.ratedPairs(s, w, instrument, firstHalf)),
-                    s -> Rated.of(TrendSql.ratedPairs(s, w, instrument, secondHalf)));
-        }
+        TrendSql.Both<Rated, Rated> parts = snapshot.both(
+                s -> Rated.of(TrendSql.ratedPairs(s, w, instrument, firstHalf)),
+                s -> Rated.of(TrendSql.ratedPairs(s, w, instrument, secondHalf)));
         long rated = parts.first().visits();
         if (parts.second().visits() != rated) {
             // One snapshot gives both halves the same visits; anything else is a broken import.

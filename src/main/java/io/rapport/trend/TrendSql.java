@@ -661,6 +661,15 @@ class TrendSql {
         return walk.result();
     }
 
+    /**
+     * The clinic's data version as this snapshot sees it (V12): equal in two snapshots only when
+     * both see the same writes to what manager answers read of that clinic.
+     */
+    static long dataVersion(Snapshot s, String clinicId) {
+        String sql = "SELECT COALESCE(sum(version), 0) AS v FROM clinic_data_version WHERE clinic_id IN (?, '*')";
+        return lng(s.query(sql, clinicId).get(0).get("v"));
+    }
+
     /** Alerts open now (not windowed: an open alert needs attention whenever its visit was). */
     static long openAlerts(Snapshot s, TrendWindow w) {
         String sql = "SELECT count(*) AS n FROM alert "

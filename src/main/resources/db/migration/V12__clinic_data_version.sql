@@ -1,0 +1,81 @@
+-- A version of each clinic's data, so that a service can keep a manager answer and tell, in the
+-- snapshot of a later request, whether the answer still holds (io.rapport.trend.AnswerCache).
+--
+-- The version of a clinic is the sum of its rows here, read in the answer's own snapshot. Every
+-- statement that writes rows of a clinic into a table manager answers read (visit_fact,
+-- rating_fact, alert) adds 1 to the row of (that clinic, the writing backend). Nothing ever
+-- lowers a row or deletes one, so each write, once committed, raises the sum that later snapshots
+-- see: two snapshots that read the same sum see the same writes to that clinic. Instrument
+-- definitions are not counted: the service reads them before the snapshot and keys an answer by
+-- them.
+--
+-- One row per backend rather than per clinic: a backend runs one transaction at a time, so two
+-- writers never wait for each other's row here, and the row lock a statement takes cannot close a
+-- cycle with ingest's visit and provider locks. Backends come and go (a pool drops idle
+-- connections), so clinic_data_version_fold moves the counts of ended backends into backend 0,
+-- keeping each clinic's sum, and with it its version, as it was. '*' counts writes to every
+-- clinic at once (TRUNCATE).
+CREATE TABLE clinic_data_version (
+    clinic_id varchar(128) COLLATE "C" NOT NULL,
+    backend   integer                  NOT NULL,
+    version   bigint                   NOT NULL,
+    CONSTRAINT clinic_data_version_pk PRIMARY KEY (clinic_id, backend)
+) WITH (fillfactor = 50); -- room on each page for HOT updates: the rows are updated, never added to
+
+CREATE FUNCTION clinic_data_version_bump(p_clinics text[]) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO clinic_data_version AS d (clinic_id, backend, version)
+    SELECT c, pg_backend_pid(), 1 FROM (SELECT DISTINCT c FROM unnest(p_clinics) AS c) AS k ORDER BY c
+    ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + 1;
+$$;
+
+-- Statement triggers with the statement's rows: one bump per clinic per statement, however many
+-- rows; a statement that wrote no row (an unchanged replay) bumps nothing.
+CREATE FUNCTION clinic_data_version_from_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM clinic_data_version_bump(ARRAY(SELECT DISTINCT clinic_id::text FROM changed));
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION clinic_data_version_from_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM clinic_data_version_bump(ARRAY['*']);
+    RETURN NULL;
+END
+$$;
+
+-- The same four triggers on each table manager answers read.
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['visit_fact', 'rating_fact', 'alert'] LOOP
+        EXECUTE format('CREATE TRIGGER clinic_data_version_on_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS changed'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION clinic_data_version_from_rows()', t);
+        EXECUTE format('CREATE TRIGGER clinic_data_version_on_update AFTER UPDATE ON %I REFERENCING NEW TABLE AS changed'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION clinic_data_version_from_rows()', t);
+        EXECUTE format('CREATE TRIGGER clinic_data_version_on_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS changed'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION clinic_data_version_from_rows()', t);
+        EXECUTE format('CREATE TRIGGER clinic_data_version_on_truncate AFTER TRUNCATE ON %I'
+                       ' FOR EACH STATEMENT EXECUTE FUNCTION clinic_data_version_from_truncate()', t);
+    END LOOP;
+END
+$$;
+
+-- Folds the rows of backends that have ended into backend 0 (no backend has process id 0): the
+-- delete and the insert commit together, so every snapshot sees each clinic's sum unchanged. A
+-- backend still running keeps its row; one started since under a reused process id only adds to a
+-- row again. Returns the rows folded.
+CREATE FUNCTION clinic_data_version_fold() RETURNS bigint LANGUAGE sql AS $$
+    WITH gone AS (
+        DELETE FROM clinic_data_version d
+        WHERE d.backend <> 0 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = d.backend)
+        RETURNING d.clinic_id, d.version
+    ), folded AS (
+        INSERT INTO clinic_data_version AS d (clinic_id, backend, version)
+        SELECT clinic_id, 0, sum(version) FROM gone GROUP BY clinic_id ORDER BY clinic_id
+        ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + excluded.version
+        RETURNING 1
+    )
+    SELECT count(*) FROM gone;
+$$;
