@@ -140,8 +140,7 @@ class AnswerCacheTest {
         assertThat(afterAcknowledged.answer().getInt("openAlerts")).isEqualTo(0);
 
         // A write that does not come through the service at all.
-        assertThat(db.update(
-                        "UPDATE visit_fact SET connection_drops = 5 WHERE clinic_id = ? AND visit_id = 'v1'", clinic))
+        assertThat(db.update("UPDATE visit SET connection_drops = 5 WHERE clinic_id = ? AND visit_id = 'v1'", clinic))
                 .isEqualTo(1);
         Outcome afterStraightWrite = Outcome.of(() -> summary(clinic));
         assertThat(afterStraightWrite.counts()).isEqualTo(new Counts(0, 1, 0));
@@ -188,7 +187,7 @@ class AnswerCacheTest {
                         config("quarkus.datasource.username"),
                         config("quarkus.datasource.password"));
                 PreparedStatement ps =
-                        c.prepareStatement("UPDATE visit_fact SET connection_drops = 3 WHERE clinic_id = ?")) {
+                        c.prepareStatement("UPDATE visit SET connection_drops = 3 WHERE clinic_id = ?")) {
             ps.setString(1, clinic);
             assertThat(ps.executeUpdate()).isEqualTo(1);
         }
