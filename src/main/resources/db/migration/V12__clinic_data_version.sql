@@ -1,11 +1,14 @@
 -- A version of each clinic's data, so that a service can keep a manager answer and tell, in the
 -- snapshot of a later request, whether the answer still holds (io.rapport.trend.AnswerCache).
 --
--- The version of a clinic is the sum of its rows here, read in the answer's own snapshot. Every
--- statement that writes rows of a clinic into visit, rating or alert adds 1 to the row of (that
--- clinic, the writing backend). Nothing ever lowers the sum, so each write, once committed, raises
--- the sum that later snapshots see: two snapshots that read the same sum see the same writes to
--- that clinic. What answers read is those tables and the facts V6 keeps from the first two in the
+-- The version of a clinic is read from its rows here in the answer's own snapshot: the sum of
+-- their counts and the exclusive or of their stamps. Every statement that writes rows of a clinic
+-- into visit, rating or alert adds 1 to the count of the row of (that clinic, the writing backend)
+-- and a random number into its stamp. So the version names the set of writes a snapshot sees, not
+-- only how many: two snapshots that see different writes read different versions (but for a
+-- 2^-52 chance), even where a count alone could repeat, as after a failover that lost the old
+-- primary's last commits and took new ones, a restore, or two servers that made the same number
+-- of commits visible in different orders. What answers read is those tables and the facts V6 keeps from the first two in the
 -- same transactions; the one other writer of facts, V9's rating_fact_repair, repairs the visits
 -- its own transaction wrote, whose clinics that transaction has counted. The triggers are on the
 -- source tables rather than the facts because visit and rating capture their statements' rows for
@@ -24,16 +27,24 @@ CREATE TABLE clinic_data_version (
     clinic_id varchar(128) COLLATE "C" NOT NULL,
     backend   integer                  NOT NULL,
     version   bigint                   NOT NULL,
+    stamp     bigint                   NOT NULL,
     CONSTRAINT clinic_data_version_pk PRIMARY KEY (clinic_id, backend)
 ) WITH (fillfactor = 50); -- room on each page for HOT updates: the rows are updated, never added to
+
+-- A write's random stamp: the 52 bits of random()'s mantissa, which PostgreSQL seeds per backend
+-- from a strong source.
+CREATE FUNCTION clinic_data_version_stamp() RETURNS bigint LANGUAGE sql VOLATILE AS $$
+    SELECT (random() * 4503599627370496)::bigint;
+$$;
 
 -- PL/pgSQL, whose plans a session keeps: a LANGUAGE sql function's statement is planned again at
 -- every call, which for a single post's several statements cost a measurable part of its time.
 CREATE FUNCTION clinic_data_version_bump(p_clinics text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO clinic_data_version AS d (clinic_id, backend, version)
-    SELECT c, pg_backend_pid(), 1 FROM (SELECT DISTINCT c FROM unnest(p_clinics) AS c) AS k ORDER BY c
-    ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + 1;
+    INSERT INTO clinic_data_version AS d (clinic_id, backend, version, stamp)
+    SELECT c, pg_backend_pid(), 1, clinic_data_version_stamp()
+    FROM (SELECT DISTINCT c FROM unnest(p_clinics) AS c) AS k ORDER BY c
+    ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + 1, stamp = d.stamp # excluded.stamp;
 END
 $$;
 
@@ -44,9 +55,10 @@ CREATE FUNCTION clinic_data_version_from_rows() RETURNS trigger LANGUAGE plpgsql
 BEGIN
     PERFORM FROM changed LIMIT 1;
     IF FOUND THEN
-        INSERT INTO clinic_data_version AS d (clinic_id, backend, version)
-        SELECT c, pg_backend_pid(), 1 FROM (SELECT DISTINCT clinic_id::text AS c FROM changed) AS k ORDER BY c
-        ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + 1;
+        INSERT INTO clinic_data_version AS d (clinic_id, backend, version, stamp)
+        SELECT c, pg_backend_pid(), 1, clinic_data_version_stamp()
+        FROM (SELECT DISTINCT clinic_id::text AS c FROM changed) AS k ORDER BY c
+        ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + 1, stamp = d.stamp # excluded.stamp;
     END IF;
     RETURN NULL;
 END
@@ -78,18 +90,24 @@ END
 $$;
 
 -- Folds the rows of backends that have ended into backend 0 (no backend has process id 0): the
--- delete and the insert commit together, so every snapshot sees each clinic's sum unchanged. A
--- backend still running keeps its row; one started since under a reused process id only adds to a
--- row again. Returns the rows folded.
+-- delete and the insert commit together, so every snapshot reads each clinic's version unchanged
+-- (the counts add up, the stamps xor together). A backend still running keeps its row. Rows
+-- another transaction holds are skipped, to be folded next time: the fold never waits for a
+-- writer (one started since under a reused process id), nor for another instance's fold; its
+-- inserts take the clinics' backend-0 rows in one order. Returns the rows folded.
 CREATE FUNCTION clinic_data_version_fold() RETURNS bigint LANGUAGE sql AS $$
     WITH gone AS (
         DELETE FROM clinic_data_version d
-        WHERE d.backend <> 0 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = d.backend)
-        RETURNING d.clinic_id, d.version
+        WHERE d.ctid IN (
+            SELECT o.ctid FROM clinic_data_version o
+            WHERE o.backend <> 0 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = o.backend)
+            FOR UPDATE SKIP LOCKED)
+        RETURNING d.clinic_id, d.version, d.stamp
     ), folded AS (
-        INSERT INTO clinic_data_version AS d (clinic_id, backend, version)
-        SELECT clinic_id, 0, sum(version) FROM gone GROUP BY clinic_id ORDER BY clinic_id
-        ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + excluded.version
+        INSERT INTO clinic_data_version AS d (clinic_id, backend, version, stamp)
+        SELECT clinic_id, 0, sum(version), bit_xor(stamp) FROM gone GROUP BY clinic_id ORDER BY clinic_id
+        ON CONFLICT (clinic_id, backend) DO UPDATE
+            SET version = d.version + excluded.version, stamp = d.stamp # excluded.stamp
         RETURNING 1
     )
     SELECT count(*) FROM gone;

@@ -1,5 +1,6 @@
 package io.rapport.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -103,12 +104,12 @@ public interface RapportConfig {
         int helperConnections();
 
         /**
-         * Most rows of manager answers kept for repeated questions (an answer counts its series
-         * points or provider rows), in each service instance; 0 keeps none. A kept answer is given
-         * only while the clinic's data is as it was.
+         * About how much memory each service instance may hold in manager answers kept for repeated
+         * questions (estimated from their records' sizes); 0 keeps none. A kept answer is given only
+         * while the clinic's data is as it was.
          */
-        @WithDefault("100000")
-        long cacheRows();
+        @WithDefault("16M")
+        MemorySize cacheMemory();
     }
 
     interface Metrics {

@@ -13,8 +13,9 @@ import java.util.Map;
  * and why. Many {@code not_imported} means the reports datasource balances over several servers,
  * so helpers reach another one than their answer's; many {@code no_connection}, that its pool is
  * too small for {@code rapport.trends.helper-connections}. And whether an answer was given again
- * from the answers kept: {@code hit}; {@code stale} when the clinic's data had changed since;
- * {@code miss} when none was kept (first asked, dropped, or evicted by the bound).
+ * from the answers kept: {@code hit}; {@code stale} when its snapshot saw other data than the kept
+ * one's (changed since, or a lagging standby); {@code miss} when none was kept (first asked,
+ * dropped, or evicted by the bound).
  */
 // At startup, so every outcome's series is there from the first scrape on.
 @Startup

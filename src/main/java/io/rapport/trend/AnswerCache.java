@@ -5,7 +5,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.rapport.config.RapportConfig;
 import io.rapport.metrics.TrendMetrics;
 import io.rapport.metrics.TrendMetrics.Cached;
+import io.rapport.trend.TrendSql.DataVersion;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -13,13 +15,13 @@ import java.util.function.Supplier;
 /**
  * Manager answers kept for the next identical question, since dashboards ask the same ones again.
  * An answer is kept with the clinic's data version its snapshot saw ({@link TrendSql#dataVersion})
- * and given again only to a request whose own snapshot sees that same version: then it would
- * compute the same answer, so a kept answer is never stale, on any replica, whatever wrote to the
- * database in between. Keys hold everything else an answer depends on: the question and its window,
- * and the instrument rules the service read for it.
+ * and given again only to a request whose own snapshot sees that same version, which then holds the
+ * same writes to that clinic and would compute the same answer. Keys hold everything else an answer
+ * depends on: the question and its window, and the instrument rules the service read for it.
  *
- * <p>Bounded by the rows answers hold (a daily series of forty providers holds thousands), not by
- * their number; answers nobody asked for in half an hour are dropped.
+ * <p>Bounded by an estimate of the memory answers hold, since a daily series of forty providers
+ * holds thousands of points and a summary a few dozen objects; answers nobody asked for in half an
+ * hour are dropped.
  */
 @ApplicationScoped
 class AnswerCache {
@@ -27,64 +29,87 @@ class AnswerCache {
     /** What an answer answers: its kind, its window, and every other input, compared by value. */
     record Key(String kind, TrendWindow window, List<?> inputs) {}
 
-    private record Kept(long version, Object answer) {}
+    private record Kept(DataVersion version, Object answer) {}
 
     private static final Duration IDLE = Duration.ofMinutes(30);
 
     private final Cache<Key, Kept> kept;
     private final TrendMetrics metrics;
 
+    @Inject
     AnswerCache(RapportConfig config, TrendMetrics metrics) {
-        long rows = config.trends().cacheRows();
-        this.kept = rows <= 0
+        this(config.trends().cacheMemory().asLongValue(), metrics);
+    }
+
+    /** Keeping answers of at most about {@code bytes}; none when it is 0. */
+    AnswerCache(long bytes, TrendMetrics metrics) {
+        this.kept = bytes <= 0
                 ? null
                 : Caffeine.newBuilder()
-                        .maximumWeight(rows)
-                        .weigher((Key k, Kept v) -> weight(v.answer()))
+                        .maximumWeight(bytes)
+                        .weigher((Key k, Kept v) -> bytes(v.answer()))
                         .expireAfterAccess(IDLE)
                         .build();
         this.metrics = metrics;
     }
 
     /**
-     * The answer to {@code key} as {@code snapshot} sees the clinic: the one kept, if it was
-     * computed at the version this snapshot sees, else {@code compute}'s, which runs in this
-     * snapshot and is kept.
+     * The answer to {@code key} as {@code snapshot} sees the clinic: the one kept, if it was computed
+     * at the version this snapshot sees, else {@code compute}'s, which runs in this snapshot and is
+     * kept. The version is read in the same snapshot as the answer, never apart from it.
      */
-    @SuppressWarnings("unchecked")
     <T> T answer(TrendSql.Snapshot snapshot, Key key, Supplier<T> compute) {
         if (kept == null) {
             return compute.get();
         }
-        long version = TrendSql.dataVersion(snapshot, key.window().clinicId());
+        return answer(TrendSql.dataVersion(snapshot, key.window().clinicId()), key, compute);
+    }
+
+    /** {@link #answer(TrendSql.Snapshot, Key, Supplier)} once the snapshot's version is read. */
+    @SuppressWarnings("unchecked")
+    <T> T answer(DataVersion version, Key key, Supplier<T> compute) {
         Kept found = kept.getIfPresent(key);
-        if (found != null && found.version() == version) {
+        if (found != null && found.version().equals(version)) {
             metrics.cached(Cached.HIT);
             return (T) found.answer();
         }
         metrics.cached(found == null ? Cached.MISS : Cached.STALE);
         T answer = compute.get();
-        // Answers computed at once for one key may finish in any order: keep the newest data's.
-        kept.asMap().merge(key, new Kept(version, answer), (old, now) -> old.version() > now.version() ? old : now);
+        // The latest computed replaces any other: versions are not ordered (a failover or a
+        // lagging standby can show an older state), and a newer state's request recomputes anyway.
+        kept.put(key, new Kept(version, answer));
         return answer;
     }
 
-    /** Answers held now: tests check the bound. */
-    long size() {
-        return kept == null ? 0 : kept.estimatedSize();
+    /** The estimated bytes of the answers kept now, after pending evictions: tests check the bound. */
+    long bytesKept() {
+        if (kept == null) {
+            return 0;
+        }
+        kept.cleanUp();
+        return kept.asMap().values().stream().mapToLong(v -> bytes(v.answer())).sum();
     }
 
-    /** Rows an answer holds, as the bound counts them. */
-    static int weight(Object answer) {
+    /**
+     * About how much heap an answer and its entry hold, from the sizes of their records on a 64-bit
+     * JVM with compressed pointers (a series point with its date string and value about 120 bytes,
+     * a summary with its nested figures about 2,000).
+     */
+    static int bytes(Object answer) {
+        int entry = 400;
         if (answer instanceof TrendSeries t) {
-            return 1 + t.series().stream().mapToInt(s -> s.points().size()).sum();
+            return entry
+                    + 300
+                    + t.series().stream()
+                            .mapToInt(s -> 100 + 120 * s.points().size())
+                            .sum();
         }
         if (answer instanceof ProviderComparison p) {
-            return 1 + p.providers().size();
+            return entry + 1_000 + 800 * p.providers().size();
         }
         if (answer instanceof Drivers d) {
-            return 1 + d.drivers().size();
+            return entry + 300 + 600 * d.drivers().size();
         }
-        return 1;
+        return entry + 2_000;
     }
 }

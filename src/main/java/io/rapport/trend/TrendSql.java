@@ -665,10 +665,15 @@ class TrendSql {
      * The clinic's data version as this snapshot sees it (V12): equal in two snapshots only when
      * both see the same writes to what manager answers read of that clinic.
      */
-    static long dataVersion(Snapshot s, String clinicId) {
-        String sql = "SELECT COALESCE(sum(version), 0) AS v FROM clinic_data_version WHERE clinic_id IN (?, '*')";
-        return lng(s.query(sql, clinicId).get(0).get("v"));
+    static DataVersion dataVersion(Snapshot s, String clinicId) {
+        String sql = "SELECT COALESCE(sum(version), 0) AS writes, COALESCE(bit_xor(stamp), 0) AS stamp"
+                + " FROM clinic_data_version WHERE clinic_id IN (?, '*')";
+        Map<String, Object> row = s.query(sql, clinicId).get(0);
+        return new DataVersion(lng(row.get("writes")), lng(row.get("stamp")));
     }
+
+    /** How many writes to a clinic a snapshot sees, and the exclusive or of their random stamps. */
+    record DataVersion(long writes, long stamp) {}
 
     /** Alerts open now (not windowed: an open alert needs attention whenever its visit was). */
     static long openAlerts(Snapshot s, TrendWindow w) {

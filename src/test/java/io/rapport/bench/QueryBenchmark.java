@@ -111,7 +111,7 @@ class QueryBenchmark {
         @Override
         public Map<String, String> getConfigOverrides() {
             Map<String, String> overrides = new HashMap<>(super.getConfigOverrides());
-            overrides.put("rapport.trends.cache-rows", "0");
+            overrides.put("rapport.trends.cache-memory", "0");
             return overrides;
         }
     }

@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +42,12 @@ class AnswerCacheTest {
 
     @Inject
     DataVersionFold fold;
+
+    @Inject
+    TrendSql sql;
+
+    @Inject
+    AnswerCache answers;
 
     private static final LocalDate TODAY = LocalDate.now(ZoneOffset.UTC);
 
@@ -178,6 +185,32 @@ class AnswerCacheTest {
     }
 
     @Test
+    void anAnswerIsKeptWithTheVersionOfItsOwnSnapshot() {
+        String clinic = unique("cache-snapshot");
+        postVisit(visit(clinic, "v1"));
+        postVisit(visit(clinic, "v2"));
+        AnswerCache.Key key = new AnswerCache.Key(
+                "visits", new TrendWindow(clinic, TODAY, TODAY.plusDays(1), ZoneOffset.UTC, null, null), List.of());
+        Function<TrendSql.Snapshot, Long> visits =
+                s -> TrendSql.lng(s.query("SELECT count(*) AS n FROM visit_fact WHERE clinic_id = ?", clinic)
+                        .get(0)
+                        .get("n"));
+        try (TrendSql.Snapshot before = sql.snapshot()) {
+            // The snapshot is taken at its first statement; then another transaction commits a visit.
+            assertThat(visits.apply(before)).isEqualTo(2);
+            postVisit(visit(clinic, "v3"));
+            // Kept with the version this snapshot sees, not the database's latest: read anywhere
+            // else, the version would be v3's, and the next question would get 2 again.
+            assertThat(answers.answer(before, key, () -> visits.apply(before))).isEqualTo(2L);
+        }
+        try (TrendSql.Snapshot after = sql.snapshot()) {
+            Counts counted = Counts.now();
+            assertThat(answers.answer(after, key, () -> visits.apply(after))).isEqualTo(3L);
+            assertThat(Counts.now().minus(counted)).isEqualTo(new Counts(0, 1, 0));
+        }
+    }
+
+    @Test
     void foldingTheCountsOfEndedBackendsKeepsEveryVersion() throws Exception {
         String clinic = unique("cache-fold");
         postVisit(visit(clinic, "v1"));
@@ -194,7 +227,7 @@ class AnswerCacheTest {
         Outcome computed = Outcome.of(() -> summary(clinic));
         assertThat(computed.counts()).isEqualTo(new Counts(0, 0, 1));
         assertThat(computed.answer().getDouble("connectionDrops.mean")).isEqualTo(3.0);
-        long version = version(clinic);
+        String version = version(clinic);
         assertThat(db.count("SELECT count(*) FROM clinic_data_version WHERE clinic_id = ?", clinic))
                 .isEqualTo(2);
 
@@ -214,8 +247,11 @@ class AnswerCacheTest {
         assertThat(Outcome.of(() -> summary(clinic)).counts()).isEqualTo(new Counts(1, 0, 0));
     }
 
-    private long version(String clinic) {
-        return db.count("SELECT COALESCE(sum(version), 0) FROM clinic_data_version WHERE clinic_id = ?", clinic);
+    private String version(String clinic) {
+        return db.string(
+                "SELECT COALESCE(sum(version), 0) || '/' || COALESCE(bit_xor(stamp), 0)"
+                        + " FROM clinic_data_version WHERE clinic_id = ?",
+                clinic);
     }
 
     private static String config(String key) {
