@@ -253,6 +253,19 @@ class KubernetesManifestsTest {
         JsonNode spec = o.get("Cluster/rapport-db").path("spec");
         assertThat(spec.path("instances").asInt()).isEqualTo(kustomization.endsWith("dev") ? 1 : 3);
         assertThat(spec.path("imageName").asText()).contains("postgresql:17");
+        // An acknowledged event must survive a failover: with standbys, a commit waits for one of
+        // them; the single dev instance has none to wait for.
+        JsonNode synchronous = spec.path("postgresql").path("synchronous");
+        if (kustomization.endsWith("dev")) {
+            assertThat(synchronous.isMissingNode())
+                    .as("synchronous replication in dev")
+                    .isTrue();
+        } else {
+            assertThat(synchronous.path("method").asText()).isEqualTo("any");
+            assertThat(synchronous.path("number").asInt())
+                    .isBetween(1, spec.path("instances").asInt() - 1);
+            assertThat(synchronous.path("dataDurability").asText()).isEqualTo("required");
+        }
 
         Map<String, JsonNode> env = env(container(kustomization));
         for (String var : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")) {
