@@ -3,6 +3,8 @@ package io.rapport.instrument;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.rapport.config.RapportConfig;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -16,9 +18,11 @@ import org.junit.jupiter.api.Test;
 class InstrumentCutoffTest {
 
     private static InstrumentRegistry registryWith(String... keyValues) {
-        // Quarkus's own converter, for durations written as "60s" as in application.properties.
+        // Quarkus's own converters, for durations and sizes written as "60s" and "16M" as in
+        // application.properties.
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder()
                 .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withMapping(RapportConfig.class);
         for (int i = 0; i < keyValues.length; i += 2) {
             builder.withDefaultValue(keyValues[i], keyValues[i + 1]);
