@@ -8,14 +8,16 @@
 -- only how many: two snapshots that see different writes read different versions (but for a
 -- 2^-52 chance), even where a count alone could repeat, as after a failover that lost the old
 -- primary's last commits and took new ones, a restore, or two servers that made the same number
--- of commits visible in different orders. What answers read is those tables and the facts V6 keeps from the first two in the
--- same transactions; the one other writer of facts, V9's rating_fact_repair, repairs the visits
--- its own transaction wrote, whose clinics that transaction has counted. The triggers are on the
--- source tables rather than the facts because visit and rating capture their statements' rows for
--- V6 already, and triggers of one table and event share that capture: on the facts, a single
--- post paid for new captures and eight more trigger calls, about a quarter more PostgreSQL CPU
--- (README, "How the numbers are defined"). Instrument definitions are not
--- counted: the service reads them before the snapshot and keys an answer by them.
+-- of commits visible in different orders.
+--
+-- What answers read is those tables and the facts V6 keeps from the first two in the same
+-- transactions; the one other writer of facts, V9's rating_fact_repair, repairs the visits its own
+-- transaction wrote, whose clinics that transaction has counted. The triggers are on the source
+-- tables rather than the facts because visit and rating capture their statements' rows for V6
+-- already, and triggers of one table and event share that capture: on the facts, a single post
+-- paid for new captures and eight more trigger calls, about a quarter more PostgreSQL CPU (README,
+-- "How the numbers are defined"). Instrument definitions are not counted: the service reads them
+-- before the snapshot and keys an answer by them.
 --
 -- One row per backend rather than per clinic: a backend runs one transaction at a time, so two
 -- writers never wait for each other's row here, and the row lock a statement takes cannot close a
@@ -37,8 +39,8 @@ CREATE FUNCTION clinic_data_version_stamp() RETURNS bigint LANGUAGE sql VOLATILE
     SELECT (random() * 4503599627370496)::bigint;
 $$;
 
--- PL/pgSQL, whose plans a session keeps: a LANGUAGE sql function's statement is planned again at
--- every call, which for a single post's several statements cost a measurable part of its time.
+-- PL/pgSQL, whose plans a session keeps, where a LANGUAGE sql function's statement is planned
+-- again at every call (V7).
 CREATE FUNCTION clinic_data_version_bump(p_clinics text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO clinic_data_version AS d (clinic_id, backend, version, stamp)
@@ -49,8 +51,8 @@ END
 $$;
 
 -- Statement triggers with the statement's rows: one bump per clinic per statement, however many
--- rows. A statement that wrote no row (an unchanged replay, a fact refresh with nothing to do) is
--- the common case in a single post and bumps nothing: it returns before any other statement.
+-- rows. A statement that wrote no row (an unchanged replay, an alert evaluation that changed no
+-- alert) bumps nothing: it returns before any other statement.
 CREATE FUNCTION clinic_data_version_from_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM FROM changed LIMIT 1;
