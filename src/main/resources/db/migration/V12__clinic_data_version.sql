@@ -39,8 +39,8 @@ CREATE FUNCTION clinic_data_version_stamp() RETURNS bigint LANGUAGE sql VOLATILE
     SELECT (random() * 4503599627370496)::bigint;
 $$;
 
--- PL/pgSQL, whose plans a session keeps, where a LANGUAGE sql function's statement is planned
--- again at every call (V7).
+-- The one statement that counts writes, for the triggers below. PL/pgSQL, whose plans a session
+-- keeps, where a LANGUAGE sql function's statement is planned again at every call (V7).
 CREATE FUNCTION clinic_data_version_bump(p_clinics text[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO clinic_data_version AS d (clinic_id, backend, version, stamp)
@@ -57,10 +57,7 @@ CREATE FUNCTION clinic_data_version_from_rows() RETURNS trigger LANGUAGE plpgsql
 BEGIN
     PERFORM FROM changed LIMIT 1;
     IF FOUND THEN
-        INSERT INTO clinic_data_version AS d (clinic_id, backend, version, stamp)
-        SELECT c, pg_backend_pid(), 1, clinic_data_version_stamp()
-        FROM (SELECT DISTINCT clinic_id::text AS c FROM changed) AS k ORDER BY c
-        ON CONFLICT (clinic_id, backend) DO UPDATE SET version = d.version + 1, stamp = d.stamp # excluded.stamp;
+        PERFORM clinic_data_version_bump(ARRAY(SELECT clinic_id::text FROM changed));
     END IF;
     RETURN NULL;
 END
