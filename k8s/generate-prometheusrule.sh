@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes k8s/base/prometheusrule.yaml from docker/prometheus/rules/rapport.rules.yml, the one
-# source of Rapport's alert rules. DeploymentManifestsTest fails when the two differ: run this
+# source of Rapport's alert rules. KubernetesManifestsTest fails when the two differ: run this
 # after changing the rules.
 set -euo pipefail
 cd "$(dirname "$0")/.."

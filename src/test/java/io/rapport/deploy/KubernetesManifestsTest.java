@@ -3,7 +3,9 @@ package io.rapport.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.rapport.support.ContainerImage;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,6 +173,48 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    void podsCarryTheAppLabelsAndSpreadAcrossNodes(String kustomization) {
+        JsonNode deployment = objects(kustomization).get("Deployment/rapport");
+        JsonNode podLabels =
+                deployment.path("spec").path("template").path("metadata").path("labels");
+        for (JsonNode labels : List.of(deployment.path("metadata").path("labels"), podLabels)) {
+            for (String key : List.of("name", "component", "part-of", "version")) {
+                assertThat(labels.path("app.kubernetes.io/" + key).asText())
+                        .as("%s label app.kubernetes.io/%s", kustomization, key)
+                        .isNotEmpty();
+            }
+        }
+        assertThat(podLabels.path("app.kubernetes.io/name").asText()).isEqualTo("rapport");
+        assertSelects(deployment.path("spec").path("selector").path("matchLabels"), podLabels, "selector");
+        // One pod per node first (and per zone where there are zones), so losing a node never takes
+        // every replica; ScheduleAnyway so a one-node dev cluster still schedules them all.
+        Map<String, JsonNode> spread = new HashMap<>();
+        deployment
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("topologySpreadConstraints")
+                .forEach(t -> spread.put(t.path("topologyKey").asText(), t));
+        assertThat(spread).containsKey("kubernetes.io/hostname");
+        for (JsonNode t : spread.values()) {
+            assertThat(t.path("maxSkew").asInt()).isEqualTo(1);
+            assertSelects(
+                    t.path("labelSelector").path("matchLabels"), podLabels, "spread over " + t.path("topologyKey"));
+        }
+    }
+
+    /** A selector that is not empty and that Rapport's pods match. */
+    private static void assertSelects(JsonNode matchLabels, JsonNode podLabels, String what) {
+        assertThat(matchLabels.size()).as(what).isPositive();
+        matchLabels
+                .fields()
+                .forEachRemaining(e -> assertThat(podLabels.path(e.getKey()).asText())
+                        .as("%s: %s", what, e.getKey())
+                        .isEqualTo(e.getValue().asText()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
     void noImageIsLatestOrUntagged(String kustomization) {
         List<String> images = new ArrayList<>();
         for (JsonNode o : render(kustomization)) {
@@ -194,10 +238,12 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
     void theGracePeriodOutlastsTheShutdownDelayAndTimeout(String kustomization) {
-        // Until the graceful-shutdown settings are in application.properties, count the values
-        // they are planned with (delay 5 s, timeout 30 s) rather than nothing.
-        Duration delay = AppProperties.duration("quarkus.shutdown.delay", Duration.ofSeconds(5));
-        Duration timeout = AppProperties.duration("quarkus.shutdown.timeout", Duration.ofSeconds(30));
+        Duration delay = AppProperties.duration("quarkus.shutdown.delay", null);
+        Duration timeout = AppProperties.duration("quarkus.shutdown.timeout", null);
+        assertThat(delay).as("quarkus.shutdown.delay in application.properties").isNotNull();
+        assertThat(timeout)
+                .as("quarkus.shutdown.timeout in application.properties")
+                .isNotNull();
         long grace = objects(kustomization)
                 .get("Deployment/rapport")
                 .path("spec")
@@ -223,6 +269,23 @@ class KubernetesManifestsTest {
                         .path("spec")
                         .has("minAvailable"))
                 .isFalse();
+    }
+
+    @Test
+    void devAsksForLessThanBase() {
+        JsonNode base = container("base").path("resources");
+        JsonNode dev = container("overlays/dev").path("resources");
+        for (String kind : List.of("requests", "limits")) {
+            for (String resource : List.of("cpu", "memory")) {
+                assertThat(quantity(dev.path(kind).path(resource)))
+                        .as("dev %s %s", kind, resource)
+                        .isLessThan(quantity(base.path(kind).path(resource)));
+            }
+        }
+    }
+
+    private static BigDecimal quantity(JsonNode value) {
+        return Quantity.getAmountInBytes(new Quantity(value.asText()));
     }
 
     private static void assertScale(String k, int replicas, int hpaMin, String budgetField, int budget) {
