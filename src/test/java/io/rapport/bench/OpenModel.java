@@ -3,6 +3,7 @@ package io.rapport.bench;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,12 @@ final class OpenModel {
 
     static final int CONNECTIONS = Integer.getInteger("bench.open.connections", 64);
 
+    /**
+     * Every request ends, answered or failed, so a connection the service never answers on frees
+     * its permit instead of stopping the client for good.
+     */
+    static final Duration TIMEOUT = Duration.ofSeconds(Integer.getInteger("bench.open.timeout-seconds", 60));
+
     /** Latencies in microseconds, and how many requests did not get the expected status. */
     record Latencies(Histogram histogram, int failed) {}
 
@@ -39,6 +46,12 @@ final class OpenModel {
         AtomicInteger failed = new AtomicInteger();
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime() + 50_000_000L;
+        List<HttpRequest> timed = new ArrayList<>(requests.size());
+        for (HttpRequest r : requests) {
+            timed.add(HttpRequest.newBuilder(r, (name, value) -> true)
+                    .timeout(TIMEOUT)
+                    .build());
+        }
         Semaphore connections = new Semaphore(CONNECTIONS);
         List<CompletableFuture<Void>> inFlight = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
@@ -48,7 +61,7 @@ final class OpenModel {
                 LockSupport.parkNanos(wait);
             }
             connections.acquire();
-            inFlight.add(http.sendAsync(requests.get(i), HttpResponse.BodyHandlers.discarding())
+            inFlight.add(http.sendAsync(timed.get(i), HttpResponse.BodyHandlers.discarding())
                     .handle((response, error) -> {
                         connections.release();
                         latencies.recordValue(Math.max(1, (System.nanoTime() - intended) / 1000));

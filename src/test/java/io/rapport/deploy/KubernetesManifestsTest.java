@@ -198,6 +198,7 @@ class KubernetesManifestsTest {
         assertThat(spread).containsKey("kubernetes.io/hostname");
         for (JsonNode t : spread.values()) {
             assertThat(t.path("maxSkew").asInt()).isEqualTo(1);
+            assertThat(t.path("whenUnsatisfiable").asText()).isEqualTo("ScheduleAnyway");
             assertSelects(
                     t.path("labelSelector").path("matchLabels"), podLabels, "spread over " + t.path("topologyKey"));
         }
