@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * latency counts from then (no coordinated omission), through at most {@link
  * OpenModel#CONNECTIONS} connections. A warm-up at the same rate lets the JIT compile the path
  * first: 120 s, since the image delays C2 (three times the default thresholds) and after 30 s the
- * service still spent 1.17 ms of CPU per post against 0.63-0.82 ms after 120 s. Prints the latency
+ * service still spent 1.17 ms of CPU per post against 0.62-0.82 ms after 120 s. Prints the latency
  * percentiles and the service's largest RSS during the measured part; asserts nothing about speed.
  *
  * <p>{@code ./mvnw verify -Pbench -DskipITs=false -Dtest=NoSuchTest
