@@ -13,7 +13,13 @@ GROUPS_JSON="${2:-[\"ingest\",\"analyst\",\"admin\"]}"
 CLINICS_JSON="${3:-[\"*\"]}"
 LIFETIME_SECONDS="${TOKEN_LIFETIME_SECONDS:-86400}"
 
-command -v openssl >/dev/null 2>&1 || apk add --no-cache openssl >/dev/null 2>&1
+# In the compose stack's Alpine image openssl is installed on first use; elsewhere it must be there.
+if ! command -v openssl >/dev/null 2>&1; then
+  if ! { command -v apk >/dev/null 2>&1 && apk add --no-cache openssl >/dev/null 2>&1; }; then
+    echo "mint-token.sh needs openssl: install it and run again" >&2
+    exit 1
+  fi
+fi
 
 if [ ! -s "$KEYS_DIR/private.pem" ]; then
   umask 077
