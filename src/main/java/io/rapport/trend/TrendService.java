@@ -53,9 +53,16 @@ public class TrendService {
 
     public Summary summary(TrendWindow w) {
         Rules rules = rules(w.clinicId());
+        return answered(new AnswerCache.Key("summary", w, rules.inputs()), s -> summary(s, w, rules));
+    }
+
+    /**
+     * The answer to {@code key} in one read-only snapshot: the one kept for the version that
+     * snapshot sees, or {@code compute}'s in it.
+     */
+    private <T> T answered(AnswerCache.Key key, Function<TrendSql.Snapshot, T> compute) {
         try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            return answers.answer(
-                    snapshot, new AnswerCache.Key("summary", w, rules.inputs()), () -> summary(snapshot, w, rules));
+            return answers.answer(snapshot, key, () -> compute.apply(snapshot));
         }
     }
 
@@ -226,12 +233,9 @@ public class TrendService {
         String column = valueSql;
         String rated = instrument;
         int places = decimals;
-        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            return answers.answer(
-                    snapshot,
-                    new AnswerCache.Key("trends", w, Arrays.asList(metric, interval, stat, groupBy)),
-                    () -> series(snapshot, w, metric, interval, stat, groupBy, column, rated, places));
-        }
+        return answered(
+                new AnswerCache.Key("trends", w, Arrays.asList(metric, interval, stat, groupBy)),
+                s -> series(s, w, metric, interval, stat, groupBy, column, rated, places));
     }
 
     /** A series of {@code column}, or of {@code rated}'s totals when that is not null. */
@@ -346,12 +350,7 @@ public class TrendService {
         String[] codes = instruments.list(w.clinicId()).stream()
                 .map(InstrumentDefinition::code)
                 .toArray(String[]::new);
-        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            return answers.answer(
-                    snapshot,
-                    new AnswerCache.Key("providers", w, Arrays.asList(codes)),
-                    () -> providers(snapshot, w, codes));
-        }
+        return answered(new AnswerCache.Key("providers", w, Arrays.asList(codes)), s -> providers(s, w, codes));
     }
 
     private ProviderComparison providers(TrendSql.Snapshot snapshot, TrendWindow w, String[] codes) {
@@ -427,12 +426,7 @@ public class TrendService {
             throw ProblemException.badParameter(
                     "instrument", "must be an instrument code known to this clinic, such as SRS");
         }
-        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
-            return answers.answer(
-                    snapshot,
-                    new AnswerCache.Key("drivers", w, List.of(instrument)),
-                    () -> drivers(snapshot, w, instrument));
-        }
+        return answered(new AnswerCache.Key("drivers", w, List.of(instrument)), s -> drivers(s, w, instrument));
     }
 
     private Drivers drivers(TrendSql.Snapshot snapshot, TrendWindow w, String instrument) {
