@@ -1,14 +1,13 @@
 package io.rapport.trend;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
- * UPC, Bice-Boxerman COC and the provider switch rate of a window, from its visits fed once in
- * (patient, start, visit id) order: one pass, a few counters per patient, nothing kept across
- * patients. PostgreSQL computed the same with a grouping for the counts and a window function for
- * the switches, two more passes over a year of a busy clinic than this needs (README, "Manager
- * queries").
+ * UPC, Bice-Boxerman COC and the provider switch rate of a window, from its visits fed once,
+ * patient by patient, each patient's in (start, visit id) order: one pass, a few counters per
+ * patient, nothing kept across patients. PostgreSQL computed the same with a grouping for the
+ * counts and a window function for the switches, two more passes over a year of a busy clinic
+ * than this needs (README, "Manager queries").
  *
  * <p>Over patients with two or more visits in the window: UPC is the share of a patient's visits
  * with their most-seen provider, COC is (sum of squared per-provider counts - n) / (n (n - 1)),
@@ -23,42 +22,62 @@ final class ContinuityOfCare {
     private long pairs;
     private long switches;
 
-    private String patient;
-    private String previousProvider;
+    private int previousProvider = -1;
     private int visits;
-    private final Map<String, Integer> perProvider = new HashMap<>();
 
-    /** The next visit, in (patient, start, visit id) order. */
-    void add(String patientPseudonym, String providerId) {
-        if (!patientPseudonym.equals(patient)) {
-            endPatient();
-            patient = patientPseudonym;
-            previousProvider = null;
-        }
+    /** The current patient's providers (numbers) and their visit counts: a patient sees a few. */
+    private int[] providers = new int[4];
+
+    private int[] counts = new int[4];
+    private int seen;
+
+    /** The next patient's visits follow. */
+    void patient() {
+        endPatient();
+        previousProvider = -1;
+    }
+
+    /** The current patient's next visit, with provider number {@code provider}. */
+    void visit(int provider) {
         visits++;
-        perProvider.merge(providerId, 1, Integer::sum);
-        if (previousProvider != null) {
+        count(provider);
+        if (previousProvider >= 0) {
             pairs++;
-            if (!previousProvider.equals(providerId)) {
+            if (previousProvider != provider) {
                 switches++;
             }
         }
-        previousProvider = providerId;
+        previousProvider = provider;
+    }
+
+    private void count(int provider) {
+        for (int i = 0; i < seen; i++) {
+            if (providers[i] == provider) {
+                counts[i]++;
+                return;
+            }
+        }
+        if (seen == providers.length) {
+            providers = Arrays.copyOf(providers, 2 * seen);
+            counts = Arrays.copyOf(counts, 2 * seen);
+        }
+        providers[seen] = provider;
+        counts[seen++] = 1;
     }
 
     private void endPatient() {
         if (visits >= 2) {
             int top = 0;
             long squares = 0;
-            for (int n : perProvider.values()) {
-                top = Math.max(top, n);
-                squares += (long) n * n;
+            for (int i = 0; i < seen; i++) {
+                top = Math.max(top, counts[i]);
+                squares += (long) counts[i] * counts[i];
             }
             patients++;
             upcSum += (double) top / visits;
             cocSum += (double) (squares - visits) / ((double) visits * (visits - 1));
         }
-        perProvider.clear();
+        seen = 0;
         visits = 0;
     }
 

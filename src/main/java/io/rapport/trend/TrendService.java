@@ -67,25 +67,24 @@ public class TrendService {
     }
 
     private Summary summary(TrendSql.Snapshot snapshot, TrendWindow w, Rules rules) {
-        // Two halves of about equal cost, each half of the percentile sorts: they run at once
-        // when a helper connection is free, in one snapshot either way.
-        TrendSql.Both<TimeUseAndRatings, WaitsAndContinuity> parts = snapshot.both(
-                s -> new TimeUseAndRatings(
-                        TrendSql.timeUse(s, w),
+        // Two halves of about equal cost: they run at once when a helper connection is free, in
+        // one snapshot either way.
+        TrendSql.Both<Map<String, Object>, ContinuityAndRatings> parts = snapshot.both(
+                s -> TrendSql.windowFigures(s, w),
+                s -> new ContinuityAndRatings(
+                        TrendSql.continuity(s, w),
                         TrendSql.ratingStats(
                                 s, w, rules.codes(), rules.cutoffs(), rules.promoters(), rules.detractors()),
-                        TrendSql.openAlerts(s, w)),
-                s -> new WaitsAndContinuity(TrendSql.waitsAndLatency(s, w), TrendSql.continuity(s, w)));
-        Map<String, Object> t = parts.first().timeUse();
-        Map<String, Object> l = parts.second().waitsAndLatency();
+                        TrendSql.openAlerts(s, w)));
+        Map<String, Object> t = parts.first();
         long visits = lng(t.get("visits"));
         Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
         for (Modality m : TrendSql.LIVE) {
-            if (lng(l.get(TrendSql.latencyCount(m))) > 0) {
-                byModality.put(m.name(), seconds(l.get(TrendSql.latencyPercentiles(m))));
+            if (lng(t.get(TrendSql.latencyCount(m))) > 0) {
+                byModality.put(m.name(), seconds(t.get(TrendSql.latencyPercentiles(m))));
             }
         }
-        Summary.Percentiles latency = seconds(l.get("latency_p"));
+        Summary.Percentiles latency = seconds(t.get("latency_p"));
         return new Summary(
                 w.clinicId(),
                 w.from().toString(),
@@ -100,22 +99,20 @@ public class TrendService {
                 spread(t, VisitMetric.AFTER_HOURS_DOCUMENTATION_SECONDS),
                 Round.share(dbl(t.get("doc_ratio"))),
                 new Summary.Wait(
-                        Round.seconds(at(l.get("wait_p"), 0)),
-                        Round.seconds(at(l.get("wait_p"), 1)),
-                        Round.share(dbl(l.get("wait_over_300")))),
+                        Round.seconds(at(t.get("wait_p"), 0)),
+                        Round.seconds(at(t.get("wait_p"), 1)),
+                        Round.share(dbl(t.get("wait_over_300")))),
                 new Summary.Latency(latency.p50(), latency.p90(), latency.p95(), byModality),
-                seconds(l.get("reply_p")),
+                seconds(t.get("reply_p")),
                 new Summary.Mean(Round.share(dbl(t.get("talk_mean")))),
                 new Summary.Mean(Round.score(dbl(t.get("drops_mean")))),
-                ratings(parts.first().ratingRows(), visits),
+                ratings(parts.second().ratingRows(), visits),
                 parts.second().continuity(),
-                parts.first().openAlerts());
+                parts.second().openAlerts());
     }
 
-    private record TimeUseAndRatings(
-            Map<String, Object> timeUse, List<Map<String, Object>> ratingRows, long openAlerts) {}
-
-    private record WaitsAndContinuity(Map<String, Object> waitsAndLatency, Summary.Continuity continuity) {}
+    private record ContinuityAndRatings(
+            Summary.Continuity continuity, List<Map<String, Object>> ratingRows, long openAlerts) {}
 
     private static Summary.Percentiles seconds(Object p50p90p95) {
         return new Summary.Percentiles(
