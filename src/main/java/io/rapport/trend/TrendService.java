@@ -68,15 +68,16 @@ public class TrendService {
 
     private Summary summary(TrendSql.Snapshot snapshot, TrendWindow w, Rules rules) {
         // Two halves of about equal cost: they run at once when a helper connection is free, in
-        // one snapshot either way.
-        TrendSql.Both<Map<String, Object>, ContinuityAndRatings> parts = snapshot.both(
-                s -> TrendSql.windowFigures(s, w),
-                s -> new ContinuityAndRatings(
-                        TrendSql.continuity(s, w),
+        // one snapshot either way. The window's figures and continuity each read the whole window;
+        // the rating statistics, a smaller range of rating_fact, go with the first.
+        TrendSql.Both<FiguresAndRatings, Summary.Continuity> parts = snapshot.both(
+                s -> new FiguresAndRatings(
+                        TrendSql.windowFigures(s, w),
                         TrendSql.ratingStats(
                                 s, w, rules.codes(), rules.cutoffs(), rules.promoters(), rules.detractors()),
-                        TrendSql.openAlerts(s, w)));
-        Map<String, Object> t = parts.first();
+                        TrendSql.openAlerts(s, w)),
+                s -> TrendSql.continuity(s, w));
+        Map<String, Object> t = parts.first().figures();
         long visits = lng(t.get("visits"));
         Map<String, Summary.Percentiles> byModality = new LinkedHashMap<>();
         for (Modality m : TrendSql.LIVE) {
@@ -106,13 +107,13 @@ public class TrendService {
                 seconds(t.get("reply_p")),
                 new Summary.Mean(Round.share(dbl(t.get("talk_mean")))),
                 new Summary.Mean(Round.score(dbl(t.get("drops_mean")))),
-                ratings(parts.second().ratingRows(), visits),
-                parts.second().continuity(),
-                parts.second().openAlerts());
+                ratings(parts.first().ratingRows(), visits),
+                parts.second(),
+                parts.first().openAlerts());
     }
 
-    private record ContinuityAndRatings(
-            Summary.Continuity continuity, List<Map<String, Object>> ratingRows, long openAlerts) {}
+    private record FiguresAndRatings(
+            Map<String, Object> figures, List<Map<String, Object>> ratingRows, long openAlerts) {}
 
     private static Summary.Percentiles seconds(Object p50p90p95) {
         return new Summary.Percentiles(

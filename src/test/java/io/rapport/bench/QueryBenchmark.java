@@ -706,7 +706,7 @@ class QueryBenchmark {
      * optional modality and provider filters as parameters) with the generic plan: pgjdbc
      * prepares a statement on the server from its fifth use, and PostgreSQL may then switch to a
      * plan made without the values, which is what the service's repeated queries can end up with.
-     * Last, continuity of care's walk of the same window.
+     * Last, the summary's two statements over the same window.
      */
     private String explain() throws SQLException {
         LocalDate from = FIRST_DAY.plusDays(WARMUP);
@@ -734,14 +734,19 @@ class QueryBenchmark {
                     st.execute("DEALLOCATE bench_window");
                 }
             }
-            // Continuity of care's walk: read in patient order from visit_fact_patient_idx, or the
-            // window sorted. Streamed through a protocol-level portal, the service's statement is
-            // planned for all its rows, as this one is.
-            plan.append("-- continuity of care, the same window, in (patient, start, visit id) order\n");
+            // The summary's two statements over the window (TrendSql.windowFigures, shortened to
+            // one metric, and TrendSql.continuity): each sends its columns as one bytea per column,
+            // in scan order, and whether PostgreSQL plans them in parallel shows here.
+            plan.append("-- the summary's percentile values, one metric of its eleven\n");
+            explainWindow(c, "SELECT count(*), string_agg(float8send(wait_seconds), ''::bytea)", "", start, end, plan);
+            plan.append("-- the summary's continuity of care: the window's ids as words, in scan order\n");
             explainWindow(
                     c,
-                    "SELECT patient_pseudonym, provider_id",
-                    " ORDER BY patient_pseudonym, started_at, visit_id",
+                    "SELECT string_agg(textsend(patient_pseudonym), ' '::bytea),"
+                            + " string_agg(textsend(provider_id), ' '::bytea),"
+                            + " string_agg(timestamptz_send(started_at), ''::bytea),"
+                            + " string_agg(textsend(visit_id), ' '::bytea)",
+                    "",
                     start,
                     end,
                     plan);
