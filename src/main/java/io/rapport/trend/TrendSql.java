@@ -555,8 +555,9 @@ class TrendSql {
 
     /**
      * Time use, waits, live latency overall and per live modality, and message replies: one pass
-     * over the window. Means, the documentation ratio and the share of long waits are aggregates
-     * here; each percentile's values come back as one {@code bytea} ({@link Sent}) and are found in
+     * over the window. Each metric's values come back as one {@code bytea} ({@link Sent}), from which
+     * Java takes the means (summed in scan order, as PostgreSQL adds them), the share of long waits,
+     * the documentation ratio's denominator, and the percentiles, found in
      * Java by selection ({@link ExactPercentile}), which costs a fraction of PostgreSQL's sort of
      * the same values (the 90-day summary of a busy clinic on PostgreSQL 15: 37 ms for the two
      * statements with their sorts in SQL, 10 ms for this one plus about 3 ms in Java; README,
@@ -571,18 +572,14 @@ class TrendSql {
         s.withoutParallelWorkers();
         StringBuilder select = new StringBuilder("count(*) AS visits");
         for (String col : TIME_USE) {
-            select.append(", avg(").append(col).append(") AS ").append(col).append("_mean");
             select.append(", ")
                     .append(values(col, col))
                     .append(" AS ")
                     .append(col)
                     .append("_values");
         }
-        select.append(", sum(documentation_seconds) FILTER (WHERE live)"
-                        + " / NULLIF(sum(face_to_face_seconds), 0) AS doc_ratio")
+        select.append(", sum(documentation_seconds) FILTER (WHERE live) AS live_documentation")
                 .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean")
-                .append(", avg(CASE WHEN wait_seconds > 300 THEN 1.0 WHEN wait_seconds IS NOT NULL THEN 0.0 END)"
-                        + "::float8 AS wait_over_300")
                 .append(", ")
                 .append(values("wait_seconds", "wait_seconds"))
                 .append(" AS wait_values")
@@ -603,14 +600,31 @@ class TrendSql {
                 "WITH " + WINDOW + " SELECT " + select + " FROM v",
                 rs -> {
                     out.put("visits", rs.getLong("visits"));
+                    Double faceToFaceSum = null;
                     for (String col : TIME_USE) {
-                        out.put(col + "_mean", Jdbc.nullableDouble(rs, rs.findColumn(col + "_mean")));
-                        out.put(col + "_p", ExactPercentile.cont(sent(rs, col + "_values"), 0.5, 0.9));
+                        double[] values = sent(rs, col + "_values");
+                        // Summed before the selection reorders them: in scan order, as avg() and
+                        // sum() add them, so the figures are PostgreSQL's to the last bit.
+                        Double sum = sum(values);
+                        out.put(col + "_mean", sum == null ? null : sum / values.length);
+                        out.put(col + "_p", ExactPercentile.cont(values, 0.5, 0.9));
+                        if (col.equals("face_to_face_seconds")) {
+                            faceToFaceSum = sum;
+                        }
                     }
-                    for (String scalar : List.of("doc_ratio", "talk_mean", "drops_mean", "wait_over_300")) {
+                    Double liveDocumentation = Jdbc.nullableDouble(rs, rs.findColumn("live_documentation"));
+                    out.put(
+                            "doc_ratio",
+                            liveDocumentation == null || faceToFaceSum == null || faceToFaceSum == 0
+                                    ? null
+                                    : liveDocumentation / faceToFaceSum);
+                    for (String scalar : List.of("talk_mean", "drops_mean")) {
                         out.put(scalar, Jdbc.nullableDouble(rs, rs.findColumn(scalar)));
                     }
-                    out.put("wait_p", ExactPercentile.cont(sent(rs, "wait_values"), 0.5, 0.9));
+                    double[] waits = sent(rs, "wait_values");
+                    long over300 = Arrays.stream(waits).filter(x -> x > 300).count();
+                    out.put("wait_over_300", waits.length == 0 ? null : (double) over300 / waits.length);
+                    out.put("wait_p", ExactPercentile.cont(waits, 0.5, 0.9));
                     out.put("reply_p", ExactPercentile.cont(sent(rs, "reply_values"), 0.5, 0.9, 0.95));
                     List<double[]> all = new ArrayList<>();
                     for (Modality m : Modality.values()) {
@@ -625,6 +639,18 @@ class TrendSql {
                 },
                 window(w));
         return out;
+    }
+
+    /** The values added in order, as PostgreSQL's sum() and avg() of float8 add them; null for none. */
+    private static Double sum(double[] values) {
+        if (values.length == 0) {
+            return null;
+        }
+        double sum = 0;
+        for (double x : values) {
+            sum += x;
+        }
+        return sum;
     }
 
     private static final List<String> TIME_USE = List.of(
