@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -146,6 +147,19 @@ class TrendSql {
         }
     }
 
+    /** The first column of the first row of the last result {@code st} executed. */
+    private static String lastText(Statement st) throws SQLException {
+        String text = null;
+        do {
+            try (ResultSet rs = st.getResultSet()) {
+                if (rs != null && rs.next()) {
+                    text = rs.getString(1);
+                }
+            }
+        } while (st.getMoreResults() || st.getUpdateCount() != -1);
+        return text;
+    }
+
     private static IllegalStateException failed(SQLException e) {
         return new IllegalStateException("A trend query failed: " + e.getSQLState(), e);
     }
@@ -165,33 +179,39 @@ class TrendSql {
         }
         try {
             c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            c.setReadOnly(true);
         } catch (SQLException e) {
             endQuietly(c, e);
             throw exported == null ? e : noConnection(e);
         }
-        try (var settings = c.createStatement()) {
-            if (exported != null) {
-                // The first statement of the transaction, as PostgreSQL requires; the id comes from
-                // pg_export_snapshot, never from a client.
-                settings.execute("SET TRANSACTION SNAPSHOT '" + exported.id().replace("'", "''") + "'");
-                // Ids are unique per server only: behind a service that balances over standbys,
-                // another one may hold an export of the same id. The same snapshot, or it is not
-                // this answer's (on a standby the text holds only its bounds).
-                try (ResultSet rs = settings.executeQuery("SELECT pg_current_snapshot()::text")) {
-                    rs.next();
-                    if (!exported.state().equals(rs.getString(1))) {
-                        throw new SQLException("another snapshot than the answer's", NOT_IMPORTED);
-                    }
-                }
+        // The transaction's settings in one round trip, with the BEGIN pgjdbc sends before them: a
+        // helper's half waits for them, and one at a time, each waiting for a core the other half
+        // keeps busy, they took 4-10 ms of a 90-day summary. All are the transaction's own (SET
+        // TRANSACTION, SET LOCAL), so the connection goes back to the pool as it came.
+        StringBuilder settings = new StringBuilder("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        if (exported != null) {
+            // Before the transaction's first query, as PostgreSQL requires; the id comes from
+            // pg_export_snapshot, never from a client.
+            settings.append("; SET TRANSACTION SNAPSHOT '")
+                    .append(exported.id().replace("'", "''"))
+                    .append("'");
+        }
+        // Not a planner switch: percentile sorts over a year of one clinic's visits (100,000
+        // values) fit in memory instead of spilling to disk.
+        settings.append("; SET LOCAL work_mem = '64MB'");
+        // Streamed statements are server-prepared (forEachRow); each run is still planned for its
+        // own window, as planEachTime has the others planned.
+        settings.append("; SET LOCAL plan_cache_mode = force_custom_plan");
+        if (exported != null) {
+            // Ids are unique per server only: behind a service that balances over standbys, another
+            // one may hold an export of the same id. The same snapshot, or it is not this answer's
+            // (on a standby the text holds only its bounds).
+            settings.append("; SELECT pg_current_snapshot()::text");
+        }
+        try (var st = c.createStatement()) {
+            st.execute(settings.toString());
+            if (exported != null && !exported.state().equals(lastText(st))) {
+                throw new SQLException("another snapshot than the answer's", NOT_IMPORTED);
             }
-            // Not a planner switch: percentile sorts over a year of one clinic's visits (100,000
-            // values) fit in memory instead of spilling to disk.
-            settings.execute("SET LOCAL work_mem = '64MB'");
-            // Streamed statements are server-prepared (forEachRow); each run is still planned for
-            // its own window, as planEachTime has the others planned.
-            settings.execute("SET LOCAL plan_cache_mode = force_custom_plan");
         } catch (SQLException e) {
             endQuietly(c, e);
             throw e;
@@ -281,10 +301,13 @@ class TrendSql {
          * statement timeout bounds.
          */
         <A, B> Both<A, B> both(Function<Snapshot, A> first, Function<Snapshot, B> second) {
-            return both(first, second, this::exported);
+            return both(first, second, null);
         }
 
-        /** {@link #both}, with the snapshot the helper imports given: a test hands it one no server has. */
+        /**
+         * {@link #both}, with the snapshot the helper imports given: a test hands it one no server
+         * has. Null exports this one.
+         */
         <A, B> Both<A, B> both(Function<Snapshot, A> first, Function<Snapshot, B> second, Supplier<String> id) {
             if (owner == null) {
                 return new Both<>(first.apply(this), second.apply(this));
@@ -298,7 +321,7 @@ class TrendSql {
             Halves inTurn = Halves.NO_CONNECTION;
             try {
                 if (owner.connectionToSpare()) {
-                    Exported exported = new Exported(id.get(), state());
+                    Exported exported = id == null ? export() : new Exported(id.get(), state());
                     other = owner.helpers.submit(() -> owner.inImported(exported, second, abandoned));
                 }
             } catch (RejectedExecutionException e) {
@@ -330,8 +353,15 @@ class TrendSql {
             return new Both<>(a, b.ran() ? b.value() : second.apply(this));
         }
 
-        private String exported() {
-            return single("SELECT pg_export_snapshot()");
+        /** This snapshot, exported for a helper, with the text to check it by: one round trip. */
+        private Exported export() {
+            try (var st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT pg_export_snapshot(), pg_current_snapshot()::text")) {
+                rs.next();
+                return new Exported(rs.getString(1), rs.getString(2));
+            } catch (SQLException e) {
+                throw failed(e);
+            }
         }
 
         private String state() {
@@ -475,9 +505,8 @@ class TrendSql {
                 } finally {
                     try {
                         if (!c.isClosed()) {
-                            c.setReadOnly(false);
+                            // The isolation and read-only mode were the transaction's own.
                             c.setAutoCommit(true);
-                            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
                         }
                     } finally {
                         c.close();
