@@ -40,13 +40,15 @@ import org.jboss.logging.Logger;
 import org.postgresql.PGStatement;
 
 /**
- * Every trend query. Aggregates and percentiles are computed in PostgreSQL, so their rows stay
- * there; continuity of care and the drivers stream the window's rows to Java ({@link
- * ContinuityOfCare}, {@link DriverStats}; the drivers in two streams, each with half of the
- * metrics), which costs less than the sorts and window functions SQL needs for them. Each query
- * starts from the same window of {@code visit_fact}, which the covering index {@code
- * visit_fact_window_idx} serves as one range scan; only fixed column names from {@link
- * VisitMetric} are placed in SQL text.
+ * Every trend query. The trends' and the provider comparison's aggregates and percentiles are
+ * computed in PostgreSQL, so their rows stay there. The summary has PostgreSQL send each metric's
+ * values, and continuity of care's ids, as one {@code bytea} per column ({@link Sent}, {@link
+ * Words}), and computes percentiles, means and continuity from them in Java ({@link
+ * ExactPercentile}, {@link ContinuityOfCare}); the drivers stream their rated visits to Java
+ * ({@link DriverStats}, in two streams, each with half of the metrics). Both cost less than the
+ * sorts and window functions SQL needs for the same figures. Each query starts from the same
+ * window of {@code visit_fact}, which the covering index {@code visit_fact_window_idx} serves as
+ * one range scan; only fixed column names from {@link VisitMetric} are placed in SQL text.
  *
  * <p>All queries of one answer run in one {@link Snapshot}: a read-only, repeatable-read
  * transaction, so a summary's statements see the same data even while ingest writes. Two of them
@@ -214,7 +216,9 @@ class TrendSql {
             }
         } catch (SQLException e) {
             endQuietly(c, e);
-            throw e;
+            // This batch is the connection's first round trip: a pooled connection whose server
+            // went away fails here, and a helper's caller then runs the half itself.
+            throw exported != null && deadConnection(e) ? noConnection(e) : e;
         }
         return exported == null ? new Snapshot(c, this, null) : new Snapshot(c, null, abandoned);
     }
@@ -240,6 +244,16 @@ class TrendSql {
             }
         }
         return new SQLException("no connection for a helper", NO_CONNECTION, e);
+    }
+
+    /**
+     * The connection is gone (SQLState class 08) or its backend was ended (57P01-57P03, an
+     * administrator's pg_terminate_backend, a shutdown, a restart).
+     */
+    private static boolean deadConnection(SQLException e) {
+        String state = e.getSQLState();
+        return state != null
+                && (state.startsWith("08") || Set.of("57P01", "57P02", "57P03").contains(state));
     }
 
     /** What a helper's transaction must import: the id, and the snapshot's text to check it by. */
@@ -711,12 +725,12 @@ class TrendSql {
             .sorted(Comparator.comparing(Modality::name))
             .toList();
 
-    /** {@link #waitsAndLatency}' column: how many of the modality's visits have a live latency. */
+    /** {@link #windowFigures}' key: how many of the modality's visits have a live latency. */
     static String latencyCount(Modality m) {
         return "latency_n_" + m.name().toLowerCase(Locale.ROOT);
     }
 
-    /** {@link #waitsAndLatency}' column: the modality's live latency p50, p90 and p95. */
+    /** {@link #windowFigures}' key: the modality's live latency p50, p90 and p95. */
     static String latencyPercentiles(Modality m) {
         return "latency_p_" + m.name().toLowerCase(Locale.ROOT);
     }
@@ -765,10 +779,10 @@ class TrendSql {
      */
     static Summary.Continuity continuity(Snapshot s, TrendWindow w) {
         s.withoutParallelWorkers();
-        String sql = "WITH " + WINDOW + " SELECT string_agg(textsend(patient_pseudonym), ' '::bytea) AS patients,"
-                + " string_agg(textsend(provider_id), ' '::bytea) AS providers,"
+        String sql = "WITH " + WINDOW + " SELECT string_agg(textsend(patient_pseudonym), '\\x00'::bytea) AS patients,"
+                + " string_agg(textsend(provider_id), '\\x00'::bytea) AS providers,"
                 + " string_agg(timestamptz_send(started_at), ''::bytea) AS starts,"
-                + " string_agg(textsend(visit_id), ' '::bytea) AS visits FROM v";
+                + " string_agg(textsend(visit_id), '\\x00'::bytea) AS visits FROM v";
         ContinuityOfCare walk = new ContinuityOfCare();
         s.forEachRow(
                 sql,
@@ -810,6 +824,18 @@ class TrendSql {
             order[fill[patientOf[i]]++] = i;
         }
         for (int p = 0; p < patientCount; p++) {
+            if (first[p + 1] - first[p] > FEW_VISITS) {
+                // Many visits under one pseudonym, out of order when the plan read the window
+                // another way than by start: a sort, so no input makes this quadratic.
+                Integer[] mine = new Integer[first[p + 1] - first[p]];
+                for (int a = 0; a < mine.length; a++) {
+                    mine[a] = order[first[p] + a];
+                }
+                Arrays.sort(mine, (i, j) -> later(i, j, starts, visits) ? 1 : later(j, i, starts, visits) ? -1 : 0);
+                for (int a = 0; a < mine.length; a++) {
+                    order[first[p] + a] = mine[a];
+                }
+            }
             // An insertion sort: a patient has a few visits, and a scan in start order leaves them sorted.
             for (int a = first[p] + 1; a < first[p + 1]; a++) {
                 int visit = order[a];
@@ -826,6 +852,9 @@ class TrendSql {
             }
         }
     }
+
+    /** Up to this many visits, a patient's are put in order by insertion. */
+    private static final int FEW_VISITS = 32;
 
     private static boolean later(int i, int j, long[] starts, Words visits) {
         int byStart = Long.compare(starts[i], starts[j]);

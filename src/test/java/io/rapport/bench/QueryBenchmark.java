@@ -784,20 +784,28 @@ class QueryBenchmark {
             }
             // The summary's two statements over the window (TrendSql.windowFigures, shortened to
             // one metric, and TrendSql.continuity): each sends its columns as one bytea per column,
-            // in scan order, and whether PostgreSQL plans them in parallel shows here.
-            plan.append("-- the summary's percentile values, one metric of its eleven\n");
-            explainWindow(c, "SELECT count(*), string_agg(float8send(wait_seconds), ''::bytea)", "", start, end, plan);
-            plan.append("-- the summary's continuity of care: the window's ids as words, in scan order\n");
-            explainWindow(
-                    c,
-                    "SELECT string_agg(textsend(patient_pseudonym), ' '::bytea),"
-                            + " string_agg(textsend(provider_id), ' '::bytea),"
-                            + " string_agg(timestamptz_send(started_at), ''::bytea),"
-                            + " string_agg(textsend(visit_id), ' '::bytea)",
-                    "",
-                    start,
-                    end,
-                    plan);
+            // in scan order, and runs without parallel workers, as the service runs them.
+            try (Statement st = c.createStatement()) {
+                st.execute("SET max_parallel_workers_per_gather = 0");
+                plan.append("-- the summary's percentile values, one metric of its ten\n");
+                explainWindow(
+                        c, "SELECT count(*), string_agg(float8send(wait_seconds), ''::bytea)", "", start, end, plan);
+                plan.append("-- the summary's continuity of care: the window's ids as words, in scan order\n");
+                explainWindow(
+                        c,
+                        "SELECT string_agg(textsend(patient_pseudonym), '\\x00'::bytea),"
+                                + " string_agg(textsend(provider_id), '\\x00'::bytea),"
+                                + " string_agg(timestamptz_send(started_at), ''::bytea),"
+                                + " string_agg(textsend(visit_id), '\\x00'::bytea)",
+                        "",
+                        start,
+                        end,
+                        plan);
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.execute("RESET max_parallel_workers_per_gather");
+                }
+            }
         }
         return plan.toString();
     }

@@ -63,27 +63,56 @@ class ContinuityOfCareTest {
 
     @Test
     void visitsArePutInPatientStartAndVisitIdOrderWhateverOrderTheyCameIn() {
-        // As the window's scan might send them: p1's visits out of order, and two of its visits at
-        // the same start, where the visit id decides ("v10" before "v9" byte by byte).
+        // As a scan might send them: p1's visits out of order, three of them at the same start,
+        // where the visit id decides byte by byte ("v1" < "v10" < "v9"); p2's between them.
         Words patients = words("p1 p2 p1 p1 p2 p1");
-        Words providers = words("B A A C A A");
-        long[] starts = {300, 100, 100, 200, 200, 200};
-        Words visits = words("v9 w1 v1 v10 w2 v2");
+        Words providers = words("A A B A A B");
+        long[] starts = {200, 100, 100, 100, 200, 100};
+        Words visits = words("v2 w1 v9 v1 w2 v10");
         ContinuityOfCare walk = new ContinuityOfCare();
         TrendSql.inPatientOrder(patients.numbers(), providers.numbers(), starts, visits, walk);
-        // p1 in order: v1 (A, 100), v10 (C, 200), v2 (A, 200), v9 (B, 300): A C A B, 3 switches in
-        // 3 pairs; n 4, A twice: UPC 1/2, COC (4 + 1 + 1 - 4) / 12 = 1/6.
+        // p1 in order: v1 (A, 100), v10 (B, 100), v9 (B, 100), v2 (A, 200): A B B A, 2 switches in
+        // 3 pairs. Any other order gives another count: as sent, A B A B (3); by start alone,
+        // keeping the order sent, B A B A (3); by visit id alone, A B A B (3); ties reversed,
+        // B B A A (1). n 4, A twice and B twice: UPC 1/2, COC (4 + 4 - 4) / 12 = 1/3.
         // p2: A A, no switch in 1 pair; UPC 1, COC 1.
         Summary.Continuity c = walk.result();
         assertThat(c.patients()).isEqualTo(2);
         assertThat(c.upc()).isEqualTo(0.75); // (1/2 + 1) / 2
-        assertThat(c.coc()).isEqualTo(0.5833); // (1/6 + 1) / 2
-        assertThat(c.providerSwitchRate()).isEqualTo(0.75); // 3 of 4 pairs
+        assertThat(c.coc()).isEqualTo(0.6667); // (1/3 + 1) / 2
+        assertThat(c.providerSwitchRate()).isEqualTo(0.5); // 2 of 4 pairs
+    }
+
+    @Test
+    void aPatientWithManyVisitsSentOutOfOrderIsSortedToo() {
+        // One pseudonym with 40 visits, more than an insertion sort is left to: A at starts 1-20,
+        // B at 21-40, sent interleaved from both ends (1, 40, 2, 39, ...).
+        int n = 40;
+        StringBuilder providerText = new StringBuilder();
+        StringBuilder visitText = new StringBuilder();
+        long[] starts = new long[n];
+        for (int i = 0; i < n; i++) {
+            int start = i % 2 == 0 ? 1 + i / 2 : n - i / 2;
+            starts[i] = start;
+            providerText.append(i == 0 ? "" : " ").append(start <= 20 ? "A" : "B");
+            visitText.append(i == 0 ? "" : " ").append("v").append(start);
+        }
+        ContinuityOfCare walk = new ContinuityOfCare();
+        TrendSql.inPatientOrder(
+                new int[n], words(providerText.toString()).numbers(), starts, words(visitText.toString()), walk);
+        // In start order: A x 20 then B x 20, 1 switch in 39 pairs; UPC 20/40; COC (400 + 400 - 40)
+        // / (40 x 39) = 760 / 1560.
+        Summary.Continuity c = walk.result();
+        assertThat(c.providerSwitchRate()).isEqualTo(0.0256); // 1 / 39 = 0.02564
+        assertThat(c.upc()).isEqualTo(0.5);
+        assertThat(c.coc()).isEqualTo(0.4872); // 0.48718
     }
 
     @Test
     void wordsNumberEqualBytesAlikeAndCountMustMatch() {
         assertThat(words("x yy x zzz yy x").numbers()).containsExactly(0, 1, 0, 2, 1, 0);
+        // An empty word is a word: "a", "" and "a" again.
+        assertThat(Words.of(new byte[] {'a', 0, 0, 'a'}, 3).numbers()).containsExactly(0, 1, 0);
         assertThat(Words.of(null, 0).numbers()).isEmpty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Words.of(bytes("a b"), 3))
                 .isInstanceOf(IllegalStateException.class);
@@ -91,11 +120,12 @@ class ContinuityOfCareTest {
                 .isInstanceOf(IllegalStateException.class);
     }
 
+    /** Space-separated words as the window's statement sends them, NUL-separated. */
     private static Words words(String text) {
         return Words.of(bytes(text), text.split(" ").length);
     }
 
     private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
+        return text.replace(' ', '\0').getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -35,11 +35,18 @@ class ExactPercentileTest {
             }
             double[] sorted = values.clone();
             Arrays.sort(sorted);
-            for (double f : new double[] {0.0, 0.5, 0.9, 0.95, 1.0}) {
+            double[] fractions = {0.0, 0.5, 0.9, 0.95, 1.0};
+            // All fractions from one call, as the summary asks, and each alone.
+            Double[] together = ExactPercentile.cont(values.clone(), fractions);
+            for (int k = 0; k < fractions.length; k++) {
+                double f = fractions[k];
                 double position = f * (n - 1);
                 int lo = (int) Math.floor(position);
                 int hi = (int) Math.ceil(position);
                 double expected = sorted[lo] + (position - lo) * (sorted[hi] - sorted[lo]);
+                assertThat(together[k])
+                        .as("n %d, fraction %s with the others", n, f)
+                        .isEqualTo(expected);
                 assertThat(ExactPercentile.cont(values.clone(), f)[0])
                         .as("n %d, fraction %s", n, f)
                         .isEqualTo(expected);

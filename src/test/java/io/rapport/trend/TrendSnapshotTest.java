@@ -6,6 +6,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.agroal.DataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Scrape;
 import io.restassured.http.ContentType;
@@ -31,6 +33,10 @@ class TrendSnapshotTest {
 
     @Inject
     TrendSql sql;
+
+    @Inject
+    @DataSource("reports")
+    AgroalDataSource reports;
 
     /** What one statement saw, and on which thread it ran. */
     private record Seen(long visits, String thread) {}
@@ -228,5 +234,42 @@ class TrendSnapshotTest {
         }
         assertThat(halves("no_connection") - noConnection).isEqualTo(2.0);
         assertThat(sql.freeHelpers()).as("helpers free after both answers").isEqualTo(1);
+    }
+
+    @Test
+    void aHelperHandedADeadConnectionHasTheCallerRunTheHalf() {
+        String clinic = unique("snap");
+        post(clinic, "s1");
+        double noConnection = halves("no_connection");
+        try (TrendSql.Snapshot s = takenBeforeASecondVisit(clinic)) {
+            // Every other connection of the reports pool (it holds five) made idle, then ended by
+            // the server, as a restart or an administrator's pg_terminate_backend leaves them: the
+            // pool still hands them out, and a helper's first round trip finds them gone.
+            List<TrendSql.Snapshot> others = new ArrayList<>();
+            List<Object> pids = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                TrendSql.Snapshot other = sql.snapshot();
+                others.add(other);
+                pids.add(other.query("SELECT pg_backend_pid() AS pid").get(0).get("pid"));
+            }
+            others.forEach(TrendSql.Snapshot::close);
+            for (Object pid : pids) {
+                assertThat(s.query("SELECT pg_terminate_backend(?) AS ended", pid)
+                                .get(0)
+                                .get("ended"))
+                        .isEqualTo(true);
+            }
+
+            TrendSql.Both<Seen, Seen> both = s.both(countVisits(clinic), countVisits(clinic));
+
+            assertThat(both.first().visits()).isEqualTo(1);
+            assertThat(both.second().visits()).isEqualTo(1);
+            assertThat(both.second().thread()).isEqualTo(Thread.currentThread().getName());
+        } finally {
+            // The ended connections left idle must not reach the tests after this one.
+            reports.flush(AgroalDataSource.FlushMode.IDLE);
+        }
+        assertThat(halves("no_connection") - noConnection).isEqualTo(1.0);
+        assertThat(sql.freeHelpers()).as("helpers free after the answer").isEqualTo(1);
     }
 }
