@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** Turns a clinic manager's question into {@link TrendSql} queries and applies small-group suppression. */
 @ApplicationScoped
@@ -53,7 +54,10 @@ public class TrendService {
 
     public Summary summary(TrendWindow w) {
         Rules rules = rules(w.clinicId());
-        return answered(new AnswerCache.Key("summary", w, rules.inputs()), s -> summary(s, w, rules));
+        return answered(
+                new AnswerCache.Key("summary", w, rules.inputs()),
+                sql::snapshotWithoutParallelWorkers,
+                s -> summary(s, w, rules));
     }
 
     /**
@@ -61,17 +65,23 @@ public class TrendService {
      * snapshot sees, or {@code compute}'s in it.
      */
     private <T> T answered(AnswerCache.Key key, Function<TrendSql.Snapshot, T> compute) {
-        try (TrendSql.Snapshot snapshot = sql.snapshot()) {
+        return answered(key, sql::snapshot, compute);
+    }
+
+    /** {@link #answered(AnswerCache.Key, Function)} in the snapshot {@code open} gives. */
+    private <T> T answered(
+            AnswerCache.Key key, Supplier<TrendSql.Snapshot> open, Function<TrendSql.Snapshot, T> compute) {
+        try (TrendSql.Snapshot snapshot = open.get()) {
             return answers.answer(snapshot, key, () -> compute.apply(snapshot));
         }
     }
 
     private Summary summary(TrendSql.Snapshot snapshot, TrendWindow w, Rules rules) {
         // Two halves of about equal cost: they run at once when a helper connection is free, in
-        // one snapshot either way. The window's figures and continuity each read the whole window;
-        // the rating statistics, a smaller range of rating_fact, go with continuity, the lighter
-        // (QueryBenchmark at 1M, p50 at 90 and 365 days: 42 and 108 ms with the figures, 36 and
-        // 91 ms with continuity).
+        // one snapshot either way, neither with parallel workers (snapshotWithoutParallelWorkers).
+        // The window's figures and continuity each read the whole window; the rating statistics,
+        // a smaller range of rating_fact, go with continuity, the lighter (QueryBenchmark at 1M,
+        // p50 at 90 and 365 days: 42 and 108 ms with the figures, 36 and 91 ms with continuity).
         TrendSql.Both<FiguresAndAlerts, ContinuityAndRatings> parts = snapshot.both(
                 s -> new FiguresAndAlerts(TrendSql.windowFigures(s, w), TrendSql.openAlerts(s, w)),
                 s -> new ContinuityAndRatings(

@@ -142,8 +142,23 @@ class TrendSql {
      * statement timeout.
      */
     Snapshot snapshot() {
+        return snapshot(true);
+    }
+
+    /**
+     * {@link #snapshot()} whose transactions, its helper's too, ask PostgreSQL for no parallel
+     * workers. For a summary's halves, which already keep one backend busy per core: PostgreSQL 16
+     * and later plan their string_agg statements in parallel, and on two cores the answer then had
+     * three or four backends competing for them (QueryBenchmark at 1M, the 365-day summary: p50 117
+     * ms and p95 125 ms with workers, 108 and 111 ms without).
+     */
+    Snapshot snapshotWithoutParallelWorkers() {
+        return snapshot(false);
+    }
+
+    private Snapshot snapshot(boolean parallelWorkers) {
         try {
-            return open(null, null);
+            return open(null, null, parallelWorkers);
         } catch (SQLException e) {
             throw failed(e);
         }
@@ -172,7 +187,7 @@ class TrendSql {
      * --jobs} does), so two connections read one state of the database, and which stops before any
      * further statement once {@code abandoned} is set.
      */
-    private Snapshot open(Exported exported, AtomicBoolean abandoned) throws SQLException {
+    private Snapshot open(Exported exported, AtomicBoolean abandoned, boolean parallelWorkers) throws SQLException {
         Connection c;
         try {
             c = dataSource.getConnection();
@@ -203,6 +218,9 @@ class TrendSql {
         // Streamed statements are server-prepared (forEachRow); each run is still planned for its
         // own window, as planEachTime has the others planned.
         settings.append("; SET LOCAL plan_cache_mode = force_custom_plan");
+        if (!parallelWorkers) {
+            settings.append("; SET LOCAL max_parallel_workers_per_gather = 0");
+        }
         if (exported != null) {
             // Ids are unique per server only: behind a service that balances over standbys, another
             // one may hold an export of the same id. The same snapshot, or it is not this answer's
@@ -220,7 +238,9 @@ class TrendSql {
             // went away fails here, and a helper's caller then runs the half itself.
             throw exported != null && deadConnection(e) ? noConnection(e) : e;
         }
-        return exported == null ? new Snapshot(c, this, null) : new Snapshot(c, null, abandoned);
+        return exported == null
+                ? new Snapshot(c, this, null, parallelWorkers)
+                : new Snapshot(c, null, abandoned, parallelWorkers);
     }
 
     private static void endQuietly(Connection c, SQLException cause) {
@@ -298,7 +318,11 @@ class TrendSql {
         /** Set when the answer a helper works for has failed: its next statement is not run. */
         private final AtomicBoolean abandoned;
 
-        private Snapshot(Connection c, TrendSql owner, AtomicBoolean abandoned) {
+        /** Whether its transaction, and a helper's, may use parallel workers ({@link #snapshotWithoutParallelWorkers}). */
+        private final boolean parallelWorkers;
+
+        private Snapshot(Connection c, TrendSql owner, AtomicBoolean abandoned, boolean parallelWorkers) {
+            this.parallelWorkers = parallelWorkers;
             this.c = c;
             this.owner = owner;
             this.abandoned = abandoned;
@@ -336,7 +360,7 @@ class TrendSql {
             try {
                 if (owner.connectionToSpare()) {
                     Exported exported = id == null ? export() : new Exported(id.get(), state());
-                    other = owner.helpers.submit(() -> owner.inImported(exported, second, abandoned));
+                    other = owner.helpers.submit(() -> owner.inImported(exported, second, abandoned, parallelWorkers));
                 }
             } catch (RejectedExecutionException e) {
                 // Shutting down: no new helpers, and this answer still completes.
@@ -380,22 +404,6 @@ class TrendSql {
 
         private String state() {
             return single("SELECT pg_current_snapshot()::text");
-        }
-
-        /**
-         * No parallel workers for the rest of this transaction. For a summary's halves, which
-         * already keep one backend busy per core: PostgreSQL 16 and later plan their string_agg
-         * statements in parallel, and on two cores the answer then had three or four backends
-         * competing for them (QueryBenchmark at 1M, the 365-day summary: p50 117 ms and p95 125 ms
-         * with workers, 108 and 111 ms without).
-         */
-        void withoutParallelWorkers() {
-            checkNotAbandoned();
-            try (var st = c.createStatement()) {
-                st.execute("SET LOCAL max_parallel_workers_per_gather = 0");
-            } catch (SQLException e) {
-                throw failed(e);
-            }
         }
 
         private String single(String sql) {
@@ -537,11 +545,12 @@ class TrendSql {
      * exported snapshot; or nothing, when this server cannot import it or no connection was to be
      * had, so the caller runs the half itself. Gives its permit back either way.
      */
-    private <B> Helped<B> inImported(Exported exported, Function<Snapshot, B> work, AtomicBoolean abandoned) {
+    private <B> Helped<B> inImported(
+            Exported exported, Function<Snapshot, B> work, AtomicBoolean abandoned, boolean parallelWorkers) {
         try {
             Snapshot imported;
             try {
-                imported = open(exported, abandoned);
+                imported = open(exported, abandoned, parallelWorkers);
             } catch (SQLException e) {
                 if (notImported(e)) {
                     return new Helped<>(null, Halves.NOT_IMPORTED);
@@ -612,11 +621,10 @@ class TrendSql {
      * (p50, p90, p95), and per live modality {@link #latencyCount} and {@link #latencyPercentiles}.
      */
     static Map<String, Object> windowFigures(Snapshot s, TrendWindow w) {
-        s.withoutParallelWorkers();
         StringBuilder select = new StringBuilder("count(*) AS visits");
         for (String col : TIME_USE) {
             select.append(", ")
-                    .append(values(col, col))
+                    .append(values(col, null))
                     .append(" AS ")
                     .append(col)
                     .append("_values");
@@ -624,10 +632,10 @@ class TrendSql {
         select.append(", sum(documentation_seconds) FILTER (WHERE live) AS live_documentation")
                 .append(", avg(patient_talk_share) AS talk_mean, avg(connection_drops) AS drops_mean")
                 .append(", ")
-                .append(values("wait_seconds", "wait_seconds"))
+                .append(values("wait_seconds", null))
                 .append(" AS wait_values")
                 .append(", ")
-                .append(values("message_reply_seconds", "message_reply_seconds"))
+                .append(values("message_reply_seconds", null))
                 .append(" AS reply_values");
         // Latency per modality, every one of them: the overall figure is over all of them.
         for (Modality m : Modality.values()) {
@@ -699,9 +707,12 @@ class TrendSql {
     private static final List<String> TIME_USE = List.of(
             "face_to_face_share", "face_to_face_seconds", "documentation_seconds", "after_hours_documentation_seconds");
 
-    /** The column's values where {@code condition} holds, as one array; NULL when there are none. */
+    /**
+     * The column's non-NULL values (string_agg skips NULLs), only where {@code condition} holds
+     * unless it is null, as one bytea; NULL when there are none.
+     */
     private static String values(String column, String condition) {
-        String filter = condition.equals(column) ? "" : " FILTER (WHERE " + condition + ")";
+        String filter = condition == null ? "" : " FILTER (WHERE " + condition + ")";
         return "string_agg(float8send(" + column + "), ''::bytea)" + filter;
     }
 
@@ -778,7 +789,6 @@ class TrendSql {
      * of one patient wait for each other, and a clinic's backfill is full of such batches.
      */
     static Summary.Continuity continuity(Snapshot s, TrendWindow w) {
-        s.withoutParallelWorkers();
         String sql = "WITH " + WINDOW + " SELECT string_agg(textsend(patient_pseudonym), '\\x00'::bytea) AS patients,"
                 + " string_agg(textsend(provider_id), '\\x00'::bytea) AS providers,"
                 + " string_agg(timestamptz_send(started_at), ''::bytea) AS starts,"
@@ -831,7 +841,7 @@ class TrendSql {
                 for (int a = 0; a < mine.length; a++) {
                     mine[a] = order[first[p] + a];
                 }
-                Arrays.sort(mine, (i, j) -> later(i, j, starts, visits) ? 1 : later(j, i, starts, visits) ? -1 : 0);
+                Arrays.sort(mine, (i, j) -> inVisitOrder(i, j, starts, visits));
                 for (int a = 0; a < mine.length; a++) {
                     order[first[p] + a] = mine[a];
                 }
@@ -840,7 +850,7 @@ class TrendSql {
             for (int a = first[p] + 1; a < first[p + 1]; a++) {
                 int visit = order[a];
                 int b = a - 1;
-                while (b >= first[p] && later(order[b], visit, starts, visits)) {
+                while (b >= first[p] && inVisitOrder(order[b], visit, starts, visits) > 0) {
                     order[b + 1] = order[b];
                     b--;
                 }
@@ -856,9 +866,10 @@ class TrendSql {
     /** Up to this many visits, a patient's are put in order by insertion. */
     private static final int FEW_VISITS = 32;
 
-    private static boolean later(int i, int j, long[] starts, Words visits) {
+    /** Visits i and j compared by start, then by visit id. */
+    private static int inVisitOrder(int i, int j, long[] starts, Words visits) {
         int byStart = Long.compare(starts[i], starts[j]);
-        return byStart != 0 ? byStart > 0 : visits.compare(i, j) > 0;
+        return byStart != 0 ? byStart : visits.compare(i, j);
     }
 
     /**

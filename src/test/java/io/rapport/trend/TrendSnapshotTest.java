@@ -272,4 +272,28 @@ class TrendSnapshotTest {
         assertThat(halves("no_connection") - noConnection).isEqualTo(1.0);
         assertThat(sql.freeHelpers()).as("helpers free after the answer").isEqualTo(1);
     }
+
+    @Test
+    void aSnapshotWithoutParallelWorkersHasItsHelperRunWithoutThemToo() {
+        Function<TrendSql.Snapshot, String> workers =
+                s -> (String) s.query("SELECT current_setting('max_parallel_workers_per_gather') AS w")
+                        .get(0)
+                        .get("w");
+        String serverDefault;
+        try (TrendSql.Snapshot s = sql.snapshot()) {
+            serverDefault = workers.apply(s);
+        }
+        assertThat(serverDefault).as("the server's own setting").isNotEqualTo("0");
+        try (TrendSql.Snapshot s = sql.snapshotWithoutParallelWorkers()) {
+            TrendSql.Both<String, String> both = s.both(workers, workers);
+            assertThat(both.first()).isEqualTo("0");
+            assertThat(both.second()).isEqualTo("0");
+        }
+        // Transaction-scoped: the pooled connections answer the next snapshot with the default.
+        try (TrendSql.Snapshot s = sql.snapshot()) {
+            TrendSql.Both<String, String> both = s.both(workers, workers);
+            assertThat(both.first()).isEqualTo(serverDefault);
+            assertThat(both.second()).isEqualTo(serverDefault);
+        }
+    }
 }
