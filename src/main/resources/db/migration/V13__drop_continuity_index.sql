@@ -3,10 +3,10 @@
 -- order: it receives the window's ids as bytes and orders them itself (io.rapport.trend.TrendSql,
 -- inPatientOrder). The continuity statement still read the index, as the narrowest one covering its
 -- columns, but the window index serves it as well (36 against 37 ms for a year of the query
--- benchmark's busy clinic), while every ingested visit paid for a fourth index entry of visit_fact
--- and every million visits for 202 MB. Without it, a batch of 1,000 new visits took 21.5 ms in its
--- upsert against 24 ms (psql, PostgreSQL 15, six batches each), and the ingest benchmark ran new
--- visits about 6% faster (README, "Benchmarks").
+-- benchmark's busy clinic), while every ingested visit paid for one of visit_fact's three index
+-- entries and every million visits for 202 MB. Without it, a batch of 1,000 new visits took
+-- 20.2-23.3 ms in its upsert against 23.0-25.7 ms (psql, PostgreSQL 15, fact triggers included,
+-- six batches each), and the ingest benchmark ran new visits about 6% faster (README, "Benchmarks").
 --
 -- A plain DROP: it holds visit_fact's lock only for as long as it takes to unlink the index, with
 -- no scan. IF EXISTS, since an operator may have dropped it by hand already.
