@@ -8,9 +8,14 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -27,6 +32,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class VisitFactMaintenanceTest {
+
+    @Inject
+    AgroalDataSource dataSource;
 
     private static final Instant T0 =
             Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.DAYS);
@@ -152,6 +160,57 @@ class VisitFactMaintenanceTest {
         assertThat(s.getInt("visits")).isEqualTo(3);
         assertThat(s.getDouble("faceToFaceShare.mean")).isEqualTo(0.7333);
         assertThat(s.getInt("ratings.SRS.responses")).isEqualTo(2);
+    }
+
+    /**
+     * The service's rating writes leave their fact rows to the repair under the visit lock (V14);
+     * a rating written outside the service, as by an operator or a COPY, still gets its row from
+     * the trigger, and one corrected outside the service has its row follow.
+     */
+    @Test
+    void ratingsWrittenOutsideTheServiceStillGetTheirFactRows() throws Exception {
+        String clinic = unique("fact-hand");
+        post("/api/v1/visits", visitAt(clinic, "h1", 1200, 300), 201);
+        post("/api/v1/visits", visitAt(clinic, "h2", 600, 600), 201);
+        post("/api/v1/ratings", srs(clinic, "h1", 9.0, T0.plusSeconds(4000)), 201);
+        assertThat(summary(clinic).getInt("ratings.SRS.responses")).isEqualTo(1);
+
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO rating (clinic_id, visit_id, instrument, items, complete, total, normalized,"
+                                + " subscales, category, submitted_at, recorded_at, received_at, revision)"
+                                + " VALUES (?, 'h2', 'SRS', '{8,8,8,8}', true, 32, 0.8, '{}', NULL, ?, ?, ?, 1)")) {
+            Timestamp at = Timestamp.from(T0.plusSeconds(4000));
+            ps.setString(1, clinic);
+            ps.setTimestamp(2, at);
+            ps.setTimestamp(3, at);
+            ps.setTimestamp(4, at);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(summary(clinic).getInt("ratings.SRS.responses")).isEqualTo(2);
+        assertThat(factTotal(clinic, "h2")).isEqualTo(32.0);
+
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE rating SET total = 28, revision = revision + 1 WHERE clinic_id = ? AND visit_id = 'h2'")) {
+            ps.setString(1, clinic);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(factTotal(clinic, "h2")).isEqualTo(28.0);
+        // The service's own row for h1: 4 x 9 = 36.
+        assertThat(factTotal(clinic, "h1")).isEqualTo(36.0);
+    }
+
+    private Double factTotal(String clinic, String visitId) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT total FROM rating_fact WHERE clinic_id = ? AND visit_id = ? AND instrument = 'SRS'")) {
+            ps.setString(1, clinic);
+            ps.setString(2, visitId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getDouble(1) : null;
+            }
+        }
     }
 
     @Test
