@@ -20,7 +20,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,13 +90,6 @@ class RatingStore {
             ORDER BY i.ord
             """;
 
-    /**
-     * Marks the transaction so the rating trigger leaves the ratings' rating_fact rows to the repair
-     * that {@link AlertEvaluator#evaluate} runs under the visit lock after the writes (V14): written
-     * once instead of twice. Only for this store's writes, which always reach that evaluation.
-     */
-    private static final String FACTS_BY_REPAIR = "SELECT set_config('rapport.rating_fact_by_repair', 'on', true)";
-
     /** Ratings another transaction inserted while this statement waited on their key. */
     private static final String STORED_STATE = """
             SELECT k.ord, r.recorded_at, r.revision
@@ -122,9 +114,6 @@ class RatingStore {
         Stored[] out = new Stored[ratings.size()];
         List<AlertEvaluator.VisitRef> changed = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            try (Statement s = c.createStatement()) {
-                s.execute(FACTS_BY_REPAIR);
-            }
             for (int[] round : rounds(ratings)) {
                 List<Integer> unseen = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(UPSERT)) {

@@ -163,9 +163,9 @@ class VisitFactMaintenanceTest {
     }
 
     /**
-     * The service's rating writes leave their fact rows to the repair under the visit lock (V14);
-     * a rating written outside the service, as by an operator or a COPY, still gets its row from
-     * the trigger, and one corrected outside the service has its row follow.
+     * The facts follow whatever writes: a rating written outside the service, as by an operator or
+     * a COPY, gets its row from the rating trigger, and one corrected outside the service has its
+     * row follow.
      */
     @Test
     void ratingsWrittenOutsideTheServiceStillGetTheirFactRows() throws Exception {
