@@ -845,16 +845,18 @@ class TrendSql {
                 for (int a = 0; a < mine.length; a++) {
                     order[first[p] + a] = mine[a];
                 }
-            }
-            // An insertion sort: a patient has a few visits, and a scan in start order leaves them sorted.
-            for (int a = first[p] + 1; a < first[p + 1]; a++) {
-                int visit = order[a];
-                int b = a - 1;
-                while (b >= first[p] && inVisitOrder(order[b], visit, starts, visits) > 0) {
-                    order[b + 1] = order[b];
-                    b--;
+            } else {
+                // An insertion sort: a patient has a few visits, and a scan in start order leaves
+                // them sorted.
+                for (int a = first[p] + 1; a < first[p + 1]; a++) {
+                    int visit = order[a];
+                    int b = a - 1;
+                    while (b >= first[p] && inVisitOrder(order[b], visit, starts, visits) > 0) {
+                        order[b + 1] = order[b];
+                        b--;
+                    }
+                    order[b + 1] = visit;
                 }
-                order[b + 1] = visit;
             }
             walk.patient();
             for (int a = first[p]; a < first[p + 1]; a++) {

@@ -97,7 +97,6 @@ class IngestAndTrendBenchmark {
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<String[]> table = new ArrayList<>();
     private final AtomicLong maxRss = new AtomicLong();
-    private String warmup = "";
 
     private String url(String path) {
         return "http://localhost:" + RestAssured.port + path;
@@ -343,7 +342,7 @@ class IngestAndTrendBenchmark {
      * both cores through every measured pass (perf, 2026-11-30), and the limit's COPY ran beside
      * them too: a service that has run for a while compiles nothing.
      */
-    private void warmUp() throws Exception {
+    private String warmUp() throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         long start = System.nanoTime();
         for (int round = 1; ; round++) {
@@ -365,14 +364,13 @@ class IngestAndTrendBenchmark {
                     jitMillis);
             if (jitMillis * 10 < wallMillis || seconds >= WARMUP_MAX_SECONDS) {
                 settle();
-                warmup = String.format(
+                return String.format(
                         Locale.ROOT,
                         "%d rounds, %d s, the last %d ms with %d ms compiling",
                         round,
                         seconds,
                         wallMillis,
                         jitMillis);
-                return;
             }
         }
     }
@@ -408,7 +406,7 @@ class IngestAndTrendBenchmark {
         List<byte[]> ratingBatches = batches(ratings);
         Instant now = Instant.now();
 
-        warmUp();
+        String warmup = warmUp();
         retried.set(0);
 
         String visitColumns = "clinic_id, visit_id, provider_id, patient_pseudonym, modality, scheduled_start, "

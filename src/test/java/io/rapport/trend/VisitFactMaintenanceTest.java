@@ -8,13 +8,11 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Db;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class VisitFactMaintenanceTest {
 
     @Inject
-    AgroalDataSource dataSource;
+    Db db;
 
     private static final Instant T0 =
             Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.DAYS);
@@ -168,49 +166,40 @@ class VisitFactMaintenanceTest {
      * row follow.
      */
     @Test
-    void ratingsWrittenOutsideTheServiceStillGetTheirFactRows() throws Exception {
+    void ratingsWrittenOutsideTheServiceStillGetTheirFactRows() {
         String clinic = unique("fact-hand");
         post("/api/v1/visits", visitAt(clinic, "h1", 1200, 300), 201);
         post("/api/v1/visits", visitAt(clinic, "h2", 600, 600), 201);
         post("/api/v1/ratings", srs(clinic, "h1", 9.0, T0.plusSeconds(4000)), 201);
         assertThat(summary(clinic).getInt("ratings.SRS.responses")).isEqualTo(1);
 
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
+        Timestamp at = Timestamp.from(T0.plusSeconds(4000));
+        assertThat(db.update(
                         "INSERT INTO rating (clinic_id, visit_id, instrument, items, complete, total, normalized,"
                                 + " subscales, category, submitted_at, recorded_at, received_at, revision)"
-                                + " VALUES (?, 'h2', 'SRS', '{8,8,8,8}', true, 32, 0.8, '{}', NULL, ?, ?, ?, 1)")) {
-            Timestamp at = Timestamp.from(T0.plusSeconds(4000));
-            ps.setString(1, clinic);
-            ps.setTimestamp(2, at);
-            ps.setTimestamp(3, at);
-            ps.setTimestamp(4, at);
-            assertThat(ps.executeUpdate()).isEqualTo(1);
-        }
+                                + " VALUES (?, 'h2', 'SRS', '{8,8,8,8}', true, 32, 0.8, '{}', NULL, ?, ?, ?, 1)",
+                        clinic,
+                        at,
+                        at,
+                        at))
+                .isEqualTo(1);
         assertThat(summary(clinic).getInt("ratings.SRS.responses")).isEqualTo(2);
-        assertThat(factTotal(clinic, "h2")).isEqualTo(32.0);
+        assertThat(factTotal(clinic, "h2")).isEqualTo("32");
 
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "UPDATE rating SET total = 28, revision = revision + 1 WHERE clinic_id = ? AND visit_id = 'h2'")) {
-            ps.setString(1, clinic);
-            assertThat(ps.executeUpdate()).isEqualTo(1);
-        }
-        assertThat(factTotal(clinic, "h2")).isEqualTo(28.0);
+        assertThat(db.update(
+                        "UPDATE rating SET total = 28, revision = revision + 1 WHERE clinic_id = ? AND visit_id = 'h2'",
+                        clinic))
+                .isEqualTo(1);
+        assertThat(factTotal(clinic, "h2")).isEqualTo("28");
         // The service's own row for h1: 4 x 9 = 36.
-        assertThat(factTotal(clinic, "h1")).isEqualTo(36.0);
+        assertThat(factTotal(clinic, "h1")).isEqualTo("36");
     }
 
-    private Double factTotal(String clinic, String visitId) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT total FROM rating_fact WHERE clinic_id = ? AND visit_id = ? AND instrument = 'SRS'")) {
-            ps.setString(1, clinic);
-            ps.setString(2, visitId);
-            try (java.sql.ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getDouble(1) : null;
-            }
-        }
+    private String factTotal(String clinic, String visitId) {
+        return db.string(
+                "SELECT total::text FROM rating_fact WHERE clinic_id = ? AND visit_id = ? AND instrument = 'SRS'",
+                clinic,
+                visitId);
     }
 
     @Test
