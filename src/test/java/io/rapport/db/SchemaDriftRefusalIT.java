@@ -1,0 +1,81 @@
+package io.rapport.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rapport.support.PackagedJar;
+import io.rapport.support.Tokens;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A database whose schema has drifted from what the service maps is refused at startup, naming
+ * the table and the column, instead of failing later in a request. The drift is in the audit
+ * trail, a table the service only ever touches in SQL: the mapping covers every table, not only
+ * the ones Hibernate writes.
+ */
+class SchemaDriftRefusalIT {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aColumnDroppedByHandStopsTheStartAndIsNamed() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(temp.resolve("external-pg"))
+                .setCleanDataDirectory(true)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .start()) {
+            String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+            // Every migration of this build, as the service would run them, then one change by hand.
+            Flyway.configure()
+                    .dataSource(url, "postgres", "postgres")
+                    .locations("classpath:db/migration")
+                    .load()
+                    .migrate();
+            try (Connection c = postgres.getPostgresDatabase().getConnection();
+                    Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE audit_event DROP COLUMN records");
+            }
+
+            Path dir = temp.resolve("app");
+            Files.createDirectories(dir);
+            Path tokenKey = dir.resolve("test-public.pem");
+            try (InputStream in = getClass().getClassLoader().getResourceAsStream("test-jwt/public.pem")) {
+                Files.copy(in, tokenKey);
+            }
+            byte[] key = new byte[48];
+            new java.security.SecureRandom().nextBytes(key);
+            try (PackagedJar jar = PackagedJar.start(
+                    dir,
+                    Map.of(
+                            "QUARKUS_DATASOURCE_JDBC_URL",
+                            url,
+                            "QUARKUS_DATASOURCE_USERNAME",
+                            "postgres",
+                            "QUARKUS_DATASOURCE_PASSWORD",
+                            "postgres",
+                            "RAPPORT_PSEUDONYM_KEY",
+                            Base64.getEncoder().encodeToString(key),
+                            "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                            tokenKey.toString(),
+                            "MP_JWT_VERIFY_ISSUER",
+                            Tokens.ISSUER))) {
+                int exit = jar.awaitExit(Duration.ofSeconds(120));
+                String out = jar.output();
+                assertThat(exit).as(out).isNotZero();
+                assertThat(out).contains("missing column [records] in table [audit_event]");
+                assertThat(out).doesNotContain("Listening on");
+            }
+        }
+    }
+}
