@@ -42,28 +42,29 @@ class RatingStore {
                         ?::float8[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[]) WITH ORDINALITY
                     AS i(clinic_id, visit_id, instrument, items, complete, total, normalized, subscales,
                          category, submitted_at, recorded_at, ord)
-            ), before AS (
-                -- One key lookup per item (LATERAL ... LIMIT 1 cannot become a hash join): planned as
-                -- a join, a batch hashed the whole rating table whenever its statistics lagged a
-                -- backfill, and each batch cost more as the table grew.
-                SELECT r.clinic_id, r.visit_id, r.instrument, r.items, r.submitted_at, r.recorded_at, r.revision
+            ), checked AS (
+                -- Each item beside its row as this statement's snapshot holds it, and whether that row
+                -- already answers it (settled): see VisitStore. One key lookup per item (LATERAL ...
+                -- LIMIT 1 cannot become a hash join): planned as a join, a batch hashed the whole
+                -- rating table whenever its statistics lagged a backfill, and each batch cost more as
+                -- the table grew.
+                SELECT i.*, b.recorded_at AS stored_recorded_at, b.revision AS stored_revision,
+                       (b.recorded_at > i.recorded_at
+                        OR (b.items, b.submitted_at) IS NOT DISTINCT FROM (i.items::float8[], i.submitted_at))
+                           AS settled
                 FROM input i
-                CROSS JOIN LATERAL (
+                LEFT JOIN LATERAL (
                     SELECT * FROM rating r
                     WHERE r.clinic_id = i.clinic_id AND r.visit_id = i.visit_id AND r.instrument = i.instrument
-                    LIMIT 1) AS r
+                    LIMIT 1) AS b
+                  ON true
             ), written AS (
                 INSERT INTO rating AS r (clinic_id, visit_id, instrument, items, complete, total, normalized,
                     subscales, category, submitted_at, recorded_at, received_at, revision)
                 SELECT clinic_id, visit_id, instrument, items::float8[], complete, total, normalized,
                     subscales::jsonb, category, submitted_at, recorded_at, ?::timestamptz, 1
-                FROM input i
-                -- Retries and late corrections change nothing: see VisitStore.
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM before b
-                    WHERE b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id AND b.instrument = i.instrument
-                      AND (b.recorded_at > i.recorded_at
-                           OR (b.items, b.submitted_at) IS NOT DISTINCT FROM (i.items::float8[], i.submitted_at)))
+                FROM checked
+                WHERE settled IS NOT TRUE
                 ORDER BY ord
                 ON CONFLICT (clinic_id, visit_id, instrument) DO UPDATE SET
                     items = EXCLUDED.items,
@@ -80,17 +81,14 @@ class RatingStore {
                   AND (r.items, r.submitted_at) IS DISTINCT FROM (EXCLUDED.items, EXCLUDED.submitted_at)
                 RETURNING r.clinic_id, r.visit_id, r.instrument, r.revision, (r.xmax = 0) AS inserted
             )
-            SELECT i.ord, w.revision, w.inserted, b.recorded_at AS stored_recorded_at,
-                   b.revision AS stored_revision
-            FROM input i
+            SELECT c.ord, w.revision, w.inserted, c.settled, c.stored_recorded_at, c.stored_revision
+            FROM checked c
             LEFT JOIN written w
-              ON w.clinic_id = i.clinic_id AND w.visit_id = i.visit_id AND w.instrument = i.instrument
-            LEFT JOIN before b
-              ON b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id AND b.instrument = i.instrument
-            ORDER BY i.ord
+              ON w.clinic_id = c.clinic_id AND w.visit_id = c.visit_id AND w.instrument = c.instrument
+            ORDER BY c.ord
             """;
 
-    /** Ratings another transaction inserted while this statement waited on their key. */
+    /** Ratings another transaction inserted or corrected while the upsert waited on their key. */
     private static final String STORED_STATE = """
             SELECT k.ord, r.recorded_at, r.revision
             FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS k(clinic_id, visit_id, instrument, ord)
@@ -129,12 +127,12 @@ class RatingStore {
                                 changed.add(new AlertEvaluator.VisitRef(r.clinicId(), r.visitId()));
                                 continue;
                             }
-                            Instant storedRecordedAt = instant(rs, "stored_recorded_at");
-                            if (storedRecordedAt == null) {
+                            if (!rs.getBoolean("settled")) {
+                                // Written by another transaction after the snapshot: see VisitStore.
                                 unseen.add(index);
                                 continue;
                             }
-                            out[index] = unchanged(r, storedRecordedAt, rs.getInt("stored_revision"));
+                            out[index] = unchanged(r, instant(rs, "stored_recorded_at"), rs.getInt("stored_revision"));
                         }
                     }
                 }

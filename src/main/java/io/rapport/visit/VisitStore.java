@@ -41,12 +41,27 @@ class VisitStore {
                          started_at, ended_at, face_to_face_seconds, documentation_seconds,
                          after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
                          connection_drops, recorded_at, ord)
-            ), before AS (
-                -- One key lookup per item, as RatingStore's: a join could hash the whole visit table.
-                SELECT v.*
+            ), checked AS (
+                -- Each item beside its row as this statement's snapshot holds it (one key lookup per
+                -- item, as RatingStore's: a join could hash the whole visit table). settled: that row
+                -- already answers the item, a retry or a late correction, so it is not written: ON
+                -- CONFLICT would lock (and write WAL for) every row of a replayed batch only to update
+                -- none of them. NULL for a visit the snapshot does not hold.
+                SELECT i.*, b.recorded_at AS stored_recorded_at, b.revision AS stored_revision,
+                       (b.recorded_at > i.recorded_at
+                        OR (b.provider_id, b.patient_pseudonym, b.modality, b.scheduled_start, b.started_at,
+                            b.ended_at, b.face_to_face_seconds, b.documentation_seconds,
+                            b.after_hours_documentation_seconds, b.response_latency_seconds,
+                            b.patient_talk_share, b.connection_drops)
+                           IS NOT DISTINCT FROM
+                           (i.provider_id, i.patient_pseudonym, i.modality, i.scheduled_start, i.started_at,
+                            i.ended_at, i.face_to_face_seconds, i.documentation_seconds,
+                            i.after_hours_documentation_seconds, i.response_latency_seconds,
+                            i.patient_talk_share, i.connection_drops)) AS settled
                 FROM input i
-                CROSS JOIN LATERAL (
-                    SELECT * FROM visit v WHERE v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id LIMIT 1) AS v
+                LEFT JOIN LATERAL (
+                    SELECT * FROM visit v WHERE v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id LIMIT 1) AS b
+                  ON true
             ), written AS (
                 INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
                     scheduled_start, started_at, ended_at, face_to_face_seconds, documentation_seconds,
@@ -56,22 +71,8 @@ class VisitStore {
                     started_at, ended_at, face_to_face_seconds, documentation_seconds,
                     after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
                     connection_drops, recorded_at, ?::timestamptz, 1
-                FROM input i
-                -- A retry or a late correction changes nothing: leave it out here, or ON CONFLICT would
-                -- lock (and write WAL for) every row of a replayed batch only to update none of them.
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM before b
-                    WHERE b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id
-                      AND (b.recorded_at > i.recorded_at
-                           OR (b.provider_id, b.patient_pseudonym, b.modality, b.scheduled_start, b.started_at,
-                               b.ended_at, b.face_to_face_seconds, b.documentation_seconds,
-                               b.after_hours_documentation_seconds, b.response_latency_seconds,
-                               b.patient_talk_share, b.connection_drops)
-                              IS NOT DISTINCT FROM
-                              (i.provider_id, i.patient_pseudonym, i.modality, i.scheduled_start, i.started_at,
-                               i.ended_at, i.face_to_face_seconds, i.documentation_seconds,
-                               i.after_hours_documentation_seconds, i.response_latency_seconds,
-                               i.patient_talk_share, i.connection_drops)))
+                FROM checked
+                WHERE settled IS NOT TRUE
                 ORDER BY ord
                 ON CONFLICT (clinic_id, visit_id) DO UPDATE SET
                     provider_id = EXCLUDED.provider_id,
@@ -102,17 +103,16 @@ class VisitStore {
                        EXCLUDED.patient_talk_share, EXCLUDED.connection_drops)
                 RETURNING v.clinic_id, v.visit_id, v.revision, (v.xmax = 0) AS inserted
             )
-            SELECT i.ord, w.revision, w.inserted, b.recorded_at AS stored_recorded_at,
-                   b.revision AS stored_revision
-            FROM input i
-            LEFT JOIN written w ON w.clinic_id = i.clinic_id AND w.visit_id = i.visit_id
-            LEFT JOIN before b ON b.clinic_id = i.clinic_id AND b.visit_id = i.visit_id
-            ORDER BY i.ord
+            SELECT c.ord, w.revision, w.inserted, c.settled, c.stored_recorded_at, c.stored_revision
+            FROM checked c
+            LEFT JOIN written w ON w.clinic_id = c.clinic_id AND w.visit_id = c.visit_id
+            ORDER BY c.ord
             """;
 
     /**
-     * The stored state of visits the statement's snapshot did not see: another transaction
-     * inserted them while this one waited on their key, and what it stored stood.
+     * The stored state of visits the upsert tried to write and did not: another transaction
+     * inserted or corrected them after the statement's snapshot, the upsert waited on their key,
+     * and what the other stored stood. A new statement's snapshot holds it.
      */
     private static final String STORED_STATE = """
             SELECT k.ord, v.recorded_at, v.revision
@@ -150,12 +150,14 @@ class VisitStore {
                                 (inserted ? created : corrected).add(key);
                                 continue;
                             }
-                            Instant storedRecordedAt = Jdbc.instant(rs, "stored_recorded_at");
-                            if (storedRecordedAt == null) {
+                            if (!rs.getBoolean("settled")) {
+                                // Written by another transaction after this statement's snapshot,
+                                // which the upsert then waited for: its row is the one that stands.
                                 unseen.add(index);
                                 continue;
                             }
-                            out[index] = unchanged(v, storedRecordedAt, rs.getInt("stored_revision"));
+                            out[index] =
+                                    unchanged(v, Jdbc.instant(rs, "stored_recorded_at"), rs.getInt("stored_revision"));
                         }
                     }
                 }

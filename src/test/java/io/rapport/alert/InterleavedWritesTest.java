@@ -1,6 +1,9 @@
 package io.rapport.alert;
 
+import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
+import static io.rapport.support.Fixtures.visit;
+import static io.rapport.support.Fixtures.with;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.empty;
@@ -8,12 +11,16 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -140,5 +147,77 @@ class InterleavedWritesTest {
                 .statusCode(200)
                 .body("visits", equalTo(1))
                 .body("ratings.SRS.responses", equalTo(1));
+    }
+
+    /**
+     * Two corrections of one visit, the later-recorded one first: the older correction's
+     * statement sees the visit as first posted, so it tries to write, and waits for the newer
+     * correction's uncommitted row. When that commits, the stored row is newer than the older
+     * correction, which must then be answered stale at the revision that stands (2), not unchanged
+     * at the revision its statement began with (1).
+     */
+    @Test
+    void aCorrectionOvertakenWhileItWaitedIsAnsweredStaleAtTheRevisionThatStands() throws Exception {
+        String clinic = unique("c");
+        Map<String, Object> first = with(visit(clinic, "v"), "providerId", "dr-p");
+        overtake("/api/v1/visits/batch", first, "connectionDrops", 7, 5);
+        given().get("/api/v1/clinics/" + clinic + "/visits/v")
+                .then()
+                .body("revision", equalTo(2))
+                .body("connectionDrops", equalTo(7));
+    }
+
+    /** The same race for a rating. SRS totals by hand: 36 first, 40 from the newer correction. */
+    @Test
+    void aRatingCorrectionOvertakenWhileItWaitedIsAnsweredStale() throws Exception {
+        String clinic = unique("c");
+        assertThat(postVisit(clinic, "v", "pat-1", 1)).isEqualTo(201);
+        Map<String, Object> first = srs(clinic, "v", "2026-01-05T10:00:00Z", 9, 9, 9, 9);
+        overtake("/api/v1/ratings/batch", first, "items", List.of(10, 10, 10, 10), List.of(5, 5, 5, 5));
+        given().get("/api/v1/clinics/" + clinic + "/visits/v/ratings/SRS")
+                .then()
+                .body("revision", equalTo(2))
+                .body("total", equalTo(40.0));
+    }
+
+    /**
+     * Posts {@code first} (of dr-p, recorded at noon), then, with dr-p's provider lock held, a
+     * correction of {@code field} to {@code newer} recorded two minutes later, which writes and
+     * waits for the lock, and one to {@code older} recorded one minute later, which waits for the
+     * newer one's row; releases the lock and checks both answers.
+     */
+    private void overtake(String path, Map<String, Object> first, String field, Object newer, Object older)
+            throws Exception {
+        Instant noon = Instant.parse("2026-01-05T12:00:00Z");
+        Map<String, Object> stored = with(first, "recordedAt", noon.toString());
+        assertThat(postBatch(path, stored).<String>path("results[0].status")).isEqualTo("created");
+        CompletableFuture<Response> later;
+        CompletableFuture<Response> earlier;
+        try (Connection lock = holdProviderLock((String) first.get("clinicId"))) {
+            later = CompletableFuture.supplyAsync(() -> postBatch(
+                    path, with(stored, "recordedAt", noon.plusSeconds(120).toString(), field, newer)));
+            awaitWaiting("advisory", 1);
+            earlier = CompletableFuture.supplyAsync(() -> postBatch(
+                    path, with(stored, "recordedAt", noon.plusSeconds(60).toString(), field, older)));
+            awaitWaiting("transactionid", 1);
+            lock.rollback();
+        }
+        Response l = later.get(30, TimeUnit.SECONDS);
+        assertThat(List.of(l.path("results[0].status"), l.path("results[0].revision")))
+                .isEqualTo(List.of("updated", 2));
+        Response e = earlier.get(30, TimeUnit.SECONDS);
+        assertThat(List.of(e.path("results[0].status"), e.path("results[0].revision")))
+                .isEqualTo(List.of("stale", 2));
+    }
+
+    /** A batch of one event, answered 200. */
+    private static Response postBatch(String path, Map<String, Object> event) {
+        return given().contentType(ContentType.JSON)
+                .body(List.of(event))
+                .post(path)
+                .then()
+                .statusCode(200)
+                .extract()
+                .response();
     }
 }
