@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import io.quarkus.jackson.ObjectMapperCustomizer;
-import io.rapport.error.Limits;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.DateTimeException;

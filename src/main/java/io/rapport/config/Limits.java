@@ -1,4 +1,4 @@
-package io.rapport.error;
+package io.rapport.config;
 
 /**
  * Limits on the shape of a request, beyond the body size (quarkus.http.limits.max-body-size) and
