@@ -33,10 +33,12 @@ public class EventBodyReader implements MessageBodyReader<Record> {
 
     private final ObjectMapper mapper;
     private final EventReader reader;
+    private final IngestPipeline pipeline;
 
-    public EventBodyReader(ObjectMapper mapper, EventReader reader) {
+    public EventBodyReader(ObjectMapper mapper, EventReader reader, IngestPipeline pipeline) {
         this.mapper = mapper;
         this.reader = reader;
+        this.pipeline = pipeline;
     }
 
     @Override
@@ -71,7 +73,8 @@ public class EventBodyReader implements MessageBodyReader<Record> {
             // Bean Validation and the cross-field rules are the service's, with its clock.
             return mapper.treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw ProblemException.invalid(reader.shapeErrors((ObjectNode) node, type, event -> List.of()));
+            // The event kind's cross-field rules too, as for a batch item: they run once every field reads.
+            throw ProblemException.invalid(reader.shapeErrors((ObjectNode) node, type, pipeline.rules(type)));
         }
     }
 }

@@ -19,7 +19,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The one ingest protocol for every event kind: read each item, validate it, check the caller's
@@ -56,6 +59,7 @@ public class IngestPipeline {
     private final IngestMetrics metrics;
     private final RapportConfig config;
     private final Event<PatientsRekeyed> rekeyed;
+    private final Map<Class<?>, EventKind<?, ?>> kindsByEventType;
     private final Clock clock = Clock.systemUTC();
 
     IngestPipeline(
@@ -74,9 +78,27 @@ public class IngestPipeline {
         this.metrics = metrics;
         this.config = config;
         this.rekeyed = rekeyed;
+        Map<Class<?>, EventKind<?, ?>> byType = new HashMap<>();
         for (EventKind<?, ?> kind : kinds) {
             metrics.ingestPath(kind.path(), kind.name());
+            byType.put(kind.eventType(), kind);
         }
+        this.kindsByEventType = Map.copyOf(byType);
+    }
+
+    /**
+     * The rules of the kind whose events are of this type, at this moment; none for any other
+     * record. For a single post's body that Jackson cannot map ({@link EventBodyReader}), so that
+     * it is answered with every broken rule, as the same item in a batch is.
+     */
+    @SuppressWarnings("unchecked")
+    <T> Function<T, List<Violation>> rules(Class<T> type) {
+        EventKind<T, ?> kind = (EventKind<T, ?>) kindsByEventType.get(type);
+        if (kind == null) {
+            return event -> List.of();
+        }
+        EventKind.Reading<T, ?> reading = kind.reading(now());
+        return reading::rules;
     }
 
     /** One event: a broken rule is a 400, a clinic outside the caller's scope a 403. */

@@ -77,6 +77,36 @@ class ErrorAnswersTest {
         assertThat(visits(clinic)).isZero();
     }
 
+    /**
+     * A body Jackson cannot map (here, for an unknown field) is still held to the rules that relate
+     * two fields, once every field reads: a single post names the same broken rules as the same
+     * event in a batch.
+     */
+    @Test
+    void anUnknownFieldDoesNotHideACrossFieldRuleInASinglePostOrABatch() {
+        String clinic = unique("all");
+        Map<String, Object> visit = visit(clinic, "v-1");
+        Map<String, Object> bad = with(visit, "colour", "red", "endedAt", visit.get("scheduledStart"));
+        Response single = given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(bad)
+                .post("/api/v1/visits");
+        single.then().statusCode(400);
+        assertThat(violations(single))
+                .containsEntry("colour", "is not a known field")
+                .containsEntry("endedAt", "must not be before startedAt")
+                .hasSize(2);
+
+        Response batch = given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(List.of(bad))
+                .post("/api/v1/visits/batch");
+        batch.then().statusCode(200).body("rejected", equalTo(1));
+        assertThat(batch.jsonPath().getList("results[0].violations.field", String.class))
+                .containsExactlyInAnyOrder("[0].colour", "[0].endedAt");
+        assertThat(visits(clinic)).isZero();
+    }
+
     @Test
     void inABatchEveryBrokenRuleOfAnItemIsNamedAndTheValidItemsAreStored() {
         String clinic = unique("all");
