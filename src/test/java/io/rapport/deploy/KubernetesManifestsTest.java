@@ -351,6 +351,42 @@ class KubernetesManifestsTest {
                 .isEqualTo("rapport-secrets");
     }
 
+    /**
+     * As many pods as the autoscaler may run, each with its pools full, fit in the database's
+     * max_connections with room to spare for PostgreSQL's reserved superuser slots, CloudNativePG's
+     * own sessions and an operator's psql: the main pools all reach the primary, and at worst every
+     * reports pool reaches the same standby.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    void thePodsPoolsFitInTheDatabasesConnections(String kustomization) {
+        Map<String, JsonNode> o = objects(kustomization);
+        int pods = o.get("HorizontalPodAutoscaler/rapport")
+                .path("spec")
+                .path("maxReplicas")
+                .asInt();
+        JsonNode config = o.get("ConfigMap/rapport-config").path("data");
+        int main = config.has("QUARKUS_DATASOURCE_JDBC_MAX_SIZE")
+                ? config.path("QUARKUS_DATASOURCE_JDBC_MAX_SIZE").asInt()
+                : AppProperties.integer("quarkus.datasource.jdbc.max-size", 20);
+        int reports = config.has("QUARKUS_DATASOURCE_REPORTS_JDBC_MAX_SIZE")
+                ? config.path("QUARKUS_DATASOURCE_REPORTS_JDBC_MAX_SIZE").asInt()
+                : AppProperties.integer("quarkus.datasource.reports.jdbc.max-size", 20);
+        int maxConnections = Integer.parseInt(o.get("Cluster/rapport-db")
+                .path("spec")
+                .path("postgresql")
+                .path("parameters")
+                .path("max_connections")
+                .asText());
+        int spare = 20;
+        assertThat(pods * main)
+                .as("%d pods x %d primary connections", pods, main)
+                .isLessThanOrEqualTo(maxConnections - spare);
+        assertThat(pods * reports)
+                .as("%d pods x %d standby connections", pods, reports)
+                .isLessThanOrEqualTo(maxConnections - spare);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
     void everyEnvironmentNameIsARealConfigKey(String kustomization) {
