@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * A batch after reading: a result slot per input index (rejected items already filled), and the
@@ -38,22 +37,6 @@ public final class BatchRead<N> {
 
     public List<N> valid() {
         return valid;
-    }
-
-    /**
-     * Takes the valid items outside the caller's clinic scope out of the batch: they are answered
-     * {@code forbidden} and never reach the store, while the others go on as usual.
-     */
-    public void forbid(Predicate<N> allowed, Function<N, String> visitId) {
-        for (int k = valid.size() - 1; k >= 0; k--) {
-            N item = valid.get(k);
-            if (!allowed.test(item)) {
-                int index = validIndex.get(k);
-                results[index] = new ItemResult(index, visitId.apply(item), Outcome.FORBIDDEN, null, null);
-                valid.remove(k);
-                validIndex.remove(k);
-            }
-        }
     }
 
     /** Items that could not be read at all (bad JSON shape, unknown field, wrong type). */

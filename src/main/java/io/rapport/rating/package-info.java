@@ -1,5 +1,7 @@
 /**
- * Post-visit patient ratings: instruments as data, scoring exactly as each instrument's authors
- * publish it, and alliance alerts raised when a rating looks at risk.
+ * Post-visit patient ratings as events: their records and rules, the one set-based upsert of the
+ * rating table ({@code RatingStore}), and what ratings supply to the ingest pipeline. How a rating
+ * is scored is {@code io.rapport.instrument}'s; the alerts a rating raises are {@code
+ * io.rapport.alert}'s.
  */
 package io.rapport.rating;
