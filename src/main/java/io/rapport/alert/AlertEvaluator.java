@@ -60,9 +60,12 @@ public class AlertEvaluator {
      * first to commit and then sees its rows. V8 ({@code alert_evaluation_lock}) says how a rating
      * whose visit is not committed yet finds the provider to lock, and why the order of the locks
      * cannot deadlock; V9 why the call also refreshes the visits' rating_fact rows between the two
-     * kinds of lock. Held only for the evaluation and the commit that follows it.
+     * kinds of lock. Held only for the evaluation and the commit that follows it. It answers false,
+     * after the visit locks and without the provider ones, when none of the visits is rated and no
+     * visit left or joined a sequence: then there is nothing to evaluate (V14 says why that holds
+     * until commit).
      */
-    private static final String LOCK_SEQUENCES = "SELECT alert_evaluation_lock(?::text[], ?::text[])";
+    private static final String LOCK_SEQUENCES = "SELECT alert_evaluation_lock_rated(?::text[], ?::text[])";
 
     /**
      * Recomputes every alert of the touched sequences and writes the difference: opens the missing
@@ -226,7 +229,12 @@ public class AlertEvaluator {
             try (PreparedStatement lock = c.prepareStatement(LOCK_SEQUENCES)) {
                 lock.setArray(1, texts(c, touched.visitClinics()));
                 lock.setArray(2, texts(c, touched.visitIds()));
-                lock.execute();
+                try (ResultSet rs = lock.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return;
+                    }
+                }
             }
             try (PreparedStatement ps = c.prepareStatement(EVALUATE)) {
                 bind(c, ps, touched, rules, cutoffs, now);

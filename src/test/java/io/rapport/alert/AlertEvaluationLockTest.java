@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * V8's alert_evaluation_lock, called on connections of their own: the number of locks it holds
+ * V8's alert_evaluation_lock (and V14's alert_evaluation_lock_rated), called on connections of their own: the number of locks it holds
  * must not grow with the batch (or a few concurrent batches would overflow PostgreSQL's shared lock
  * table), and a call that waited for a visit's lock must then lock the provider of that visit,
  * committed after the call began. What the locks are for is shown over HTTP by AlertSequenceTest.
@@ -56,6 +56,34 @@ class AlertEvaluationLockTest {
                 // ids an empty bucket has a chance of about 10^-5); 200 providers hash into at most 64.
                 assertThat(held[0]).isEqualTo(64);
                 assertThat(held[1]).isLessThanOrEqualTo(64).isGreaterThan(32);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /**
+     * V14, the call the service makes: a visit with no rating takes its visit lock, for the
+     * rating_fact repair, and no provider lock, and the answer says there is nothing to evaluate;
+     * once the visit has a rating, the same call locks its provider too and asks for the evaluation.
+     */
+    @Test
+    void anUnratedVisitTakesNoProviderLockAndNeedsNoEvaluation() throws SQLException {
+        String clinic = Fixtures.unique("lock");
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                insertVisit(c, clinic, "v-1", "dr-a");
+                assertThat(lockRated(c, clinic, "v-1")).isFalse();
+                assertThat(held(c)).containsExactly(1, 0);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO rating (clinic_id, visit_id, instrument,"
+                        + " items, complete, total, submitted_at, recorded_at, received_at)"
+                        + " VALUES (?, 'v-1', 'SRS', '{9,9,9,9}', true, 36, now(), now(), now())")) {
+                    ps.setString(1, clinic);
+                    ps.executeUpdate();
+                }
+                assertThat(lockRated(c, clinic, "v-1")).isTrue();
+                assertThat(held(c)).containsExactly(1, 1);
             } finally {
                 c.rollback();
             }
@@ -231,6 +259,17 @@ class AlertEvaluationLockTest {
             ps.setArray(1, c.createArrayOf("text", clinics));
             ps.setArray(2, c.createArrayOf("text", visitIds));
             ps.execute();
+        }
+    }
+
+    private static boolean lockRated(Connection c, String clinic, String visitId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT alert_evaluation_lock_rated(?::text[], ?::text[])")) {
+            ps.setArray(1, c.createArrayOf("text", new String[] {clinic}));
+            ps.setArray(2, c.createArrayOf("text", new String[] {visitId}));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
         }
     }
 

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two posts of one visit that overlap in the worst order, forced rather than hoped for: the test
- * holds the provider lock every alert evaluation of that provider takes after its writes (V8), so
- * the first post stops after writing and before committing, and the second post is sent while the
- * first is still open. AlertSequenceTest shows the same rules without forcing the order.
+ * holds a lock every write takes after writing and before committing (the visit's, or for a rated
+ * visit its provider's: V8, V14), so the first post stops there, and the second post is sent while
+ * the first is still open. AlertSequenceTest shows the same rules without forcing the order.
  */
 @QuarkusTest
 class InterleavedWritesTest {
@@ -52,6 +52,22 @@ class InterleavedWritesTest {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), 64 + (hashtext('dr-p') & 63))")) {
             ps.setString(1, clinic);
+            ps.execute();
+        }
+        return c;
+    }
+
+    /**
+     * Takes the lock of this visit's bucket in this clinic, as alert_evaluation_lock computes its
+     * key: every write of the visit waits there after writing and before committing, rated or not
+     * (a visit with no rating takes no provider lock, V14).
+     */
+    private Connection holdVisitLock(String clinic, String visitId) throws SQLException {
+        Connection c = dataSource.getConnection();
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?) & 63)")) {
+            ps.setString(1, clinic);
+            ps.setString(2, visitId);
             ps.execute();
         }
         return c;
@@ -131,7 +147,7 @@ class InterleavedWritesTest {
         String clinic = unique("c");
         CompletableFuture<Integer> visit;
         CompletableFuture<Integer> rating;
-        try (Connection lock = holdProviderLock(clinic)) {
+        try (Connection lock = holdVisitLock(clinic, "v")) {
             visit = CompletableFuture.supplyAsync(() -> postVisit(clinic, "v", "pat-1", 1));
             awaitWaiting("advisory", 1);
             rating = CompletableFuture.supplyAsync(() -> postSrs(clinic, "v", 9.0, 9.0, 9.0, 9.5));
@@ -159,7 +175,7 @@ class InterleavedWritesTest {
     @Test
     void aCorrectionOvertakenWhileItWaitedIsAnsweredStaleAtTheRevisionThatStands() throws Exception {
         String clinic = unique("c");
-        Map<String, Object> first = with(visit(clinic, "v"), "providerId", "dr-p");
+        Map<String, Object> first = visit(clinic, "v");
         overtake("/api/v1/visits/batch", first, "connectionDrops", 7, 5);
         given().get("/api/v1/clinics/" + clinic + "/visits/v")
                 .then()
@@ -181,7 +197,7 @@ class InterleavedWritesTest {
     }
 
     /**
-     * Posts {@code first} (of dr-p, recorded at noon), then, with dr-p's provider lock held, a
+     * Posts {@code first} (recorded at noon), then, with the visit's lock held, a
      * correction of {@code field} to {@code newer} recorded two minutes later, which writes and
      * waits for the lock, and one to {@code older} recorded one minute later, which waits for the
      * newer one's row; releases the lock and checks both answers.
@@ -193,7 +209,7 @@ class InterleavedWritesTest {
         assertThat(postBatch(path, stored).<String>path("results[0].status")).isEqualTo("created");
         CompletableFuture<Response> later;
         CompletableFuture<Response> earlier;
-        try (Connection lock = holdProviderLock((String) first.get("clinicId"))) {
+        try (Connection lock = holdVisitLock((String) first.get("clinicId"), (String) first.get("visitId"))) {
             later = CompletableFuture.supplyAsync(() -> postBatch(
                     path, with(stored, "recordedAt", noon.plusSeconds(120).toString(), field, newer)));
             awaitWaiting("advisory", 1);
