@@ -11,6 +11,10 @@
 -- such rating can appear in between. One written before the visit locks were granted is visible
 -- here (the check runs in a snapshot taken after them) and makes the answer true. A rating
 -- written by that other transaction is evaluated by it, with this visit committed and visible.
+-- That holds for the service's own writes. A rating written by hand in SQL takes no lock, so one
+-- committed while a visit batch of its visit is open may be evaluated by nobody (it could before
+-- too, had it committed after the batch's evaluation): such a writer should call
+-- alert_evaluation_lock with its visits in the same transaction, and then evaluate.
 --
 -- V11's alert_evaluation_lock keeps its behaviour, now as the two halves below, for the pods of
 -- the previous version during a rolling update.

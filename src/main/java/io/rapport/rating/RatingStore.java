@@ -92,7 +92,10 @@ class RatingStore {
     private static final String STORED_STATE = """
             SELECT k.ord, r.recorded_at, r.revision
             FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS k(clinic_id, visit_id, instrument, ord)
-            JOIN rating r ON r.clinic_id = k.clinic_id AND r.visit_id = k.visit_id AND r.instrument = k.instrument
+            CROSS JOIN LATERAL (
+                SELECT * FROM rating r
+                WHERE r.clinic_id = k.clinic_id AND r.visit_id = k.visit_id AND r.instrument = k.instrument
+                LIMIT 1) AS r
             """;
 
     private final AgroalDataSource dataSource;
@@ -173,6 +176,12 @@ class RatingStore {
                     int index = indexes.get(rs.getInt(1) - 1);
                     out[index] = unchanged(ratings.get(index), instant(rs, "recorded_at"), rs.getInt("revision"));
                 }
+            }
+        }
+        for (int index : indexes) {
+            if (out[index] == null) {
+                // Deleted by hand between the two statements: see VisitStore.
+                throw new IllegalStateException("A rating the upsert waited for is no longer stored");
             }
         }
     }

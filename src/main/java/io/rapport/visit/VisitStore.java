@@ -21,11 +21,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one place visits are written: a whole batch in one {@code INSERT ... SELECT FROM unnest(...)
- * ON CONFLICT DO UPDATE ... WHERE ...}. The {@code WHERE} lets a correction through only when its
- * content differs and its recordedAt is not older than the stored one. The same statement joins
- * each input row with the row as it stood, so every item's outcome (created, updated, unchanged,
- * stale) and revision come back in that one round trip. Rows go in key order, so two batches
+ * The one place visits are stored (PatientRekeying only renames their pseudonyms): a whole batch in
+ * one {@code INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE ... WHERE ...}. The {@code
+ * WHERE} lets a correction through only when its content differs and its recordedAt is not older
+ * than the stored one. The same statement joins each input row with the row as it stood, so every
+ * item's outcome (created, updated, unchanged, stale) and revision come back in that one round trip,
+ * but for items another transaction wrote while the statement waited on them, which are read again
+ * after it. Rows go in key order, so two batches
  * sharing visits lock them in the same order and cannot deadlock; PostgreSQL's row lock on a
  * conflicting key makes concurrent posts of one visit store one row.
  */
@@ -117,7 +119,8 @@ class VisitStore {
     private static final String STORED_STATE = """
             SELECT k.ord, v.recorded_at, v.revision
             FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS k(clinic_id, visit_id, ord)
-            JOIN visit v ON v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id
+            CROSS JOIN LATERAL (
+                SELECT * FROM visit v WHERE v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id LIMIT 1) AS v
             """;
 
     private final AgroalDataSource dataSource;
@@ -195,6 +198,13 @@ class VisitStore {
                     int index = indexes.get(rs.getInt(1) - 1);
                     out[index] = unchanged(visits.get(index), Jdbc.instant(rs, "recorded_at"), rs.getInt("revision"));
                 }
+            }
+        }
+        for (int index : indexes) {
+            if (out[index] == null) {
+                // Deleted by hand between the two statements: fail the batch, which rolls back and
+                // is answered 500, rather than answer an item with no outcome.
+                throw new IllegalStateException("A visit the upsert waited for is no longer stored");
             }
         }
     }

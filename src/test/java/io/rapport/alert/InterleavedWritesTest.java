@@ -24,6 +24,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two posts of one visit that overlap in the worst order, forced rather than hoped for: the test
@@ -138,31 +140,43 @@ class InterleavedWritesTest {
     }
 
     /**
-     * A rating sent while its visit's first post is still open: the rating's statement cannot see
-     * the visit, nor the visit's the rating. Once both have committed, the rating must count in
-     * the manager's figures like any other.
+     * A rating and its visit's first post, both open at once, in either order of reaching the
+     * visit's lock: neither statement can see the other's row. Once both have committed, the
+     * rating counts in the manager's figures and its alert is open, whichever of the two
+     * evaluated it: the visit, when the rating got the lock first and committed, or the rating,
+     * when the visit got it first, found no rating and so evaluated nothing (V14). SRS by hand:
+     * 8 + 8 + 8 + 8 = 32, below the cutoff of 36.
      */
-    @Test
-    void aRatingSentWhileItsVisitIsBeingWrittenCountsInTheSummary() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aRatingAndItsVisitWrittenAtOnceCountAndRaiseTheAlert(boolean visitFirst) throws Exception {
         String clinic = unique("c");
-        CompletableFuture<Integer> visit;
-        CompletableFuture<Integer> rating;
+        CompletableFuture<Integer> first;
+        CompletableFuture<Integer> second;
         try (Connection lock = holdVisitLock(clinic, "v")) {
-            visit = CompletableFuture.supplyAsync(() -> postVisit(clinic, "v", "pat-1", 1));
+            // Each waits for the test's lock after writing; PostgreSQL grants it in the order asked.
+            first = CompletableFuture.supplyAsync(
+                    () -> visitFirst ? postVisit(clinic, "v", "pat-1", 1) : postSrs(clinic, "v", 8.0, 8.0, 8.0, 8.0));
             awaitWaiting("advisory", 1);
-            rating = CompletableFuture.supplyAsync(() -> postSrs(clinic, "v", 9.0, 9.0, 9.0, 9.5));
-            // The rating, written, waits for the visit's lock, which the open visit post holds.
+            second = CompletableFuture.supplyAsync(
+                    () -> visitFirst ? postSrs(clinic, "v", 8.0, 8.0, 8.0, 8.0) : postVisit(clinic, "v", "pat-1", 1));
             awaitWaiting("advisory", 2);
             lock.rollback();
         }
-        assertThat(visit.get(30, TimeUnit.SECONDS)).isEqualTo(201);
-        assertThat(rating.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+        assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(201);
+        assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(201);
 
         given().get("/api/v1/clinics/" + clinic + "/summary")
                 .then()
                 .statusCode(200)
                 .body("visits", equalTo(1))
                 .body("ratings.SRS.responses", equalTo(1));
+        given().get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .body("items.visitId", equalTo(List.of("v")))
+                .body("items.reason", equalTo(List.of("BELOW_CUTOFF")))
+                .body("items.status", equalTo(List.of("OPEN")))
+                .body("items.total", equalTo(List.of(32.0)));
     }
 
     /**
