@@ -211,6 +211,56 @@ class InterleavedWritesTest {
     }
 
     /**
+     * Two batches that share visits, the second sent while the first has written them and not
+     * committed (the test holds every visit lock of the clinic, which the first takes after its
+     * writes). The second's statement cannot see the first's rows and waits on them; each shared
+     * item is then answered from the row the first committed: the same content unchanged, a later
+     * correction updated, an earlier one stale; its own new visit created.
+     */
+    @Test
+    void aBatchThatWaitedForAnOverlappingOneAnswersEachSharedItemFromWhatThatOneCommitted() throws Exception {
+        String clinic = unique("c");
+        Instant noon = Instant.parse("2026-01-05T12:00:00Z");
+        Map<String, Object> a = with(visit(clinic, "a"), "recordedAt", noon.toString());
+        Map<String, Object> b = with(visit(clinic, "b"), "recordedAt", noon.toString());
+        Map<String, Object> c = with(visit(clinic, "c"), "recordedAt", noon.toString());
+        List<Map<String, Object>> second = List.of(
+                a,
+                with(b, "recordedAt", noon.plusSeconds(60).toString(), "connectionDrops", 6),
+                with(c, "recordedAt", noon.minusSeconds(60).toString(), "connectionDrops", 9),
+                visit(clinic, "d"));
+        CompletableFuture<Response> firstAnswer;
+        CompletableFuture<Response> secondAnswer;
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try (PreparedStatement ps = lock.prepareStatement(
+                    "SELECT count(pg_advisory_xact_lock(hashtext(?), b)) FROM generate_series(0, 63) AS b")) {
+                ps.setString(1, clinic);
+                ps.execute();
+            }
+            firstAnswer = CompletableFuture.supplyAsync(() -> postBatch("/api/v1/visits/batch", List.of(a, b, c)));
+            awaitWaiting("advisory", 1);
+            secondAnswer = CompletableFuture.supplyAsync(() -> postBatch("/api/v1/visits/batch", second));
+            awaitWaiting("transactionid", 1);
+            lock.rollback();
+        }
+        Response first = firstAnswer.get(30, TimeUnit.SECONDS);
+        assertThat(first.<List<String>>path("results.status")).containsExactly("created", "created", "created");
+        Response answer = secondAnswer.get(30, TimeUnit.SECONDS);
+        assertThat(answer.<List<String>>path("results.status"))
+                .containsExactly("unchanged", "updated", "stale", "created");
+        assertThat(answer.<List<Integer>>path("results.revision")).containsExactly(1, 2, 1, 1);
+        given().get("/api/v1/clinics/" + clinic + "/visits/b")
+                .then()
+                .body("revision", equalTo(2))
+                .body("connectionDrops", equalTo(6));
+        given().get("/api/v1/clinics/" + clinic + "/visits/c")
+                .then()
+                .body("revision", equalTo(1))
+                .body("connectionDrops", equalTo(1));
+    }
+
+    /**
      * Posts {@code first} (recorded at noon), then, with the visit's lock held, a
      * correction of {@code field} to {@code newer} recorded two minutes later, which writes and
      * waits for the lock, and one to {@code older} recorded one minute later, which waits for the
@@ -242,8 +292,12 @@ class InterleavedWritesTest {
 
     /** A batch of one event, answered 200. */
     private static Response postBatch(String path, Map<String, Object> event) {
+        return postBatch(path, List.of(event));
+    }
+
+    private static Response postBatch(String path, List<Map<String, Object>> events) {
         return given().contentType(ContentType.JSON)
-                .body(List.of(event))
+                .body(events)
                 .post(path)
                 .then()
                 .statusCode(200)
