@@ -81,7 +81,12 @@ public class IngestPipeline {
         Map<Class<?>, EventKind<?, ?>> byType = new HashMap<>();
         for (EventKind<?, ?> kind : kinds) {
             metrics.ingestPath(kind.path(), kind.name());
-            byType.put(kind.eventType(), kind);
+            EventKind<?, ?> other = byType.put(kind.eventType(), kind);
+            if (other != null) {
+                // A body of that type would be held to one kind's rules at random.
+                throw new IllegalStateException("Event kinds " + other.name() + " and " + kind.name()
+                        + " read the same event type " + kind.eventType().getName());
+            }
         }
         this.kindsByEventType = Map.copyOf(byType);
     }
