@@ -2,9 +2,12 @@
 -- patient answers the survey) takes part in no alert sequence, since only rated visits do. Its
 -- provider locks and its evaluation statement found nothing to do, and cost about a quarter of
 -- the database time of a batch of new visits. alert_evaluation_lock_rated takes the visit locks
--- and repairs rating_fact as V11's alert_evaluation_lock does, then returns false, taking no
--- provider lock, when none of the visits has a rating and no visit of the transaction left or
--- joined a sequence (a correction, a re-keying); the service then skips the evaluation.
+-- as V11's alert_evaluation_lock does, then returns false, taking no provider lock, when none of
+-- the visits has a rating and no visit of the transaction left or joined a sequence (a
+-- correction, a re-keying); the service then skips the evaluation. Otherwise it repairs
+-- rating_fact (V9) and takes the provider locks, as before. With no rating of these visits in
+-- the snapshot after the visit locks, the repair had nothing to write: rating_fact rows are
+-- made from ratings.
 --
 -- Why that answer holds until commit: a rating of one of these visits written by another
 -- transaction commits only after taking the visit's lock, which this transaction holds; so no
@@ -16,8 +19,8 @@
 -- too, had it committed after the batch's evaluation): such a writer should call
 -- alert_evaluation_lock with its visits in the same transaction, and then evaluate.
 --
--- V11's alert_evaluation_lock keeps its behaviour, now as the two halves below, for the pods of
--- the previous version during a rolling update.
+-- V11's alert_evaluation_lock keeps its behaviour, now built from the functions below, for the
+-- pods of the previous version during a rolling update.
 
 CREATE FUNCTION alert_evaluation_visit_locks(visit_clinics text[], visit_ids text[])
 RETURNS void
@@ -33,7 +36,6 @@ BEGIN
     FROM (SELECT DISTINCT hashtext(x.c) AS c, (hashtext(x.v) & 63) AS b
           FROM unnest(visit_clinics, visit_ids) AS x(c, v)
           ORDER BY 1, 2 OFFSET 0) AS visit_locks;
-    PERFORM rating_fact_repair(visit_clinics::varchar[], visit_ids::varchar[]);
 END
 $$;
 
@@ -59,6 +61,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM alert_evaluation_visit_locks(visit_clinics, visit_ids);
+    PERFORM rating_fact_repair(visit_clinics::varchar[], visit_ids::varchar[]);
     PERFORM alert_evaluation_provider_locks(visit_clinics, visit_ids);
 END
 $$;
@@ -79,6 +82,7 @@ BEGIN
             RETURN false;
         END IF;
     END IF;
+    PERFORM rating_fact_repair(visit_clinics::varchar[], visit_ids::varchar[]);
     PERFORM alert_evaluation_provider_locks(visit_clinics, visit_ids);
     RETURN true;
 END
