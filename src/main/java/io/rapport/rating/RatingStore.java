@@ -150,7 +150,7 @@ class RatingStore {
         if (!changed.isEmpty()) {
             alerts.evaluate(changed);
         }
-        return List.of(out);
+        return Stored.all(out);
     }
 
     private static Stored unchanged(NewRating r, Instant storedRecordedAt, int revision) {
@@ -176,12 +176,6 @@ class RatingStore {
                     int index = indexes.get(rs.getInt(1) - 1);
                     out[index] = unchanged(ratings.get(index), instant(rs, "recorded_at"), rs.getInt("revision"));
                 }
-            }
-        }
-        for (int index : indexes) {
-            if (out[index] == null) {
-                // Deleted by hand between the two statements: see VisitStore.
-                throw new IllegalStateException("A rating the upsert waited for is no longer stored");
             }
         }
     }

@@ -174,7 +174,7 @@ class VisitStore {
         if (!created.isEmpty() || !corrected.isEmpty()) {
             changed.fire(new VisitsChanged(created, corrected));
         }
-        return List.of(out);
+        return Stored.all(out);
     }
 
     /** The stored state stood: a retry, or a correction that came too late. */
@@ -198,13 +198,6 @@ class VisitStore {
                     int index = indexes.get(rs.getInt(1) - 1);
                     out[index] = unchanged(visits.get(index), Jdbc.instant(rs, "recorded_at"), rs.getInt("revision"));
                 }
-            }
-        }
-        for (int index : indexes) {
-            if (out[index] == null) {
-                // Deleted by hand between the two statements: fail the batch, which rolls back and
-                // is answered 500, rather than answer an item with no outcome.
-                throw new IllegalStateException("A visit the upsert waited for is no longer stored");
             }
         }
     }

@@ -49,14 +49,7 @@ class InterleavedWritesTest {
 
     /** Takes dr-p's provider lock in this clinic, as alert_evaluation_lock computes its key. */
     private Connection holdProviderLock(String clinic) throws SQLException {
-        Connection c = dataSource.getConnection();
-        c.setAutoCommit(false);
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), 64 + (hashtext('dr-p') & 63))")) {
-            ps.setString(1, clinic);
-            ps.execute();
-        }
-        return c;
+        return holdLocks("SELECT pg_advisory_xact_lock(hashtext(?), 64 + (hashtext('dr-p') & 63))", clinic);
     }
 
     /**
@@ -65,11 +58,23 @@ class InterleavedWritesTest {
      * (a visit with no rating takes no provider lock, V14).
      */
     private Connection holdVisitLock(String clinic, String visitId) throws SQLException {
+        return holdLocks("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?) & 63)", clinic, visitId);
+    }
+
+    /** Takes every visit bucket's lock in this clinic: each batch of its visits waits after writing. */
+    private Connection holdAllVisitLocks(String clinic) throws SQLException {
+        return holdLocks(
+                "SELECT count(pg_advisory_xact_lock(hashtext(?), b)) FROM generate_series(0, 63) AS b", clinic);
+    }
+
+    /** A transaction that has taken the locks {@code sql} takes; they go when it rolls back. */
+    private Connection holdLocks(String sql, String... params) throws SQLException {
         Connection c = dataSource.getConnection();
         c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?) & 63)")) {
-            ps.setString(1, clinic);
-            ps.setString(2, visitId);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
             ps.execute();
         }
         return c;
@@ -231,13 +236,7 @@ class InterleavedWritesTest {
                 visit(clinic, "d"));
         CompletableFuture<Response> firstAnswer;
         CompletableFuture<Response> secondAnswer;
-        try (Connection lock = dataSource.getConnection()) {
-            lock.setAutoCommit(false);
-            try (PreparedStatement ps = lock.prepareStatement(
-                    "SELECT count(pg_advisory_xact_lock(hashtext(?), b)) FROM generate_series(0, 63) AS b")) {
-                ps.setString(1, clinic);
-                ps.execute();
-            }
+        try (Connection lock = holdAllVisitLocks(clinic)) {
             firstAnswer = CompletableFuture.supplyAsync(() -> postBatch("/api/v1/visits/batch", List.of(a, b, c)));
             awaitWaiting("advisory", 1);
             secondAnswer = CompletableFuture.supplyAsync(() -> postBatch("/api/v1/visits/batch", second));

@@ -251,7 +251,6 @@ class IngestAndTrendBenchmark {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Posts every batch, CLIENTS at a time, and returns events acknowledged per second. */
     /**
      * Posts every batch, CLIENTS at a time, and answers events per second. Every batch must be
      * answered 200 with nothing rejected and, unless a 503 made the client retry it (it may then

@@ -2,17 +2,13 @@ package io.rapport.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rapport.support.PackagedApp;
 import io.rapport.support.PackagedJar;
-import io.rapport.support.Tokens;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,29 +43,12 @@ class SchemaDriftRefusalIT {
                 st.execute("ALTER TABLE audit_event DROP COLUMN records");
             }
 
-            Path dir = temp.resolve("app");
-            Files.createDirectories(dir);
-            Path tokenKey = dir.resolve("test-public.pem");
-            try (InputStream in = getClass().getClassLoader().getResourceAsStream("test-jwt/public.pem")) {
-                Files.copy(in, tokenKey);
-            }
-            byte[] key = new byte[48];
-            new java.security.SecureRandom().nextBytes(key);
             try (PackagedJar jar = PackagedJar.start(
-                    dir,
-                    Map.of(
-                            "QUARKUS_DATASOURCE_JDBC_URL",
-                            url,
-                            "QUARKUS_DATASOURCE_USERNAME",
-                            "postgres",
-                            "QUARKUS_DATASOURCE_PASSWORD",
-                            "postgres",
-                            "RAPPORT_PSEUDONYM_KEY",
-                            Base64.getEncoder().encodeToString(key),
-                            "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-                            tokenKey.toString(),
-                            "MP_JWT_VERIFY_ISSUER",
-                            Tokens.ISSUER))) {
+                    temp.resolve("app"),
+                    PackagedApp.prodSettings(
+                            "QUARKUS_DATASOURCE_JDBC_URL", url,
+                            "QUARKUS_DATASOURCE_USERNAME", "postgres",
+                            "QUARKUS_DATASOURCE_PASSWORD", "postgres"))) {
                 int exit = jar.awaitExit(Duration.ofSeconds(120));
                 String out = jar.output();
                 assertThat(exit).as(out).isNotZero();
