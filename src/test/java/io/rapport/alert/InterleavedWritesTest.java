@@ -9,14 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Locks;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class InterleavedWritesTest {
 
     @Inject
-    AgroalDataSource dataSource;
+    Locks locks;
 
     private static int postVisit(String clinic, String visitId, String patient, int day) {
         return AlertSequenceTest.visitStatus(clinic, visitId, patient, "dr-p", day);
@@ -49,57 +47,7 @@ class InterleavedWritesTest {
 
     /** Takes dr-p's provider lock in this clinic, as alert_evaluation_lock computes its key. */
     private Connection holdProviderLock(String clinic) throws SQLException {
-        return holdLocks("SELECT pg_advisory_xact_lock(hashtext(?), 64 + (hashtext('dr-p') & 63))", clinic);
-    }
-
-    /**
-     * Takes the lock of this visit's bucket in this clinic, as alert_evaluation_lock computes its
-     * key: every write of the visit waits there after writing and before committing, rated or not
-     * (a visit with no rating takes no provider lock, V14).
-     */
-    private Connection holdVisitLock(String clinic, String visitId) throws SQLException {
-        return holdLocks("SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?) & 63)", clinic, visitId);
-    }
-
-    /** Takes every visit bucket's lock in this clinic: each batch of its visits waits after writing. */
-    private Connection holdAllVisitLocks(String clinic) throws SQLException {
-        return holdLocks(
-                "SELECT count(pg_advisory_xact_lock(hashtext(?), b)) FROM generate_series(0, 63) AS b", clinic);
-    }
-
-    /** A transaction that has taken the locks {@code sql} takes; they go when it rolls back. */
-    private Connection holdLocks(String sql, String... params) throws SQLException {
-        Connection c = dataSource.getConnection();
-        c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setString(i + 1, params[i]);
-            }
-            ps.execute();
-        }
-        return c;
-    }
-
-    /** Waits until this many sessions wait for a lock of this kind ('advisory', 'transactionid'). */
-    private void awaitWaiting(String lockType, int sessions) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = ?")) {
-            ps.setString(1, lockType);
-            while (true) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) >= sessions) {
-                        return;
-                    }
-                }
-                assertThat(System.nanoTime())
-                        .as("sessions waiting for a %s lock", lockType)
-                        .isLessThan(deadline);
-                Thread.sleep(20);
-            }
-        }
+        return locks.hold("SELECT pg_advisory_xact_lock(hashtext(?), 64 + (hashtext('dr-p') & 63))", clinic);
     }
 
     /**
@@ -123,10 +71,10 @@ class InterleavedWritesTest {
         CompletableFuture<Integer> correction;
         try (Connection lock = holdProviderLock(clinic)) {
             first = CompletableFuture.supplyAsync(() -> postVisit(clinic, "b", "pat-1", 2));
-            awaitWaiting("advisory", 1);
+            locks.awaitWaiting("advisory", 1);
             correction = CompletableFuture.supplyAsync(() -> postVisit(clinic, "b", "pat-2", 2));
             // The correction's upsert waits on the first post's uncommitted row.
-            awaitWaiting("transactionid", 1);
+            locks.awaitWaiting("transactionid", 1);
             lock.rollback();
         }
         assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(201);
@@ -158,14 +106,14 @@ class InterleavedWritesTest {
         String clinic = unique("c");
         CompletableFuture<Integer> first;
         CompletableFuture<Integer> second;
-        try (Connection lock = holdVisitLock(clinic, "v")) {
+        try (Connection lock = locks.holdVisitLock(clinic, "v")) {
             // Each waits for the test's lock after writing; PostgreSQL grants it in the order asked.
             first = CompletableFuture.supplyAsync(
                     () -> visitFirst ? postVisit(clinic, "v", "pat-1", 1) : postSrs(clinic, "v", 8.0, 8.0, 8.0, 8.0));
-            awaitWaiting("advisory", 1);
+            locks.awaitWaiting("advisory", 1);
             second = CompletableFuture.supplyAsync(
                     () -> visitFirst ? postSrs(clinic, "v", 8.0, 8.0, 8.0, 8.0) : postVisit(clinic, "v", "pat-1", 1));
-            awaitWaiting("advisory", 2);
+            locks.awaitWaiting("advisory", 2);
             lock.rollback();
         }
         assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(201);
@@ -236,11 +184,11 @@ class InterleavedWritesTest {
                 visit(clinic, "d"));
         CompletableFuture<Response> firstAnswer;
         CompletableFuture<Response> secondAnswer;
-        try (Connection lock = holdAllVisitLocks(clinic)) {
+        try (Connection lock = locks.holdAllVisitLocks(clinic)) {
             firstAnswer = CompletableFuture.supplyAsync(() -> postBatch("/api/v1/visits/batch", List.of(a, b, c)));
-            awaitWaiting("advisory", 1);
+            locks.awaitWaiting("advisory", 1);
             secondAnswer = CompletableFuture.supplyAsync(() -> postBatch("/api/v1/visits/batch", second));
-            awaitWaiting("transactionid", 1);
+            locks.awaitWaiting("transactionid", 1);
             lock.rollback();
         }
         Response first = firstAnswer.get(30, TimeUnit.SECONDS);
@@ -272,13 +220,13 @@ class InterleavedWritesTest {
         assertThat(postBatch(path, stored).<String>path("results[0].status")).isEqualTo("created");
         CompletableFuture<Response> later;
         CompletableFuture<Response> earlier;
-        try (Connection lock = holdVisitLock((String) first.get("clinicId"), (String) first.get("visitId"))) {
+        try (Connection lock = locks.holdVisitLock((String) first.get("clinicId"), (String) first.get("visitId"))) {
             later = CompletableFuture.supplyAsync(() -> postBatch(
                     path, with(stored, "recordedAt", noon.plusSeconds(120).toString(), field, newer)));
-            awaitWaiting("advisory", 1);
+            locks.awaitWaiting("advisory", 1);
             earlier = CompletableFuture.supplyAsync(() -> postBatch(
                     path, with(stored, "recordedAt", noon.plusSeconds(60).toString(), field, older)));
-            awaitWaiting("transactionid", 1);
+            locks.awaitWaiting("transactionid", 1);
             lock.rollback();
         }
         Response l = later.get(30, TimeUnit.SECONDS);

@@ -66,6 +66,22 @@ public final class Fixtures {
                 start.plusSeconds(1800).toString());
     }
 
+    /** The visit with none of its optional fields. */
+    public static Map<String, Object> withoutOptionalFields(Map<String, Object> visit) {
+        return with(
+                visit,
+                "scheduledStart",
+                REMOVE,
+                "afterHoursDocumentationSeconds",
+                REMOVE,
+                "responseLatencySeconds",
+                REMOVE,
+                "patientTalkShare",
+                REMOVE,
+                "connectionDrops",
+                REMOVE);
+    }
+
     public static Map<String, Object> with(Map<String, Object> base, Object... keyValues) {
         Map<String, Object> m = new LinkedHashMap<>(base);
         for (int i = 0; i < keyValues.length; i += 2) {

@@ -4,6 +4,7 @@ import static io.rapport.support.Fixtures.REMOVE;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
+import static io.rapport.support.Fixtures.withoutOptionalFields;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.closeTo;
@@ -164,22 +165,8 @@ class VisitResourceTest {
     @Test
     void optionalFieldsMayBeLeftOut() {
         String clinic = unique("c");
-        Map<String, Object> v = with(
-                visit(clinic, "v-1"),
-                "scheduledStart",
-                REMOVE,
-                "afterHoursDocumentationSeconds",
-                REMOVE,
-                "responseLatencySeconds",
-                REMOVE,
-                "patientTalkShare",
-                REMOVE,
-                "connectionDrops",
-                REMOVE,
-                "faceToFaceSeconds",
-                0,
-                "documentationSeconds",
-                0);
+        Map<String, Object> v =
+                with(withoutOptionalFields(visit(clinic, "v-1")), "faceToFaceSeconds", 0, "documentationSeconds", 0);
         post(v).then()
                 .statusCode(201)
                 .body("waitSeconds", nullValue())
