@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,13 +71,32 @@ class IngestAndTrendBenchmark {
      * {@link QueryBenchmark.Durable}, with the active pseudonym key alone: the test profile also
      * keeps a former key, as a rotation in progress does, and ingest then computes every patient's
      * former pseudonym and looks for visits still under it, a cost a service pays only until the
-     * former key is retired. An empty value drops the key from the configured map.
+     * former key is retired. A configured key cannot be unset, so this runs under a profile of its
+     * own that takes every test setting but that key.
      */
     public static class OneKey extends QueryBenchmark.Durable {
+        private static final String FORMER_KEY = "%test.rapport.pseudonym.keys.k2025";
+
+        @Override
+        public String getConfigProfile() {
+            return "bench";
+        }
+
         @Override
         public Map<String, String> getConfigOverrides() {
-            Map<String, String> overrides = new java.util.HashMap<>(super.getConfigOverrides());
-            overrides.put("%test.rapport.pseudonym.keys.k2025", "");
+            Properties application = new Properties();
+            try (var in = OneKey.class.getResourceAsStream("/application.properties")) {
+                application.load(in);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            Map<String, String> overrides = new java.util.HashMap<>();
+            for (String name : application.stringPropertyNames()) {
+                if (name.startsWith("%test.") && !name.equals(FORMER_KEY)) {
+                    overrides.put(name.substring("%test.".length()), application.getProperty(name));
+                }
+            }
+            overrides.putAll(super.getConfigOverrides());
             return overrides;
         }
     }
