@@ -47,8 +47,8 @@ import org.postgresql.PGStatement;
  * ExactPercentile}, {@link ContinuityOfCare}); the drivers stream their rated visits to Java
  * ({@link DriverStats}, in two streams, each with half of the metrics). Both cost less than the
  * sorts and window functions SQL needs for the same figures. Each query starts from the same
- * window of {@code visit_fact}, which the covering index {@code visit_fact_window_idx} serves as
- * one range scan; only fixed column names from {@link VisitMetric} are placed in SQL text.
+ * window of {@code visit_fact}, a view of {@code visit} (V15) whose covering index {@code
+ * visit_window_idx} serves it as one range scan; only fixed column names from {@link VisitMetric} are placed in SQL text.
  *
  * <p>All queries of one answer run in one {@link Snapshot}: a read-only, repeatable-read
  * transaction, so a summary's statements see the same data even while ingest writes. Two of them

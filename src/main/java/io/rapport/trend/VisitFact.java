@@ -10,10 +10,10 @@ import java.time.Instant;
 import org.hibernate.annotations.Immutable;
 
 /**
- * The per-visit row manager queries read (migration V6). Only the database writes it, by trigger
- * in the transaction that writes the visit, and {@link TrendSql} reads it in SQL; the entity is
- * here so that Hibernate validates the table against the Flyway schema at startup, and a drift
- * between the two fails fast instead of in a manager's query.
+ * The per-visit row manager queries read: a view of {@code visit} and its generated columns
+ * (migration V15; a table kept by trigger before it, V6). {@link TrendSql} reads it in SQL; the
+ * entity is here so that Hibernate validates the view against the Flyway schema at startup, and a
+ * drift between the two fails fast instead of in a manager's query.
  */
 @Entity
 @Immutable

@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * The figures derived from a visit's raw fields. The database computes the same ones into
- * {@code visit_fact} (migration V6) for the trend queries; {@code VisitResourceTest} and the trend
- * tests pin both.
+ * {@code visit}'s generated columns (migration V15, read through the {@code visit_fact} view) for
+ * the trend queries; {@code VisitResourceTest} and the trend tests pin both.
  */
 final class VisitDerived {
 

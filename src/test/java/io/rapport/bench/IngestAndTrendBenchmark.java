@@ -194,10 +194,30 @@ class IngestAndTrendBenchmark {
     // ---- the limit: COPY ----
 
     private double copyRate(String table, String like, String columns, String data) throws Exception {
+        return copyRateInto(table, "CREATE TABLE " + table + " (LIKE " + like + " INCLUDING ALL)", columns, data);
+    }
+
+    /**
+     * The limit as the runs before V15 measured it: visit's columns with the three plain indexes
+     * visit had then, before V15 moved the facts' covering window index onto it.
+     */
+    private double copyRateBeforeV15(String columns, String data) throws Exception {
+        String t = "bench_copy_visit_v14";
+        return copyRateInto(
+                t,
+                "CREATE TABLE " + t + " (LIKE visit INCLUDING DEFAULTS INCLUDING CONSTRAINTS);"
+                        + " ALTER TABLE " + t + " ADD PRIMARY KEY (clinic_id, visit_id);"
+                        + " CREATE INDEX ON " + t + " (clinic_id, started_at);"
+                        + " CREATE INDEX ON " + t + " (clinic_id, patient_pseudonym, started_at)",
+                columns,
+                data);
+    }
+
+    private double copyRateInto(String table, String create, String columns, String data) throws Exception {
         try (Connection c = dataSource.getConnection();
                 Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS " + table);
-            st.execute("CREATE TABLE " + table + " (LIKE " + like + " INCLUDING ALL)");
+            st.execute(create);
             long t0 = System.nanoTime();
             long rows = c.unwrap(PGConnection.class)
                     .getCopyAPI()
@@ -429,7 +449,7 @@ class IngestAndTrendBenchmark {
     private void settle() throws Exception {
         try (Connection c = dataSource.getConnection();
                 Statement s = c.createStatement()) {
-            s.execute("VACUUM (ANALYZE) visit, visit_fact, rating, rating_fact, alert");
+            s.execute("VACUUM (ANALYZE) visit, rating, rating_fact, alert");
             s.execute("CHECKPOINT");
         }
     }
@@ -460,6 +480,7 @@ class IngestAndTrendBenchmark {
                 + "after_hours_documentation_seconds, response_latency_seconds, patient_talk_share, "
                 + "connection_drops, recorded_at, received_at, revision";
         double copyVisits = copyRate("bench_copy_visit", "visit", visitColumns, visitCopyData(visits, now));
+        double copyVisitsBeforeV15 = copyRateBeforeV15(visitColumns, visitCopyData(visits, now));
         String ratingColumns = "clinic_id, visit_id, instrument, items, complete, total, normalized, subscales, "
                 + "category, submitted_at, recorded_at, received_at, revision";
         double copyRatings = copyRate("bench_copy_rating", "rating", ratingColumns, ratingCopyData(ratings, now));
@@ -473,6 +494,11 @@ class IngestAndTrendBenchmark {
                 rate(copyVisits),
                 ratio(visitRate, copyVisits));
         row("the same batches replayed", rate(replayRate), rate(copyVisits), ratio(replayRate, copyVisits));
+        row(
+                "new visits against the limit as before V15 (visit's three plain indexes)",
+                rate(visitRate),
+                rate(copyVisitsBeforeV15),
+                ratio(visitRate, copyVisitsBeforeV15));
         row(
                 "POST /ratings/batch, " + N + " SRS ratings, alerts evaluated",
                 rate(ratingRate),
