@@ -1,5 +1,6 @@
 package io.rapport.visit;
 
+import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
@@ -58,6 +59,12 @@ class VisitCopyTest {
     void aLargeBatchOfNewVisitsIsStoredWholeAndItsRetryChangesNothing() {
         String clinic = unique("c");
         List<Map<String, Object>> batch = fillers(clinic, SIZE);
+        // A rating that came before its visit: the copy's triggers give it its fact row.
+        given().contentType(ContentType.JSON)
+                .body(srs(clinic, "f-001", Instant.now().minusSeconds(60).toString(), 9, 9, 9, 8.5))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(201);
         Response first = postBatch(batch);
         assertThat(first.<List<String>>path("results.status")).hasSize(SIZE).containsOnly("created");
         assertThat(first.<List<Integer>>path("results.revision")).containsOnly(1);
@@ -84,6 +91,10 @@ class VisitCopyTest {
         // 120 visits: 200 * 120 + (0 + ... + 119) = 24,000 + 7,140.
         assertThat(db.count("SELECT sum(documentation_seconds)::bigint FROM visit_fact WHERE clinic_id = ?", clinic))
                 .isEqualTo(31_140);
+        // 9 + 9 + 9 + 8.5, beside its visit's documentation time.
+        assertThat(db.string(
+                        "SELECT total || ' ' || documentation_seconds FROM rating_fact WHERE clinic_id = ?", clinic))
+                .isEqualTo("35.5 201");
 
         Collections.reverse(batch);
         Response retry = postBatch(batch);
