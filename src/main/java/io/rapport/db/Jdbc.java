@@ -1,5 +1,6 @@
 package io.rapport.db;
 
+import com.ethlo.time.ITU;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,16 +82,25 @@ public final class Jdbc {
         return c.createArrayOf("bool", values);
     }
 
-    /** An instant as PostgreSQL reads it back exactly: ISO-8601, to the microsecond, in UTC. */
+    /**
+     * An instant as PostgreSQL reads it back exactly: ISO-8601, to the microsecond, in UTC (every
+     * instant stored is cut to the microsecond first). ITU writes it in about a third of the time
+     * {@link Instant#toString} takes; a visit holds five.
+     */
     public static String text(Instant value) {
-        return value == null ? null : value.toString();
+        return value == null ? null : ITU.formatUtcMicro(OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
     }
 
     /** The indexes of {@code items} sorted by a key, for writing rows in a stable lock order. */
     public static <T> int[] order(List<T> items, Function<T, String> key) {
-        return IntStream.range(0, items.size())
+        // Each key made once, not at every comparison of the sort.
+        String[] keys = new String[items.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = key.apply(items.get(i));
+        }
+        return IntStream.range(0, keys.length)
                 .boxed()
-                .sorted(Comparator.comparing(i -> key.apply(items.get(i))))
+                .sorted(Comparator.comparing(i -> keys[i]))
                 .mapToInt(Integer::intValue)
                 .toArray();
     }

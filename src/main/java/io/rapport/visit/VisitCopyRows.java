@@ -1,5 +1,6 @@
 package io.rapport.visit;
 
+import io.rapport.db.Jdbc;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,7 +13,7 @@ final class VisitCopyRows {
     private VisitCopyRows() {}
 
     static String of(List<NewVisit> visits, int[] order, Instant receivedAt) {
-        String received = receivedAt.toString();
+        String received = Jdbc.text(receivedAt);
         StringBuilder out = new StringBuilder(order.length * 320);
         for (int index : order) {
             NewVisit v = visits.get(index);
@@ -21,22 +22,25 @@ final class VisitCopyRows {
             text(out, v.providerId());
             text(out, v.patientPseudonym());
             text(out, v.modality().name());
-            value(out, v.scheduledStart());
-            value(out, v.startedAt());
-            value(out, v.endedAt());
+            value(out, Jdbc.text(v.scheduledStart()));
+            value(out, Jdbc.text(v.startedAt()));
+            value(out, Jdbc.text(v.endedAt()));
             value(out, v.faceToFaceSeconds());
             value(out, v.documentationSeconds());
             value(out, v.afterHoursDocumentationSeconds());
             value(out, v.responseLatencySeconds());
             value(out, v.patientTalkShare());
             value(out, v.connectionDrops());
-            value(out, v.recordedAt());
+            value(out, Jdbc.text(v.recordedAt()));
             out.append(received).append('\t').append('1').append('\n');
         }
         return out.toString();
     }
 
-    /** Numbers and instants print nothing the text format escapes (Double's exponent form included). */
+    /**
+     * Numbers and instants (as Jdbc.text writes them) print nothing the text format escapes,
+     * Double's exponent form included.
+     */
     private static void value(StringBuilder out, Object value) {
         if (value == null) {
             out.append("\\N");
