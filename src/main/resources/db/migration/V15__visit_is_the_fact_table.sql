@@ -1,8 +1,8 @@
 -- visit_fact (V6) held a second copy of every visit, written by a trigger in the transaction that
 -- wrote the visit, with its own heap row, primary key and covering window index. Ingest paid for
--- all of it: in psql, a COPY of 1,000 new visits into visit took 14.4-16.9 ms with that trigger
--- and 10.3-12.2 ms with this migration (PostgreSQL 15, a database of 90,000 visits, six batches
--- each, alternating), the upsert 19.6-22.1 ms against 15.9-18.8.
+-- all of it: in psql, a COPY of 1,000 new visits into visit took 15.0-17.2 ms with that trigger
+-- and 10.3-12.2 ms with this migration (PostgreSQL 15, a database of 87,500 visits, six batches
+-- each, alternating), the upsert 19.6-23.5 ms against 15.9-18.8.
 --
 -- The derived values become stored generated columns of visit, the window index moves to visit
 -- (it covers every column a manager query reads, so a window is still one index-only range scan),
