@@ -146,6 +146,20 @@ public class IngestMetrics {
                 .increment(count);
     }
 
+    /**
+     * A large batch of new events tried by {@code COPY}: {@code copied}, or {@code conflict} when
+     * another transaction stored one of its keys meanwhile and the batch went through the upsert.
+     * Counted when tried, whether or not the transaction then commits.
+     */
+    public void copyAttempt(String kind, boolean copied) {
+        Counter.builder("rapport.ingest.copy.attempts")
+                .description("Large batches of new events tried by COPY, by kind and result")
+                .tag("kind", kind)
+                .tag("result", copied ? "copied" : "conflict")
+                .register(registry)
+                .increment();
+    }
+
     public void batchSize(String kind, int size) {
         DistributionSummary.builder("rapport.ingest.batch.size")
                 .description("Events per batch request")

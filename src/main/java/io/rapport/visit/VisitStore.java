@@ -8,6 +8,7 @@ import io.agroal.api.AgroalDataSource;
 import io.rapport.db.Jdbc;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
+import io.rapport.metrics.IngestMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import java.io.ByteArrayInputStream;
@@ -159,10 +160,12 @@ class VisitStore {
 
     private final AgroalDataSource dataSource;
     private final Event<VisitsChanged> changed;
+    private final IngestMetrics metrics;
 
-    VisitStore(AgroalDataSource dataSource, Event<VisitsChanged> changed) {
+    VisitStore(AgroalDataSource dataSource, Event<VisitsChanged> changed, IngestMetrics metrics) {
         this.dataSource = dataSource;
         this.changed = changed;
+        this.metrics = metrics;
     }
 
     /** Stores all visits in the caller's transaction and tells dependents which visits changed. */
@@ -225,7 +228,7 @@ class VisitStore {
      * wait for each other in one order), if none of them is stored; false, with nothing written,
      * when one is, or when another transaction stored one meanwhile.
      */
-    private static boolean copiedAsNew(Connection c, List<NewVisit> visits, int[] order, Instant receivedAt)
+    private boolean copiedAsNew(Connection c, List<NewVisit> visits, int[] order, Instant receivedAt)
             throws SQLException {
         String[] clinics = new String[order.length];
         String[] ids = new String[order.length];
@@ -253,11 +256,15 @@ class VisitStore {
             }
             // Stored by a transaction that committed after the check: the upsert answers it.
             execute(c, "ROLLBACK TO SAVEPOINT visit_copy");
+            // Released too, so the upsert and the alert checks after it run in the transaction itself.
+            execute(c, "RELEASE SAVEPOINT visit_copy");
+            metrics.copyAttempt("visit", false);
             return false;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         execute(c, "RELEASE SAVEPOINT visit_copy");
+        metrics.copyAttempt("visit", true);
         return true;
     }
 

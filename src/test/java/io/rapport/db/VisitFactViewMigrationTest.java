@@ -63,23 +63,35 @@ class VisitFactViewMigrationTest {
                 st.execute("INSERT INTO visit (" + COLUMNS + ") VALUES " + VISITS);
                 List<String> before = facts(st, "");
                 assertThat(before).hasSize(5);
+                String columns = string(st, COLUMN_TYPES);
 
                 migrate(url, "15");
                 assertThat(facts(st, "")).isEqualTo(before);
+                assertThat(string(st, COLUMN_TYPES)).isEqualTo(columns);
                 assertThat(string(st, "SELECT relkind FROM pg_class WHERE relname = 'visit_fact'"))
                         .isEqualTo("v");
+                // A manager's window still reads one index and nothing else.
+                st.execute("VACUUM ANALYZE visit");
+                st.execute("SET enable_seqscan = off");
+                st.execute("SET enable_bitmapscan = off");
+                assertThat(string(
+                                st,
+                                "EXPLAIN SELECT * FROM visit_fact WHERE clinic_id = 'c'"
+                                        + " AND started_at >= '2026-01-01' AND started_at < '2026-02-01'"))
+                        .contains("Index Only Scan using visit_window_idx");
 
                 // After V15: 1,000 s face to face of 1,000 + 250 documented = 0.8; 6 min late = 360 s.
                 st.execute("INSERT INTO visit (" + COLUMNS + ") VALUES ('c', 'after', 'p4', 'k:d', 'VIDEO',"
                         + " '2026-01-08 09:00Z', '2026-01-08 09:06Z', '2026-01-08 09:36Z', 1000, 250, NULL, 3.5,"
                         + " 0.25, 2, now(), now())");
                 assertThat(facts(st, " WHERE visit_id = 'after'"))
-                        .containsExactly("c|after|p4|k:d|VIDEO|t|0.8|1000|250|null|360|3.5|null|0.25|2");
+                        .containsExactly(
+                                "c|after|p4|k:d|VIDEO|t|0.8|1000|250|null|360|3.5|null|0.25|2|2026-01-08 09:06");
                 // A message thread corrected into a video visit takes the live figures at once.
                 st.execute("UPDATE visit SET modality = 'VIDEO', face_to_face_seconds = 600 WHERE visit_id = 'thread'");
                 assertThat(facts(st, " WHERE visit_id = 'thread'"))
                         .containsExactly(
-                                "c|thread|p3|k:c|VIDEO|t|0.7142857142857143|600|240|60|null|7200|null|null|null");
+                                "c|thread|p3|k:c|VIDEO|t|0.7142857142857143|600|240|60|null|7200|null|null|null|2026-01-07 08:00");
             }
         }
     }
@@ -93,14 +105,20 @@ class VisitFactViewMigrationTest {
                 .migrate();
     }
 
-    /** Each fact row as text, by visit id, without the start (the same value on both sides). */
+    /** visit_fact's columns, in order, each with its type (collations apart: V15 says which changed). */
+    private static final String COLUMN_TYPES = "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),"
+            + " ', ' ORDER BY attnum) FROM pg_attribute"
+            + " WHERE attrelid = 'visit_fact'::regclass AND attnum > 0 AND NOT attisdropped";
+
+    /** Each fact row as text, by visit id (byte order, whatever the database's collation). */
     private static List<String> facts(Statement st, String where) throws SQLException {
         List<String> out = new ArrayList<>();
         try (ResultSet rs = st.executeQuery("SELECT clinic_id, visit_id, provider_id, patient_pseudonym, modality,"
                 + " live, face_to_face_share, face_to_face_seconds, documentation_seconds,"
                 + " after_hours_documentation_seconds, wait_seconds, response_latency_seconds,"
-                + " message_reply_seconds, patient_talk_share, connection_drops FROM visit_fact" + where
-                + " ORDER BY visit_id")) {
+                + " message_reply_seconds, patient_talk_share, connection_drops, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM visit_fact"
+                + where
+                + " ORDER BY visit_id COLLATE \"C\"")) {
             int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 List<String> cells = new ArrayList<>();

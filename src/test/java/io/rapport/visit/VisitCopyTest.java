@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.nullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Db;
 import io.rapport.support.Locks;
+import io.rapport.support.Scrape;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -65,6 +66,7 @@ class VisitCopyTest {
                 .post("/api/v1/ratings")
                 .then()
                 .statusCode(201);
+        List<Double> attempts = copyAttempts();
         Response first = postBatch(batch);
         assertThat(first.<List<String>>path("results.status")).hasSize(SIZE).containsOnly("created");
         assertThat(first.<List<Integer>>path("results.revision")).containsOnly(1);
@@ -96,12 +98,15 @@ class VisitCopyTest {
                         "SELECT total || ' ' || documentation_seconds FROM rating_fact WHERE clinic_id = ?", clinic))
                 .isEqualTo("35.5 201");
 
+        assertThat(copyAttempts()).as("copied, met a stored key").isEqualTo(plus(attempts, 1, 0));
+
         Collections.reverse(batch);
         Response retry = postBatch(batch);
         assertThat(retry.<List<String>>path("results.status")).hasSize(SIZE).containsOnly("unchanged");
         assertThat(retry.<List<Integer>>path("results.revision")).containsOnly(1);
         assertThat(db.count("SELECT count(*) FROM visit WHERE clinic_id = ?", clinic))
                 .isEqualTo(SIZE);
+        assertThat(copyAttempts()).as("a retry is not copied").isEqualTo(plus(attempts, 1, 0));
     }
 
     @Test
@@ -112,7 +117,9 @@ class VisitCopyTest {
         assertThat(postBatch(List.of(stored)).<String>path("results[0].status")).isEqualTo("created");
         List<Map<String, Object>> batch = new ArrayList<>(fillers(clinic, SIZE - 1));
         batch.add(with(stored, "recordedAt", noon.plusSeconds(60).toString(), "connectionDrops", 7));
+        List<Double> attempts = copyAttempts();
         Response answer = postBatch(batch);
+        assertThat(copyAttempts()).as("not copied: one visit is stored").isEqualTo(attempts);
         assertThat(answer.<List<String>>path("results.status").subList(0, SIZE - 1))
                 .containsOnly("created");
         assertThat(answer.<String>path("results[%d].status".formatted(SIZE - 1)))
@@ -142,6 +149,7 @@ class VisitCopyTest {
                 with(b, "recordedAt", noon.plusSeconds(60).toString(), "connectionDrops", 6),
                 with(c, "recordedAt", noon.minusSeconds(60).toString(), "connectionDrops", 9)));
         second.addAll(fillers(clinic, SIZE - 3));
+        List<Double> attempts = copyAttempts();
         CompletableFuture<Response> firstAnswer;
         CompletableFuture<Response> secondAnswer;
         try (Connection lock = locks.holdAllVisitLocks(clinic)) {
@@ -154,6 +162,7 @@ class VisitCopyTest {
         assertThat(firstAnswer.get(30, TimeUnit.SECONDS).<List<String>>path("results.status"))
                 .containsExactly("created", "created", "created");
         Response answer = secondAnswer.get(30, TimeUnit.SECONDS);
+        assertThat(copyAttempts()).as("the copy met a key stored meanwhile").isEqualTo(plus(attempts, 0, 1));
         List<String> statuses = answer.path("results.status");
         List<Integer> revisions = answer.path("results.revision");
         assertThat(statuses.subList(0, 3)).containsExactly("unchanged", "updated", "stale");
@@ -164,6 +173,18 @@ class VisitCopyTest {
         given().get("/api/v1/clinics/" + clinic + "/visits/c").then().body("connectionDrops", equalTo(1));
         assertThat(db.count("SELECT count(*) FROM visit_fact WHERE clinic_id = ?", clinic))
                 .isEqualTo(SIZE);
+    }
+
+    /** How many large batches of visits were copied, and how many met a key stored meanwhile. */
+    private static List<Double> copyAttempts() {
+        Map<String, Double> samples = Scrape.samples();
+        return List.of(
+                samples.getOrDefault("rapport_ingest_copy_attempts_total{kind=\"visit\",result=\"copied\"}", 0.0),
+                samples.getOrDefault("rapport_ingest_copy_attempts_total{kind=\"visit\",result=\"conflict\"}", 0.0));
+    }
+
+    private static List<Double> plus(List<Double> before, double copied, double conflicts) {
+        return List.of(before.get(0) + copied, before.get(1) + conflicts);
     }
 
     private static Response postBatch(List<Map<String, Object>> events) {
