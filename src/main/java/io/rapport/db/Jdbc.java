@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Comparator;
@@ -88,7 +89,13 @@ public final class Jdbc {
      * {@link Instant#toString} takes; a visit holds five.
      */
     public static String text(Instant value) {
-        return value == null ? null : ITU.formatUtcMicro(OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+        if (value == null) {
+            return null;
+        }
+        // Not OffsetDateTime.ofInstant: it asks the offset for its rules, which builds them anew
+        // each time (6 % of a visit batch's request CPU in a flight recording).
+        LocalDateTime utc = LocalDateTime.ofEpochSecond(value.getEpochSecond(), value.getNano(), ZoneOffset.UTC);
+        return ITU.formatUtcMicro(OffsetDateTime.of(utc, ZoneOffset.UTC));
     }
 
     /** The indexes of {@code items} sorted by a key, for writing rows in a stable lock order. */

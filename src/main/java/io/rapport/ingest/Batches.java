@@ -1,6 +1,7 @@
 package io.rapport.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -11,13 +12,20 @@ public final class Batches {
 
     /** The well-formed clinic ids the batch's items name, for the audit trail. */
     public static Set<String> clinicIds(JsonNode body) {
-        Set<String> ids = new TreeSet<>();
+        // Each distinct id checked once: a batch names a clinic or two a thousand times.
+        Set<String> named = new HashSet<>();
         if (body != null && body.isArray()) {
             for (JsonNode item : body) {
                 JsonNode id = item == null ? null : item.get("clinicId");
-                if (id != null && id.isTextual() && Ids.valid(id.asText())) {
-                    ids.add(id.asText());
+                if (id != null && id.isTextual()) {
+                    named.add(id.asText());
                 }
+            }
+        }
+        Set<String> ids = new TreeSet<>();
+        for (String id : named) {
+            if (Ids.valid(id)) {
+                ids.add(id);
             }
         }
         return ids;

@@ -13,6 +13,7 @@ import io.rapport.error.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import jakarta.validation.ValidatorFactory;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.hibernate.validator.HibernateValidatorFactory;
 
 /**
  * Reads and validates events. A batch arrives as a JSON array of trees and each item is read on its
@@ -35,9 +37,16 @@ public class EventReader {
     private final ObjectMapper mapper;
     private final Validator validator;
 
-    public EventReader(ObjectMapper mapper, Validator validator) {
+    public EventReader(ObjectMapper mapper, ValidatorFactory validators) {
         this.mapper = mapper;
-        this.validator = validator;
+        // Every property is reachable (config.TraverseAll), so Hibernate Validator's per-validation
+        // cache of that answer only costs a map per item: 6 % of a visit batch's request CPU in a
+        // flight recording, in its own lookups.
+        this.validator = validators
+                .unwrap(HibernateValidatorFactory.class)
+                .usingContext()
+                .enableTraversableResolverResultCache(false)
+                .getValidator();
     }
 
     /** Either a valid event or the violations that keep it out. */
