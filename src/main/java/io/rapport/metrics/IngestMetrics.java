@@ -6,9 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Histogram;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.TransactionPhase;
+import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * What ingest did, as counters and histograms. Called after a transaction commits, so a rolled-back
  * batch is never counted. Bucket boundaries are fixed here and listed in the README.
  */
-@ApplicationScoped
+// A singleton, not a client proxy: ingest calls it for every item of every batch.
+@Singleton
 public class IngestMetrics {
 
     static final double[] SHARE_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
@@ -35,6 +36,11 @@ public class IngestMetrics {
     private final Histogram waits;
     private final Histogram responseLatency;
     private final Histogram ratingScore;
+    /**
+     * The per-item counters, by name and labels: Micrometer's builder and registry lookup, run for
+     * every item, cost more than the increment itself.
+     */
+    private final Map<String, Counter> itemCounters = new ConcurrentHashMap<>();
     /** Ingest paths to event kinds, as the ingest pipeline registers them at startup. */
     private final Map<String, String> kindsByPath = new ConcurrentHashMap<>();
 
@@ -82,11 +88,7 @@ public class IngestMetrics {
 
     /** One visit stored or replayed. Histograms only see a visit when its stored state changed. */
     public void visit(String modality, String outcome, VisitFigures figures) {
-        Counter.builder("rapport.visits.ingested")
-                .description("Visit events ingested, by outcome")
-                .tag("modality", modality)
-                .tag("outcome", outcome)
-                .register(registry)
+        itemCounter("rapport.visits.ingested", "Visit events ingested, by outcome", "modality", modality, outcome)
                 .increment();
         if ("unchanged".equals(outcome) || figures == null) {
             return;
@@ -97,6 +99,16 @@ public class IngestMetrics {
         observe(responseLatency, modality, figures.responseLatencySeconds());
     }
 
+    private Counter itemCounter(String name, String description, String label, String value, String outcome) {
+        return itemCounters.computeIfAbsent(
+                name + '\u0000' + value + '\u0000' + outcome,
+                key -> Counter.builder(name)
+                        .description(description)
+                        .tag(label, value)
+                        .tag("outcome", outcome)
+                        .register(registry));
+    }
+
     private static void observe(Histogram histogram, String label, Double value) {
         if (value != null) {
             histogram.labels(label).observe(value);
@@ -104,11 +116,7 @@ public class IngestMetrics {
     }
 
     public void rating(String instrument, String outcome, Double normalizedScore) {
-        Counter.builder("rapport.ratings.ingested")
-                .description("Ratings ingested, by outcome")
-                .tag("instrument", instrument)
-                .tag("outcome", outcome)
-                .register(registry)
+        itemCounter("rapport.ratings.ingested", "Ratings ingested, by outcome", "instrument", instrument, outcome)
                 .increment();
         if (!"unchanged".equals(outcome)) {
             observe(ratingScore, instrument, normalizedScore);

@@ -11,7 +11,7 @@ import io.rapport.instrument.InstrumentDefinition;
 import io.rapport.instrument.InstrumentRegistry;
 import io.rapport.instrument.Scoring;
 import io.rapport.metrics.IngestMetrics;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -22,7 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /** What ratings supply to the ingest pipeline: instrument rules, scoring, their store, their meters. */
-@ApplicationScoped
+// A singleton, not a client proxy: the ingest pipeline calls it for every item of every batch.
+@Singleton
 public class RatingKind implements EventKind<RatingEvent, NewRating> {
 
     private final InstrumentRegistry instruments;

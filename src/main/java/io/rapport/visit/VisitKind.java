@@ -5,13 +5,14 @@ import io.rapport.ingest.EventKind;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
 import io.rapport.metrics.IngestMetrics;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /** What visits supply to the ingest pipeline: their rules, their store, their meters. */
-@ApplicationScoped
+// A singleton, not a client proxy: the ingest pipeline calls it for every item of every batch.
+@Singleton
 public class VisitKind implements EventKind<VisitEvent, NewVisit> {
 
     private final VisitStore store;
