@@ -181,37 +181,9 @@ class VisitStore {
                     created.add(new Visit.Key(
                             visits.get(index).clinicId(), visits.get(index).visitId()));
                 }
-                rounds = List.of();
-            }
-            for (int[] round : rounds) {
-                List<Integer> unseen = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-                    bind(c, ps, visits, round, receivedAt);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            int index = round[rs.getInt("ord") - 1];
-                            NewVisit v = visits.get(index);
-                            Visit.Key key = new Visit.Key(v.clinicId(), v.visitId());
-                            int revision = rs.getInt("revision");
-                            if (!rs.wasNull()) {
-                                boolean inserted = rs.getBoolean("inserted");
-                                out[index] = new Stored(inserted ? Outcome.CREATED : Outcome.UPDATED, revision);
-                                (inserted ? created : corrected).add(key);
-                                continue;
-                            }
-                            if (!rs.getBoolean("settled")) {
-                                // Written by another transaction after this statement's snapshot,
-                                // which the upsert then waited for: its row is the one that stands.
-                                unseen.add(index);
-                                continue;
-                            }
-                            out[index] =
-                                    unchanged(v, Jdbc.instant(rs, "stored_recorded_at"), rs.getInt("stored_revision"));
-                        }
-                    }
-                }
-                if (!unseen.isEmpty()) {
-                    storedState(c, visits, unseen, out);
+            } else {
+                for (int[] round : rounds) {
+                    upsertRound(c, visits, round, receivedAt, out, created, corrected);
                 }
             }
         } catch (SQLException e) {
@@ -223,6 +195,45 @@ class VisitStore {
         return Stored.all(out);
     }
 
+    /** One round's upsert: each item's answer into {@code out}, the visits it wrote into the lists. */
+    private static void upsertRound(
+            Connection c,
+            List<NewVisit> visits,
+            int[] round,
+            Instant receivedAt,
+            Stored[] out,
+            List<Visit.Key> created,
+            List<Visit.Key> corrected)
+            throws SQLException {
+        List<Integer> unseen = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+            bind(c, ps, visits, round, receivedAt);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int index = round[rs.getInt("ord") - 1];
+                    NewVisit v = visits.get(index);
+                    int revision = rs.getInt("revision");
+                    if (!rs.wasNull()) {
+                        boolean inserted = rs.getBoolean("inserted");
+                        out[index] = new Stored(inserted ? Outcome.CREATED : Outcome.UPDATED, revision);
+                        (inserted ? created : corrected).add(new Visit.Key(v.clinicId(), v.visitId()));
+                        continue;
+                    }
+                    if (!rs.getBoolean("settled")) {
+                        // Written by another transaction after this statement's snapshot,
+                        // which the upsert then waited for: its row is the one that stands.
+                        unseen.add(index);
+                        continue;
+                    }
+                    out[index] = unchanged(v, Jdbc.instant(rs, "stored_recorded_at"), rs.getInt("stored_revision"));
+                }
+            }
+        }
+        if (!unseen.isEmpty()) {
+            storedState(c, visits, unseen.stream().mapToInt(Integer::intValue).toArray(), out);
+        }
+    }
+
     /**
      * Copies the visits, in key order as the upsert writes them (so two batches sharing new keys
      * wait for each other in one order), if none of them is stored; false, with nothing written,
@@ -230,15 +241,8 @@ class VisitStore {
      */
     private boolean copiedAsNew(Connection c, List<NewVisit> visits, int[] order, Instant receivedAt)
             throws SQLException {
-        String[] clinics = new String[order.length];
-        String[] ids = new String[order.length];
-        for (int k = 0; k < order.length; k++) {
-            clinics[k] = visits.get(order[k]).clinicId();
-            ids[k] = visits.get(order[k]).visitId();
-        }
         try (PreparedStatement ps = c.prepareStatement(ANY_STORED)) {
-            ps.setArray(1, texts(c, clinics));
-            ps.setArray(2, texts(c, ids));
+            bindKeys(c, ps, visits, order);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 if (rs.getBoolean(1)) {
@@ -279,24 +283,30 @@ class VisitStore {
         return new Stored(v.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED, revision);
     }
 
-    private static void storedState(Connection c, List<NewVisit> visits, List<Integer> indexes, Stored[] out)
+    private static void storedState(Connection c, List<NewVisit> visits, int[] indexes, Stored[] out)
             throws SQLException {
-        String[] clinics = new String[indexes.size()];
-        String[] ids = new String[indexes.size()];
-        for (int k = 0; k < indexes.size(); k++) {
-            clinics[k] = visits.get(indexes.get(k)).clinicId();
-            ids[k] = visits.get(indexes.get(k)).visitId();
-        }
         try (PreparedStatement ps = c.prepareStatement(STORED_STATE)) {
-            ps.setArray(1, texts(c, clinics));
-            ps.setArray(2, texts(c, ids));
+            bindKeys(c, ps, visits, indexes);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    int index = indexes.get(rs.getInt(1) - 1);
+                    int index = indexes[rs.getInt(1) - 1];
                     out[index] = unchanged(visits.get(index), Jdbc.instant(rs, "recorded_at"), rs.getInt("revision"));
                 }
             }
         }
+    }
+
+    /** The keys of these visits, in this order, as the statement's first two parameters. */
+    private static void bindKeys(Connection c, PreparedStatement ps, List<NewVisit> visits, int[] indexes)
+            throws SQLException {
+        String[] clinics = new String[indexes.length];
+        String[] ids = new String[indexes.length];
+        for (int k = 0; k < indexes.length; k++) {
+            clinics[k] = visits.get(indexes[k]).clinicId();
+            ids[k] = visits.get(indexes[k]).visitId();
+        }
+        ps.setArray(1, texts(c, clinics));
+        ps.setArray(2, texts(c, ids));
     }
 
     /**

@@ -479,8 +479,9 @@ class IngestAndTrendBenchmark {
                 + "started_at, ended_at, face_to_face_seconds, documentation_seconds, "
                 + "after_hours_documentation_seconds, response_latency_seconds, patient_talk_share, "
                 + "connection_drops, recorded_at, received_at, revision";
-        double copyVisits = copyRate("bench_copy_visit", "visit", visitColumns, visitCopyData(visits, now));
-        double copyVisitsBeforeV15 = copyRateBeforeV15(visitColumns, visitCopyData(visits, now));
+        String visitRows = visitCopyData(visits, now);
+        double copyVisits = copyRate("bench_copy_visit", "visit", visitColumns, visitRows);
+        double copyVisitsBeforeV15 = copyRateBeforeV15(visitColumns, visitRows);
         String ratingColumns = "clinic_id, visit_id, instrument, items, complete, total, normalized, subscales, "
                 + "category, submitted_at, recorded_at, received_at, revision";
         double copyRatings = copyRate("bench_copy_rating", "rating", ratingColumns, ratingCopyData(ratings, now));

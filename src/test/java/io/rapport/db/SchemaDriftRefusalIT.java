@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rapport.support.PackagedApp;
 import io.rapport.support.PackagedJar;
+import io.rapport.support.StandalonePostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,18 +26,10 @@ class SchemaDriftRefusalIT {
 
     @Test
     void aColumnDroppedByHandStopsTheStartAndIsNamed() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(temp.resolve("external-pg"))
-                .setCleanDataDirectory(true)
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .start()) {
-            String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        try (EmbeddedPostgres postgres = StandalonePostgres.start(temp.resolve("external-pg"))) {
+            String url = StandalonePostgres.url(postgres);
             // Every migration of this build, as the service would run them, then one change by hand.
-            Flyway.configure()
-                    .dataSource(url, "postgres", "postgres")
-                    .locations("classpath:db/migration")
-                    .load()
-                    .migrate();
+            StandalonePostgres.migrate(postgres, null);
             try (Connection c = postgres.getPostgresDatabase().getConnection();
                     Statement st = c.createStatement()) {
                 st.execute("ALTER TABLE audit_event DROP COLUMN records");

@@ -2,16 +2,15 @@ package io.rapport.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rapport.support.StandalonePostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,13 +50,8 @@ class VisitFactViewMigrationTest {
 
     @Test
     void factRowsReadTheSameAfterV15AndNewVisitsGetTheirFigures() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(temp.resolve("pg"))
-                .setCleanDataDirectory(true)
-                .setPGStartupWait(Duration.ofSeconds(60))
-                .start()) {
-            String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
-            migrate(url, "14");
+        try (EmbeddedPostgres postgres = StandalonePostgres.start(temp.resolve("pg"))) {
+            StandalonePostgres.migrate(postgres, "14");
             try (Connection c = postgres.getPostgresDatabase().getConnection();
                     Statement st = c.createStatement()) {
                 st.execute("INSERT INTO visit (" + COLUMNS + ") VALUES " + VISITS);
@@ -65,7 +59,7 @@ class VisitFactViewMigrationTest {
                 assertThat(before).hasSize(5);
                 String columns = string(st, COLUMN_TYPES);
 
-                migrate(url, "15");
+                StandalonePostgres.migrate(postgres, "15");
                 assertThat(facts(st, "")).isEqualTo(before);
                 assertThat(string(st, COLUMN_TYPES)).isEqualTo(columns);
                 assertThat(string(st, "SELECT relkind FROM pg_class WHERE relname = 'visit_fact'"))
@@ -94,15 +88,6 @@ class VisitFactViewMigrationTest {
                                 "c|thread|p3|k:c|VIDEO|t|0.7142857142857143|600|240|60|null|7200|null|null|null|2026-01-07 08:00");
             }
         }
-    }
-
-    private static void migrate(String url, String target) {
-        Flyway.configure()
-                .dataSource(url, "postgres", "postgres")
-                .locations("classpath:db/migration")
-                .target(target)
-                .load()
-                .migrate();
     }
 
     /** visit_fact's columns, in order, each with its type (collations apart: V15 says which changed). */
