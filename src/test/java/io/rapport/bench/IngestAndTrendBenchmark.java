@@ -393,6 +393,61 @@ class IngestAndTrendBenchmark {
         return t;
     }
 
+    /**
+     * CPU time so far, in ms, of this JVM (service and benchmark clients) and of every PostgreSQL
+     * process of the machine (the embedded server's backends, writer, WAL writer), from /proc; 0
+     * where /proc is missing. A pass's difference over its events says where its time went, and
+     * its sum over the wall time how many of the cores it kept busy.
+     */
+    private static long[] cpuMillis() {
+        long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime()
+                / 1_000_000;
+        long ticks = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                if (!proc.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = Files.readString(proc.resolve("stat"));
+                    int close = stat.lastIndexOf(')');
+                    if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
+                        continue;
+                    }
+                    String[] f = stat.substring(close + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+                } catch (IOException | RuntimeException e) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return new long[] {jvm, 0};
+        }
+        return new long[] {jvm, ticks * 10}; // USER_HZ is 100 on Linux
+    }
+
+    /** Runs one pass and prints where its CPU went, per 1,000 events. */
+    private double measured(String pass, java.util.concurrent.Callable<Double> run, int events) throws Exception {
+        long[] before = cpuMillis();
+        long t0 = System.nanoTime();
+        double rate = run.call();
+        double wall = (System.nanoTime() - t0) / 1e6;
+        long[] after = cpuMillis();
+        double jvm = (after[0] - before[0]) * 1000.0 / events, pg = (after[1] - before[1]) * 1000.0 / events;
+        row(
+                "CPU per 1,000 events, " + pass,
+                String.format(
+                        Locale.ROOT,
+                        "JVM %.0f ms, PostgreSQL %.0f ms; %.2f of the cores busy",
+                        jvm,
+                        pg,
+                        (after[0] - before[0] + after[1] - before[1]) / wall),
+                "",
+                "");
+        return rate;
+    }
+
     private void row(String what, String rapport, String limit, String ratio) {
         table.add(new String[] {what, rapport, limit, ratio});
         // Each figure as soon as it is measured, so a later phase that fails does not lose it.
@@ -486,9 +541,12 @@ class IngestAndTrendBenchmark {
                 + "category, submitted_at, recorded_at, received_at, revision";
         double copyRatings = copyRate("bench_copy_rating", "rating", ratingColumns, ratingCopyData(ratings, now));
 
-        double visitRate = postAll("/api/v1/visits/batch", visitBatches, N, "updated", "unchanged");
-        double replayRate = postAll("/api/v1/visits/batch", visitBatches, N, "created", "updated");
-        double ratingRate = postAll("/api/v1/ratings/batch", ratingBatches, N, "updated", "unchanged");
+        double visitRate = measured(
+                "new visits", () -> postAll("/api/v1/visits/batch", visitBatches, N, "updated", "unchanged"), N);
+        double replayRate = measured(
+                "replayed visits", () -> postAll("/api/v1/visits/batch", visitBatches, N, "created", "updated"), N);
+        double ratingRate = measured(
+                "ratings", () -> postAll("/api/v1/ratings/batch", ratingBatches, N, "updated", "unchanged"), N);
         row(
                 "POST /visits/batch, " + N + " new visits, 1000 per request, " + CLIENTS + " clients",
                 rate(visitRate),
