@@ -1,5 +1,6 @@
 package io.rapport.metrics;
 
+import static io.rapport.support.Fixtures.REMOVE;
 import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
@@ -46,7 +47,13 @@ class MetricsScrapeTest {
         List<Object> batch = List.of(
                 m1,
                 with(visit(clinic, "m2"), "modality", "PHONE", "faceToFaceSeconds", 300, "documentationSeconds", 1500),
-                with(visit(clinic, "m3"), "modality", "PHONE", "connectionDrops", -1));
+                with(visit(clinic, "m3"), "modality", "PHONE", "connectionDrops", -1),
+                // Not readable as a visit, a wrong type or a field no visit has: counted as
+                // malformed, though answered 'rejected' like m3.
+                with(visit(clinic, "m4"), "modality", "PHONE", "faceToFaceSeconds", "lots"),
+                with(visit(clinic, "m5"), "modality", "PHONE", "mood", "fine"),
+                // Read, but a required field is missing: a rule it breaks, like m3.
+                with(visit(clinic, "m6"), "modality", "PHONE", "endedAt", REMOVE));
         given().filter(Contract.invalidRequest())
                 .contentType(ContentType.JSON)
                 .body(batch)
@@ -74,14 +81,15 @@ class MetricsScrapeTest {
                 .isEqualTo(2);
         assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"unchanged\"}"))
                 .isEqualTo(1);
+        // m3 and m6; m4, m5 and the "{oops" body.
         assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"validation\"}"))
-                .isEqualTo(1);
+                .isEqualTo(2);
         assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"malformed\"}"))
-                .isEqualTo(1);
+                .isEqualTo(3);
         assertThat(delta(before, after, "rapport_ingest_batch_size_count{kind=\"visit\"}"))
                 .isEqualTo(1);
         assertThat(delta(before, after, "rapport_ingest_batch_size_sum{kind=\"visit\"}"))
-                .isEqualTo(3);
+                .isEqualTo(6);
         // Histograms see the two stored visits, not the retry.
         assertThat(delta(before, after, "rapport_visit_face_to_face_share_count{modality=\"PHONE\"}"))
                 .isEqualTo(2);
