@@ -1,6 +1,6 @@
 -- rating_fact_repair (V9) runs in every rating batch, and in every visit batch with a rated visit,
--- while the transaction holds its visits' locks and its providers' (V14): it is part of what one
--- clinic's batches do one at a time. It mends rows a writer's trigger wrote from a visit or rating
+-- once the transaction holds its visits' locks (V14), which a batch of 1,000 takes in all 64 of
+-- its clinic's buckets: it is part of what one clinic's large batches do one at a time. It mends rows a writer's trigger wrote from a visit or rating
 -- that another transaction was changing at the same moment, which is rare; almost always every row
 -- already stands right, and its two statements (an UPDATE of the rows that differ, an INSERT of
 -- the missing ones) each computed the visits' rating_fact rows only to write nothing.
