@@ -206,6 +206,46 @@ class AlertEvaluationLockTest {
     }
 
     /**
+     * V16's repair looks for a row that is missing or differs before it writes; a difference where
+     * one side is NULL must count too. Two rated visits, their rows then made wrong by hand as a
+     * race could leave them: a's after-hours documentation, never sent and so NULL, set to 0; b's
+     * total, 9 + 9 + 9 + 9 = 36, set to NULL. The call (visit locks, then the repair) must put
+     * both back, and must write a missing row again.
+     */
+    @Test
+    void aRepairMendsRowsThatDifferOnlyByANullAndRowsThatAreMissing() throws SQLException {
+        String clinic = Fixtures.unique("lock");
+        for (String visit : List.of("a", "b", "c")) {
+            given().contentType(ContentType.JSON)
+                    .body(with(Fixtures.visit(clinic, visit), "afterHoursDocumentationSeconds", Fixtures.REMOVE))
+                    .post("/api/v1/visits")
+                    .then()
+                    .statusCode(201);
+            given().contentType(ContentType.JSON)
+                    .body(Fixtures.srs(clinic, visit, Instant.now().toString(), 9, 9, 9, 9))
+                    .post("/api/v1/ratings")
+                    .then()
+                    .statusCode(201);
+        }
+        String row = " WHERE clinic_id = ? AND visit_id = '%s' AND instrument = 'SRS'";
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                update(c, "UPDATE rating_fact SET after_hours_documentation_seconds = 0" + row.formatted("a"), clinic);
+                update(c, "UPDATE rating_fact SET total = NULL" + row.formatted("b"), clinic);
+                lock(c, clinic, "a", "b", "c");
+                assertRowsRight(c, clinic, "a", "b", "c");
+                // Apart, since a missing row makes the repair write every row that differs.
+                update(c, "DELETE FROM rating_fact" + row.formatted("c"), clinic);
+                lock(c, clinic, "a", "b", "c");
+                assertRowsRight(c, clinic, "a", "b", "c");
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /**
      * During a rolling update, pods of the previous release call V8's four-argument form after V9
      * has run; it must still lock as the current form does, or every write of theirs would fail.
      */
@@ -229,6 +269,26 @@ class AlertEvaluationLockTest {
                 assertThat(held(c)).containsExactly(1, 1);
             } finally {
                 c.rollback();
+            }
+        }
+    }
+
+    /** Each visit's SRS row: after-hours NULL (never sent), total 36. */
+    private static void assertRowsRight(Connection c, String clinic, String... visits) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT visit_id, after_hours_documentation_seconds IS NULL, total FROM rating_fact"
+                        + " WHERE clinic_id = ? ORDER BY visit_id")) {
+            ps.setString(1, clinic);
+            try (ResultSet rs = ps.executeQuery()) {
+                for (String visit : visits) {
+                    assertThat(rs.next()).as("a row for %s", visit).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo(visit);
+                    assertThat(rs.getBoolean(2))
+                            .as("after-hours of %s is NULL", visit)
+                            .isTrue();
+                    assertThat(rs.getDouble(3)).as("total of %s", visit).isEqualTo(36.0);
+                }
+                assertThat(rs.next()).isFalse();
             }
         }
     }
