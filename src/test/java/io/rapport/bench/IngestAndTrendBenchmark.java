@@ -1,12 +1,14 @@
 package io.rapport.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.rapport.security.Caller;
 import io.rapport.security.Pseudonymizer;
 import io.rapport.security.Roles;
+import io.rapport.support.Db;
 import io.rapport.support.Tokens;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
@@ -32,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -122,6 +125,9 @@ class IngestAndTrendBenchmark {
 
     @Inject
     Pseudonymizer pseudonymizer;
+
+    @Inject
+    Db db;
 
     @Inject
     ObjectMapper mapper;
@@ -404,9 +410,8 @@ class IngestAndTrendBenchmark {
      * its sum over the wall time how many of the cores it kept busy.
      */
     private static long[] cpuMillis() {
-        long jvm = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                        .getProcessCpuTime()
-                / 1_000_000;
+        long jvm =
+                ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1_000_000;
         long ticks = 0;
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path proc : (Iterable<Path>) procs::iterator) {
@@ -431,36 +436,24 @@ class IngestAndTrendBenchmark {
         return new long[] {jvm, ticks * 10}; // USER_HZ is 100 on Linux
     }
 
-    /** Runs one pass and prints where its CPU went, per 1,000 events. */
-    private double measured(String pass, java.util.concurrent.Callable<Double> run, int events) throws Exception {
+    /** Runs one pass and prints where its CPU went, per 1,000 events; the pass answers its rate. */
+    private double measured(String pass, Callable<Double> run, int events) throws Exception {
         long[] before = cpuMillis();
-        long t0 = System.nanoTime();
         double rate = run.call();
-        double wall = (System.nanoTime() - t0) / 1e6;
         long[] after = cpuMillis();
-        double jvm = (after[0] - before[0]) * 1000.0 / events, pg = (after[1] - before[1]) * 1000.0 / events;
+        double wallMillis = events / rate * 1000;
+        long jvm = after[0] - before[0], pg = after[1] - before[1];
         row(
                 "CPU per 1,000 events, " + pass,
                 String.format(
                         Locale.ROOT,
                         "JVM %.0f ms, PostgreSQL %.0f ms; %.2f of the cores busy",
-                        jvm,
-                        pg,
-                        (after[0] - before[0] + after[1] - before[1]) / wall),
+                        jvm * 1000.0 / events,
+                        pg * 1000.0 / events,
+                        (jvm + pg) / wallMillis),
                 "",
                 "");
         return rate;
-    }
-
-    private long openAlerts(String clinic) throws Exception {
-        try (Connection c = dataSource.getConnection();
-                java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM alert WHERE clinic_id = ?")) {
-            ps.setString(1, clinic);
-            try (var rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 
     private void row(String what, String rapport, String limit, String ratio) {
@@ -578,7 +571,11 @@ class IngestAndTrendBenchmark {
                 rate(ratingRate),
                 rate(copyRatings),
                 ratio(ratingRate, copyRatings));
-        row("alerts the rating pass opened", openAlerts(clinic) + " for " + N + " ratings", "", "");
+        row(
+                "alerts the rating pass opened",
+                db.count("SELECT count(*) FROM alert WHERE clinic_id = ?", clinic) + " for " + N + " ratings",
+                "",
+                "");
         row("batches answered 503 and retried (all three passes)", String.valueOf(retried.get()), "", "");
         row("warm-up before them, until the JIT settled", warmup, "", "");
         row(
