@@ -155,6 +155,7 @@ public class AlertEvaluator {
                     raised_at = CASE WHEN a.status = 'RESOLVED' THEN EXCLUDED.raised_at ELSE a.raised_at END,
                     resolved_at = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.resolved_at END,
                     acknowledged_at = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.acknowledged_at END,
+                    acknowledged_by = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.acknowledged_by END,
                     note = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.note END,
                     provider_id = EXCLUDED.provider_id,
                     total = EXCLUDED.total,

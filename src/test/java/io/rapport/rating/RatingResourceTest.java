@@ -286,6 +286,38 @@ class RatingResourceTest {
                 .body("violations[0].field", equalTo("status"));
     }
 
+    /**
+     * An acknowledged alert that resolves and then comes back is a new concern nobody has seen:
+     * it reopens with no acknowledgement, note or acknowledger left over from the first time.
+     * SRS 5 * 4 = 20 is under the cutoff of 36; 10 * 4 = 40 is not.
+     */
+    @Test
+    void aReopenedAlertCarriesNothingOfItsEarlierAcknowledgement() {
+        String clinic = unique("c");
+        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
+        postRating(rating(clinic, "v1", "SRS", 5.0, 5.0, 5.0, 5.0)).then().statusCode(201);
+        Number id = (Number) alerts(clinic, "open").get(0).get("id");
+        given().contentType(ContentType.JSON)
+                .body(Map.of("note", "Called back."))
+                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
+                .then()
+                .statusCode(200)
+                .body("acknowledgedBy", notNullValue());
+
+        postRating(rating(clinic, "v1", "SRS", 10.0, 10.0, 10.0, 10.0)).then().statusCode(200);
+        assertThat(alerts(clinic, "open")).isEmpty();
+        postRating(rating(clinic, "v1", "SRS", 5.0, 5.0, 5.0, 5.0)).then().statusCode(200);
+
+        List<Map<String, Object>> open = alerts(clinic, "open");
+        assertThat(open).hasSize(1);
+        assertThat(open.get(0))
+                .containsEntry("id", id)
+                .containsEntry("status", "OPEN")
+                .containsEntry("acknowledgedAt", null)
+                .containsEntry("acknowledgedBy", null)
+                .containsEntry("note", null);
+    }
+
     @Test
     void badAnswersAre400NamingEachItemAndStoreNothing() {
         String clinic = unique("c");
