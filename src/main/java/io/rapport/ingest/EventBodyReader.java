@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
+import io.rapport.security.Caller;
+import io.rapport.security.ClinicScope;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -34,11 +36,13 @@ public class EventBodyReader implements MessageBodyReader<Record> {
     private final ObjectMapper mapper;
     private final EventReader reader;
     private final IngestPipeline pipeline;
+    private final ClinicScope caller;
 
-    public EventBodyReader(ObjectMapper mapper, EventReader reader, IngestPipeline pipeline) {
+    public EventBodyReader(ObjectMapper mapper, EventReader reader, IngestPipeline pipeline, Caller caller) {
         this.mapper = mapper;
         this.reader = reader;
         this.pipeline = pipeline;
+        this.caller = caller;
     }
 
     @Override
@@ -74,7 +78,7 @@ public class EventBodyReader implements MessageBodyReader<Record> {
             return mapper.treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // The event kind's cross-field rules too, as for a batch item: they run once every field reads.
-            throw ProblemException.invalid(reader.shapeErrors((ObjectNode) node, type, pipeline.rules(type)));
+            throw ProblemException.invalid(reader.shapeErrors((ObjectNode) node, type, pipeline.rules(type, caller)));
         }
     }
 }

@@ -97,20 +97,30 @@ public class IngestPipeline {
      * it is answered with every broken rule, as the same item in a batch is.
      */
     @SuppressWarnings("unchecked")
-    <T> Function<T, List<Violation>> rules(Class<T> type) {
+    <T> Function<T, List<Violation>> rules(Class<T> type, ClinicScope scope) {
         EventKind<T, ?> kind = (EventKind<T, ?>) kindsByEventType.get(type);
         if (kind == null) {
             return event -> List.of();
         }
-        EventKind.Reading<T, ?> reading = kind.reading(now());
-        return reading::rules;
+        return inScope(kind, kind.reading(now()), scope);
+    }
+
+    /**
+     * The kind's own rules for an event of a clinic in the caller's scope, none for any other. Those
+     * rules read the clinic's data (its instruments and their answer ranges), so run for another
+     * clinic's event they told the caller what that clinic had registered; such an event is
+     * answered {@code forbidden} (403) instead, whatever its answers.
+     */
+    private static <E> Function<E, List<Violation>> inScope(
+            EventKind<E, ?> kind, EventKind.Reading<E, ?> reading, ClinicScope scope) {
+        return event -> scope.includes(kind.clinicId(event)) ? reading.rules(event) : List.of();
     }
 
     /** One event: a broken rule is a 400, a clinic outside the caller's scope a 403. */
     public <E, N> Single<N> one(EventKind<E, N> kind, E event, ClinicScope scope) {
         Instant now = now();
         EventKind.Reading<E, N> reading = kind.reading(now);
-        List<Violation> violations = reader.validate(event, reading::rules);
+        List<Violation> violations = reader.validate(event, inScope(kind, reading, scope));
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
@@ -135,7 +145,7 @@ public class IngestPipeline {
                 body,
                 config.ingest().maxBatch(),
                 kind.eventType(),
-                reading::rules,
+                inScope(kind, reading, scope),
                 e -> admit(kind, reading, e, scope));
         List<Admitted<N>> allowed = new ArrayList<>();
         for (Admitted<N> a : batch.valid()) {

@@ -280,6 +280,69 @@ class RolesAndScopesTest {
                 .isZero();
     }
 
+    /**
+     * A rating posted for another clinic is refused before that clinic's instruments are looked
+     * at: whether the instrument is registered there, and what answers it allows, must not change
+     * the answer. COMFORT takes 2 answers of 1 to 5; NOSUCH is registered nowhere.
+     */
+    @Test
+    void aRatingForAnotherClinicTellsNothingOfThatClinicsInstruments() {
+        Seed theirs = seed(unique("theirs"), Roles.ADMIN);
+        theirs.as()
+                .contentType(ContentType.JSON)
+                .body(instrument(theirs.clinic(), "COMFORT"))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        Seed mine = seed(unique("mine"), Roles.INGEST);
+        List<Map<String, Object>> probes = List.of(
+                rating(theirs.clinic(), "COMFORT", 1, 2),
+                rating(theirs.clinic(), "COMFORT", 1, 9),
+                rating(theirs.clinic(), "NOSUCH", 1, 2));
+
+        for (Map<String, Object> probe : probes) {
+            mine.as()
+                    .contentType(ContentType.JSON)
+                    .body(probe)
+                    .post("/api/v1/ratings")
+                    .then()
+                    .statusCode(403)
+                    .contentType("application/problem+json")
+                    .body("violations", equalTo(null));
+            // A body that does not read is answered for its shape alone, the instrument unjudged.
+            given().filter(Contract.invalidRequest())
+                    .header("Authorization", Tokens.bearer(mine.token()))
+                    .contentType(ContentType.JSON)
+                    .body(with(probe, "score", 1))
+                    .post("/api/v1/ratings")
+                    .then()
+                    .statusCode(400)
+                    .body("violations.field", equalTo(List.of("score")));
+        }
+        mine.as()
+                .contentType(ContentType.JSON)
+                .body(probes)
+                .post("/api/v1/ratings/batch")
+                .then()
+                .statusCode(200)
+                .body("forbidden", equalTo(3))
+                .body("rejected", equalTo(0))
+                .body("results.status", equalTo(List.of("forbidden", "forbidden", "forbidden")))
+                .body("results.violations", equalTo(java.util.Arrays.asList(null, null, null)));
+        assertThat(db.count("SELECT count(*) FROM rating WHERE clinic_id = ? AND instrument <> 'SRS'", theirs.clinic()))
+                .isZero();
+    }
+
+    private static Map<String, Object> rating(String clinic, String instrument, Integer... items) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("clinicId", clinic);
+        m.put("visitId", "v-seed");
+        m.put("instrument", instrument);
+        m.put("items", List.of(items));
+        m.put("submittedAt", "2026-03-02T14:35:00Z");
+        return m;
+    }
+
     @Test
     void aPlatformWritingOutsideItsScopeIsRefusedAndNothingIsStored() {
         String mine = unique("mine");
