@@ -147,6 +147,49 @@ class SentinelTest {
                 .isZero();
     }
 
+    /**
+     * A request no resource method takes (a method the address does not allow, an OPTIONS, an
+     * address that does not exist) is still timed, and an id in its path must not become a
+     * metric label: anyone, without a token, could otherwise add series at will and put any
+     * text, a patient id included, on the metrics page.
+     */
+    @Test
+    void aPathNoResourceTakesNeverBecomesAMetricLabel() {
+        String clinic = unique("c");
+        String[] paths = {
+            "/api/v1/clinics/" + clinic + "/visits/" + SENTINEL,
+            "/api/v1/clinics/" + clinic + "/visits/v-1/ratings/" + SENTINEL,
+            "/api/v1/clinics/" + clinic + "/alerts/" + SENTINEL + "/acknowledge",
+            "/api/v1/visits/" + SENTINEL,
+            "/api/v1/" + SENTINEL,
+        };
+        for (String path : paths) {
+            for (String method : List.of("DELETE", "PUT", "PATCH", "OPTIONS", "GET", "POST")) {
+                given().filter(Contract.invalidRequest()).request(method, path);
+                given().filter(Contract.invalidRequest())
+                        .header("Authorization", io.rapport.support.Tokens.NO_TOKEN)
+                        .request(method, path);
+                given().filter(Contract.invalidRequest())
+                        .header("Authorization", "Bearer not-a-token")
+                        .request(method, path);
+            }
+        }
+        // Refused for its size before the body is read.
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body("{\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}")
+                .post(paths[2])
+                .then()
+                .statusCode(413);
+        String metrics = given().port(managementPort()).get("/q/metrics").asString();
+        assertThat(metrics)
+                .contains("status=\"405\",uri=\"/api/v1/clinics/{clinicId}/visits/{visitId}\"")
+                .contains("status=\"413\",uri=\"/api/v1/clinics/{clinicId}/alerts/{id}/acknowledge\"")
+                .contains("method=\"OPTIONS\",outcome=\"SUCCESS\",status=\"200\",uri=\"/UNKNOWN\"")
+                .doesNotContain(SENTINEL);
+        assertThat(metrics).doesNotContain(clinic);
+    }
+
     private static String post(String path, Object body, int status) {
         // Some of these break the document's rules on purpose: the service's answer is what is checked.
         Response r = given().filter(Contract.invalidRequest())

@@ -1,4 +1,4 @@
-package io.rapport.error;
+package io.rapport.http;
 
 import io.quarkus.arc.Arc;
 import jakarta.enterprise.inject.Any;
@@ -16,21 +16,22 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Which methods an address allows and what it can answer with, for a 405 with an {@code Allow}
- * header and a 406 that names the media types on offer. The JAX-RS runtime refuses both without
- * saying, so the resources' {@code @Path}, method and {@code @Produces} annotations are read once,
- * here, from the resource beans.
+ * Which methods an address allows, what it can answer with, and which route template it falls
+ * under: for a 405 with an {@code Allow} header, a 406 that names the media types on offer, and a
+ * metric label for a request no resource method took. The JAX-RS runtime gives none of these for
+ * such a request, so the resources' {@code @Path}, method and {@code @Produces} annotations are
+ * read once, here, from the resource beans.
  */
-final class Routes {
+public final class Routes {
 
-    private record Route(Pattern path, String method, Set<String> produces) {}
+    private record Route(String template, Pattern path, String method, Set<String> produces) {}
 
     private static volatile List<Route> routes;
 
     private Routes() {}
 
     /** The HTTP methods the resources at {@code path} accept, sorted; empty when none is known. */
-    static Set<String> allowed(String path) {
+    public static Set<String> allowed(String path) {
         Set<String> out = new TreeSet<>();
         for (Route r : routes()) {
             if (r.path().matcher(path).matches()) {
@@ -47,7 +48,7 @@ final class Routes {
     }
 
     /** The media types the resources at {@code path} produce; empty when unknown. */
-    static Set<String> produced(String path) {
+    public static Set<String> produced(String path) {
         Set<String> out = new LinkedHashSet<>();
         for (Route r : routes()) {
             if (r.path().matcher(path).matches()) {
@@ -55,6 +56,19 @@ final class Routes {
             }
         }
         return out;
+    }
+
+    /**
+     * The template of the resource address {@code path} falls under, such as
+     * {@code /api/v1/clinics/{clinicId}/visits/{visitId}}; null when it falls under none.
+     */
+    public static String template(String path) {
+        for (Route r : routes()) {
+            if (r.path().matcher(path).matches()) {
+                return r.template();
+            }
+        }
+        return null;
     }
 
     private static List<Route> routes() {
@@ -87,6 +101,7 @@ final class Routes {
                 }
                 String template = join(root.value(), sub == null ? "" : sub.value());
                 out.add(new Route(
+                        template,
                         regex(template),
                         httpMethod,
                         produces == null ? Set.of() : new LinkedHashSet<>(List.of(produces.value()))));
