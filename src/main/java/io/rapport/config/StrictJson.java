@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -51,6 +52,8 @@ public class StrictJson implements ObjectMapperCustomizer {
         mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
         mapper.registerModule(new SimpleModule("rapport-strict")
                 .addDeserializer(String.class, new NoNulStrings())
+                .addDeserializer(Double.class, new NumbersOnly(Double.class, null))
+                .addDeserializer(double.class, new NumbersOnly(double.class, 0.0))
                 .addDeserializer(Instant.class, new TextInstants()));
         for (LogicalType type : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
             mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
@@ -73,6 +76,26 @@ public class StrictJson implements ObjectMapperCustomizer {
                 throw InvalidFormatException.from(p, "contains NUL", s, String.class);
             }
             return s;
+        }
+    }
+
+    /**
+     * A decimal only as a JSON number. Jackson reads the strings {@code "NaN"}, {@code "Infinity"}
+     * and {@code "-Infinity"} as doubles even with string coercion turned off, so {@code "NaN"}
+     * came to the rules as a value, and was answered as out of range at both ends at once.
+     */
+    static final class NumbersOnly extends NumberDeserializers.DoubleDeserializer {
+
+        NumbersOnly(Class<Double> type, Double whenNull) {
+            super(type, whenNull);
+        }
+
+        @Override
+        public Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.hasToken(JsonToken.VALUE_STRING)) {
+                return (Double) ctxt.handleUnexpectedToken(handledType(), p);
+            }
+            return super.deserialize(p, ctxt);
         }
     }
 

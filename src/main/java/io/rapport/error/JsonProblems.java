@@ -2,6 +2,7 @@ package io.rapport.error;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -34,6 +35,11 @@ public final class JsonProblems {
         if (e instanceof MismatchedInputException m && m.getTargetType() != null && !path.isEmpty()) {
             return new Violation(path, "must be " + describe(m.getTargetType()));
         }
+        InputCoercionException tooLarge = coercion(e);
+        if (tooLarge != null) {
+            // Well-formed JSON: a whole number too large for its field (2147483648 for a count).
+            return new Violation(path, "is out of range for " + describe(tooLarge.getTargetType()));
+        }
         JsonLocation loc = e.getLocation();
         String where = loc == null || loc.getLineNr() < 0
                 ? ""
@@ -55,6 +61,16 @@ public final class JsonProblems {
             return new Violation(path(m), "must be " + describe(m.getTargetType()));
         }
         return violation(e);
+    }
+
+    /** A number too large for its type, as thrown, or as the cause Jackson wrapped with its path. */
+    private static InputCoercionException coercion(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputCoercionException c && c.getTargetType() != null) {
+                return c;
+            }
+        }
+        return null;
     }
 
     /**
@@ -101,6 +117,9 @@ public final class JsonProblems {
         }
         if (type == Double.class || type == double.class || Number.class.isAssignableFrom(type)) {
             return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
         }
         if (type == java.time.Instant.class) {
             return "an ISO-8601 instant such as 2026-03-02T14:00:00Z";

@@ -12,33 +12,55 @@ public class ProblemException extends RuntimeException {
     private final String title;
     private final List<Violation> violations;
     private final Long retryAfterSeconds;
+    private final boolean unreadable;
 
     public ProblemException(int status, String title, String detail, List<Violation> violations) {
-        this(status, title, detail, violations, null);
+        this(status, title, detail, violations, null, false);
     }
 
     private ProblemException(
-            int status, String title, String detail, List<Violation> violations, Long retryAfterSeconds) {
+            int status,
+            String title,
+            String detail,
+            List<Violation> violations,
+            Long retryAfterSeconds,
+            boolean unreadable) {
         super(detail, null, false, false);
         this.status = status;
         this.title = title;
         this.violations = violations == null || violations.isEmpty() ? null : List.copyOf(violations);
         this.retryAfterSeconds = retryAfterSeconds;
+        this.unreadable = unreadable;
     }
 
     /** 429 with {@code Retry-After}: the caller sent more than its rate allows, and nothing was stored. */
     public static ProblemException tooManyRequests(String detail, long retryAfterSeconds) {
-        return new ProblemException(429, "Too Many Requests", detail, null, Math.max(1, retryAfterSeconds));
+        return new ProblemException(429, "Too Many Requests", detail, null, Math.max(1, retryAfterSeconds), false);
     }
 
     public static ProblemException invalid(List<Violation> violations) {
+        return invalid(violations, false);
+    }
+
+    /**
+     * A body that could not be read as the event it should be (a wrong type, a field no event
+     * has), answered like {@link #invalid} but counted as {@code malformed}, as the same item in a
+     * batch is.
+     */
+    public static ProblemException unreadable(List<Violation> violations) {
+        return invalid(violations, true);
+    }
+
+    private static ProblemException invalid(List<Violation> violations, boolean unreadable) {
         return new ProblemException(
                 400,
                 "Invalid request",
                 violations.size() == 1
                         ? "1 rule was broken: see violations."
                         : violations.size() + " rules were broken: see violations.",
-                violations);
+                violations,
+                null,
+                unreadable);
     }
 
     public static ProblemException badParameter(String name, String message) {
@@ -63,6 +85,11 @@ public class ProblemException extends RuntimeException {
 
     public List<Violation> violations() {
         return violations;
+    }
+
+    /** True for a body that could not be read as what it should be: see {@link #unreadable}. */
+    public boolean unreadable() {
+        return unreadable;
     }
 
     /** Seconds for a {@code Retry-After} header, or null for none. */

@@ -38,7 +38,7 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         if (e.status() == 400) {
-            metrics.rejectedRequest(uri.getPath(), "validation");
+            metrics.rejectedRequest(uri.getPath(), e.unreadable() ? "malformed" : "validation");
         } else if (e.status() == 413) {
             metrics.rejectedRequest(uri.getPath(), "too_large");
         }

@@ -71,14 +71,15 @@ public class EventBodyReader implements MessageBodyReader<Record> {
             return null;
         }
         if (!node.isObject()) {
-            throw ProblemException.invalid(List.of(new Violation("", "the request body must be a JSON object")));
+            throw ProblemException.unreadable(List.of(new Violation("", "the request body must be a JSON object")));
         }
         try {
             // Bean Validation and the cross-field rules are the service's, with its clock.
             return mapper.treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             // The event kind's cross-field rules too, as for a batch item: they run once every field reads.
-            throw ProblemException.invalid(reader.shapeErrors((ObjectNode) node, type, pipeline.rules(type, caller)));
+            throw ProblemException.unreadable(
+                    reader.shapeErrors((ObjectNode) node, type, pipeline.rules(type, caller)));
         }
     }
 }

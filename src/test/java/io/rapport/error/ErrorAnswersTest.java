@@ -62,6 +62,59 @@ class ErrorAnswersTest {
         assertThat(visits(clinic)).isZero();
     }
 
+    /**
+     * A number is a JSON number that fits its field. "NaN" and "-Infinity" are strings, refused as
+     * "0.5" is (Jackson reads those two as doubles unless told not to); a count of 2^31 is well-formed
+     * JSON, out of range for a whole number; a flag is true or false.
+     */
+    @Test
+    void numbersAreJsonNumbersThatFitTheirField() {
+        String clinic = unique("num");
+        Map<String, Object> visit = with(
+                visit(clinic, "v-1"),
+                "patientTalkShare",
+                "NaN",
+                "responseLatencySeconds",
+                "-Infinity",
+                "connectionDrops",
+                2_147_483_648L);
+        assertThat(violations(postInvalid("/api/v1/visits", visit)))
+                .containsOnly(
+                        Map.entry("patientTalkShare", "must be a number"),
+                        Map.entry("responseLatencySeconds", "must be a number"),
+                        Map.entry("connectionDrops", "is out of range for a whole number"));
+        Response batch = given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(List.of(visit))
+                .post("/api/v1/visits/batch");
+        batch.then().statusCode(200).body("rejected", equalTo(1));
+        assertThat(batch.jsonPath().getList("results[0].violations.message", String.class))
+                .containsExactlyInAnyOrder(
+                        "must be a number", "must be a number", "is out of range for a whole number");
+        assertThat(visits(clinic)).isZero();
+
+        Map<String, Object> rating = Map.of(
+                "clinicId", clinic,
+                "visitId", "v-1",
+                "instrument", "SRS",
+                "items", List.of("NaN", 9, 9, 9),
+                "submittedAt", "2026-03-02T14:35:00Z");
+        assertThat(violations(postInvalid("/api/v1/ratings", rating)))
+                .containsOnly(Map.entry("items[0]", "must be a number"));
+        assertThat(violations(postInvalid(
+                        "/api/v1/instruments", Map.of("clinicId", clinic, "code", "FLAG", "dropAlert", "yes"))))
+                .containsEntry("dropAlert", "must be true or false");
+    }
+
+    private static Response postInvalid(String path, Object body) {
+        Response r = given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post(path);
+        r.then().statusCode(400).contentType("application/problem+json");
+        return r;
+    }
+
     @Test
     void anUnknownFieldAndAMissingOneAreBothNamed() {
         String clinic = unique("all");

@@ -72,6 +72,18 @@ class MetricsScrapeTest {
                 .post("/api/v1/visits")
                 .then()
                 .statusCode(400);
+        // Single posts count as the same items in a batch do: m7 and m8 as malformed, m9 as validation.
+        for (Map<String, Object> single : List.of(
+                with(visit(clinic, "m7"), "faceToFaceSeconds", "lots"),
+                with(visit(clinic, "m8"), "mood", "fine"),
+                with(visit(clinic, "m9"), "endedAt", REMOVE))) {
+            given().filter(Contract.invalidRequest())
+                    .contentType(ContentType.JSON)
+                    .body(single)
+                    .post("/api/v1/visits")
+                    .then()
+                    .statusCode(400);
+        }
         // An SRS of 20 (normalized 0.5) raises a below-cutoff alert.
         rate(clinic, "m1", 5, "2026-01-05T10:00:00Z", 201);
         gauges.refresh();
@@ -81,11 +93,11 @@ class MetricsScrapeTest {
                 .isEqualTo(2);
         assertThat(delta(before, after, "rapport_visits_ingested_total{modality=\"PHONE\",outcome=\"unchanged\"}"))
                 .isEqualTo(1);
-        // m3 and m6; m4, m5 and the "{oops" body.
+        // m3, m6 and m9; m4, m5, the "{oops" body, m7 and m8.
         assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"validation\"}"))
-                .isEqualTo(2);
-        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"malformed\"}"))
                 .isEqualTo(3);
+        assertThat(delta(before, after, "rapport_ingest_rejected_total{kind=\"visit\",reason=\"malformed\"}"))
+                .isEqualTo(5);
         assertThat(delta(before, after, "rapport_ingest_batch_size_count{kind=\"visit\"}"))
                 .isEqualTo(1);
         assertThat(delta(before, after, "rapport_ingest_batch_size_sum{kind=\"visit\"}"))
