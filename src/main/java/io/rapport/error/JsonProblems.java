@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.rapport.config.Limits;
+import java.util.List;
 
 /**
  * Turns Jackson's reading errors into a {@link Violation}. Jackson's own messages quote the input,
@@ -24,7 +25,8 @@ public final class JsonProblems {
         }
         String path = e instanceof JsonMappingException m ? path(m) : "";
         if (e instanceof UnrecognizedPropertyException u) {
-            return new Violation(path, "is not a known field");
+            List<JsonMappingException.Reference> refs = u.getPath();
+            return Violation.unknownField(path(refs.subList(0, Math.max(0, refs.size() - 1))), u.getPropertyName());
         }
         if (e instanceof InvalidFormatException f && f.getValue() instanceof String s && s.indexOf('\u0000') >= 0) {
             return new Violation(path, "must not contain the NUL character (U+0000)");
@@ -97,8 +99,12 @@ public final class JsonProblems {
 
     /** The JSON path of the failing value: {@code [7].endedAt}, {@code items[2]}. */
     public static String path(JsonMappingException e) {
+        return path(e.getPath());
+    }
+
+    private static String path(List<JsonMappingException.Reference> refs) {
         StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference ref : e.getPath()) {
+        for (JsonMappingException.Reference ref : refs) {
             if (ref.getFieldName() != null) {
                 if (!sb.isEmpty()) {
                     sb.append('.');

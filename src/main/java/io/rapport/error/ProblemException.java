@@ -28,7 +28,7 @@ public class ProblemException extends RuntimeException {
         super(detail, null, false, false);
         this.status = status;
         this.title = title;
-        this.violations = violations == null || violations.isEmpty() ? null : List.copyOf(violations);
+        this.violations = violations == null || violations.isEmpty() ? null : List.copyOf(Violation.listed(violations));
         this.retryAfterSeconds = retryAfterSeconds;
         this.unreadable = unreadable;
     }

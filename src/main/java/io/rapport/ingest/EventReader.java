@@ -115,7 +115,7 @@ public class EventReader {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!components.containsKey(name)) {
-                out.add(new Violation(name, "is not a known field"));
+                out.add(Violation.unknownField("", name));
                 readable.remove(name);
             }
         }

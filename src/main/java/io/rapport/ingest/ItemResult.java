@@ -9,6 +9,6 @@ import java.util.List;
 public record ItemResult(int index, String visitId, Outcome status, Integer revision, List<Violation> violations) {
 
     public static ItemResult rejected(int index, String visitId, List<Violation> violations) {
-        return new ItemResult(index, visitId, Outcome.REJECTED, null, violations);
+        return new ItemResult(index, visitId, Outcome.REJECTED, null, Violation.listed(violations));
     }
 }

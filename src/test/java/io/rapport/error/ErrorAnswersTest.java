@@ -106,6 +106,47 @@ class ErrorAnswersTest {
                 .containsEntry("dropAlert", "must be true or false");
     }
 
+    /**
+     * An unknown field is named when its name is a plain word, as a misspelt field is; a name with
+     * digits or punctuation may be data (an object keyed by patient id) and is not repeated back.
+     * However many rules an item breaks, the answer lists 50 and says how many more there were.
+     */
+    @Test
+    void unknownFieldsAreNamedOnlyWhenPlainWordsAndViolationsAreListedUpToFifty() {
+        String clinic = unique("keys");
+        Response r = postInvalid("/api/v1/visits", with(visit(clinic, "v-1"), "colour", 1, "pat-88417", 2));
+        assertThat(violations(r))
+                .containsOnly(
+                        Map.entry("colour", "is not a known field"),
+                        Map.entry(
+                                "",
+                                "holds a field that is not known (its name is not repeated back: it is not a plain word)"));
+        assertThat(r.asString()).doesNotContain("88417");
+
+        // 120 unknown fields named xaa, xab, ... xep: 120 broken rules, 50 listed and a line for 70 more.
+        Map<String, Object> many = new java.util.LinkedHashMap<>(visit(clinic, "v-2"));
+        for (int i = 0; i < 120; i++) {
+            many.put("x" + (char) ('a' + i / 26) + (char) ('a' + i % 26), i);
+        }
+        Response single = postInvalid("/api/v1/visits", many);
+        assertThat(single.jsonPath().getString("detail")).isEqualTo("120 rules were broken: see violations.");
+        List<Map<String, String>> listed = single.jsonPath().getList("violations");
+        assertThat(listed).hasSize(51);
+        assertThat(listed.get(0)).containsEntry("field", "xaa");
+        assertThat(listed.get(50))
+                .containsEntry("field", "")
+                .containsEntry("message", "and 70 more broken rules, not listed");
+        Response batch = given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(List.of(many))
+                .post("/api/v1/visits/batch");
+        batch.then().statusCode(200).body("rejected", equalTo(1));
+        assertThat(batch.jsonPath().getList("results[0].violations")).hasSize(51);
+        assertThat(batch.jsonPath().getString("results[0].violations[50].message"))
+                .isEqualTo("and 70 more broken rules, not listed");
+        assertThat(visits(clinic)).isZero();
+    }
+
     private static Response postInvalid(String path, Object body) {
         Response r = given().filter(Contract.invalidRequest())
                 .contentType(ContentType.JSON)

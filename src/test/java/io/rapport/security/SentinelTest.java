@@ -99,6 +99,8 @@ class SentinelTest {
             // Rules broken with the sentinel in the event, and in a field of its own.
             answers.add(post("/api/v1/visits", with(v, "endedAt", "2020-01-01T00:00:00Z"), 400));
             answers.add(post("/api/v1/visits", with(v, "bogus", SENTINEL), 400));
+            answers.add(post("/api/v1/visits", with(v, SENTINEL, 1), 400));
+            answers.add(post("/api/v1/visits/batch", List.of(with(v, SENTINEL, 1)), 200));
             answers.add(post("/api/v1/visits", with(v, "startedAt", SENTINEL), 400));
             answers.add(post("/api/v1/visits/batch", List.of(with(v, "patientId", List.of(SENTINEL))), 200));
             answers.add(post(
