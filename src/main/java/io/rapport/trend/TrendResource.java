@@ -7,6 +7,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.function.Function;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -170,17 +172,42 @@ public class TrendResource {
     }
 
     private static <T> Response respond(HttpHeaders headers, T body, Function<T, String> csv) {
-        // The more preferred of the two wins (the list is sorted by q): generated clients send
-        // "application/json, text/csv, ..." and must get the JSON their models read.
-        boolean wantsCsv = headers.getAcceptableMediaTypes().stream()
-                .filter(m -> m.isCompatible(MediaType.APPLICATION_JSON_TYPE) || m.isCompatible(CSV))
-                .findFirst()
-                .map(m -> "text".equals(m.getType()) && "csv".equals(m.getSubtype()))
-                .orElse(false);
-        if (wantsCsv) {
+        if (wantsCsv(headers.getAcceptableMediaTypes())) {
             return Response.ok(csv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
                     .build();
         }
-        return Response.ok(body, MediaType.APPLICATION_JSON).build();
+        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8"))
+                .build();
+    }
+
+    /**
+     * Whether the most preferred acceptable type the answer comes in is CSV. The list is sorted by
+     * preference: generated clients send "application/json, text/csv, ..." and must get the JSON
+     * their models read; {@code text/*} means CSV, the one text type on offer; a type with
+     * {@code q=0} is one the client refuses, and a client that accepts neither gets a 406.
+     */
+    static boolean wantsCsv(List<MediaType> acceptable) {
+        for (MediaType m : acceptable) {
+            if ("0".equals(quality(m))) {
+                continue;
+            }
+            if (m.isCompatible(CSV) && !m.isWildcardType()) {
+                return true;
+            }
+            if (m.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+                return false;
+            }
+        }
+        throw new NotAcceptableException();
+    }
+
+    /** The q parameter as sent, with trailing zeros of a decimal dropped: "0", "0.0" and "0.000" are all "0". */
+    private static String quality(MediaType m) {
+        String q = m.getParameters().get("q");
+        if (q == null) {
+            return null;
+        }
+        String t = q.trim();
+        return t.matches("0(\\.0{0,3})?") ? "0" : t;
     }
 }

@@ -253,6 +253,42 @@ class ErrorAnswersTest {
                 .body("detail", not(containsString("text/csv")));
     }
 
+    /**
+     * Manager answers come as JSON or CSV, whichever the client prefers: {@code text/*} is CSV,
+     * the one text type on offer; a type with {@code q=0} is refused, so a client that refuses
+     * CSV and accepts nothing else gets a 406; with no Accept header, or equal preference, JSON.
+     */
+    @Test
+    void managerAnswersHonourTheClientsPreferences() {
+        String summary = "/api/v1/clinics/" + unique("neg") + "/summary";
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("text/*", "text/csv;charset=UTF-8");
+        expected.put("text/*, application/json;q=0.5", "text/csv;charset=UTF-8");
+        expected.put("application/json;q=0.5, text/csv", "text/csv;charset=UTF-8");
+        expected.put("text/csv;q=0, application/json;q=0.1", "application/json;charset=UTF-8");
+        expected.put("text/csv;q=0, */*;q=0.1", "application/json;charset=UTF-8");
+        expected.put("application/json, text/csv", "application/json;charset=UTF-8");
+        expected.put("*/*", "application/json;charset=UTF-8");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            String type = given().header("Accept", e.getKey())
+                    .get(summary)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .contentType();
+            assertThat(type.replace(" ", "")).as(e.getKey()).isEqualToIgnoringCase(e.getValue());
+        }
+        assertThat(given().accept(ContentType.ANY).get(summary).contentType()).startsWith("application/json");
+        for (String refused : List.of("text/csv;q=0", "text/csv;q=0.0, application/json;q=0")) {
+            given().filter(Contract.invalidRequest())
+                    .header("Accept", refused)
+                    .get(summary)
+                    .then()
+                    .statusCode(406)
+                    .contentType("application/problem+json");
+        }
+    }
+
     @Test
     void a413OnASingleEventDoesNotTalkAboutBatches() {
         String body = "{\"pad\":\"" + "x".repeat(1024 * 1024) + "\"}";
