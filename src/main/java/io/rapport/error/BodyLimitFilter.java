@@ -1,6 +1,5 @@
 package io.rapport.error;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
@@ -58,11 +57,7 @@ class BodyLimitFilter {
                         : "The request body is larger than " + maxBytes + " bytes.",
                 path,
                 null);
-        try {
-            return mapper.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return problem.json(mapper);
     }
 
     private boolean tooLarge(String length) {

@@ -1,6 +1,8 @@
 package io.rapport.error;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,5 +23,14 @@ public record Problem(
         String slug =
                 title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
         return new Problem("urn:rapport:problem:" + slug, title, status, detail, instance, violations);
+    }
+
+    /** The body, for a filter that answers a request itself, before any resource or mapper. */
+    String json(ObjectMapper mapper) {
+        try {
+            return mapper.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

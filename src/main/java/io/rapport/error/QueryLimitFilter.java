@@ -1,6 +1,5 @@
 package io.rapport.error;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.config.Limits;
@@ -48,10 +47,6 @@ class QueryLimitFilter {
                 "Too many query parameters: at most " + Limits.MAX_QUERY_PARAMETERS + ".",
                 path,
                 List.of(new Violation("", "has more than " + Limits.MAX_QUERY_PARAMETERS + " query parameters")));
-        try {
-            return mapper.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return problem.json(mapper);
     }
 }

@@ -1,6 +1,5 @@
 package io.rapport.error;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
@@ -74,10 +73,6 @@ class ShutdownFilter {
                 "This instance is shutting down; nothing of this request was stored. Retry it.",
                 path,
                 null);
-        try {
-            return mapper.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return problem.json(mapper);
     }
 }

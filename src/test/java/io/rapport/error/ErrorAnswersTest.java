@@ -241,6 +241,31 @@ class ErrorAnswersTest {
                 .header("Allow", containsString("POST"));
     }
 
+    /** OPTIONS lists what the address really allows, and an address under no route is not found. */
+    @Test
+    void optionsListsTheMethodsTheAddressAllows() {
+        Map<String, String> allowed = Map.of(
+                "/api/v1/visits", "OPTIONS, POST",
+                "/api/v1/visits/batch", "OPTIONS, POST",
+                "/api/v1/clinics/c/summary", "GET, HEAD, OPTIONS",
+                "/api/v1/clinics/c/alerts/7/acknowledge", "OPTIONS, POST",
+                "/api/v1/clinics/c/visits/v", "GET, HEAD, OPTIONS");
+        for (Map.Entry<String, String> e : allowed.entrySet()) {
+            given().filter(Contract.invalidRequest())
+                    .options(e.getKey())
+                    .then()
+                    .statusCode(204)
+                    .header("Allow", equalTo(e.getValue()));
+        }
+        for (String nowhere : List.of("/api/v1/nothing", "/api/v1/visits/v-1")) {
+            given().filter(Contract.invalidRequest())
+                    .options(nowhere)
+                    .then()
+                    .statusCode(404)
+                    .contentType("application/problem+json");
+        }
+    }
+
     @Test
     void a406NamesWhatTheEndpointProduces() {
         given().filter(Contract.invalidRequest())

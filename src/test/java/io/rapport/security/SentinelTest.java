@@ -187,7 +187,9 @@ class SentinelTest {
         assertThat(metrics)
                 .contains("status=\"405\",uri=\"/api/v1/clinics/{clinicId}/visits/{visitId}\"")
                 .contains("status=\"413\",uri=\"/api/v1/clinics/{clinicId}/alerts/{id}/acknowledge\"")
-                .contains("method=\"OPTIONS\",outcome=\"SUCCESS\",status=\"200\",uri=\"/UNKNOWN\"")
+                .contains("method=\"OPTIONS\",outcome=\"SUCCESS\",status=\"204\","
+                        + "uri=\"/api/v1/clinics/{clinicId}/visits/{visitId}\"")
+                .contains("method=\"OPTIONS\",outcome=\"CLIENT_ERROR\",status=\"404\",uri=\"NOT_FOUND\"")
                 .doesNotContain(SENTINEL);
         assertThat(metrics).doesNotContain(clinic);
     }

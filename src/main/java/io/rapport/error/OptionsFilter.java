@@ -1,0 +1,55 @@
+package io.rapport.error;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.rapport.http.Routes;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Set;
+
+/**
+ * Answers {@code OPTIONS} on the API with the methods the address really allows. The JAX-RS
+ * runtime's own answer listed the methods of every resource under the same class path ({@code
+ * GET} on {@code /api/v1/visits}, which then answers 405) and answered 200 for addresses that do
+ * not exist. An address under no route is a 404, as for any other method.
+ */
+@ApplicationScoped
+class OptionsFilter {
+
+    private final ObjectMapper mapper;
+
+    OptionsFilter(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(
+                rc -> {
+                    String path = rc.normalizedPath();
+                    if (rc.request().method() != HttpMethod.OPTIONS || !path.startsWith("/api/")) {
+                        rc.next();
+                        return;
+                    }
+                    Set<String> allowed = Routes.allowed(path);
+                    if (allowed.isEmpty()) {
+                        rc.response()
+                                .setStatusCode(404)
+                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                                .end(notFound(path));
+                        return;
+                    }
+                    rc.response()
+                            .setStatusCode(204)
+                            .putHeader(HttpHeaders.ALLOW, String.join(", ", allowed))
+                            .end();
+                },
+                80);
+    }
+
+    private String notFound(String path) {
+        return Problem.of(404, "Not Found", "No resource at this address.", path, null)
+                .json(mapper);
+    }
+}
