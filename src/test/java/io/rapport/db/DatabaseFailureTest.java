@@ -7,10 +7,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.agroal.DataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.FaultProxy;
 import io.rapport.support.Http;
+import io.rapport.support.Pools;
 import io.rapport.support.TestDatabase;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -40,21 +40,13 @@ class DatabaseFailureTest {
 
     static final String VISITS = "/api/v1/visits";
 
-    @Inject
-    @DataSource("reports")
-    AgroalDataSource reports;
-
     @AfterEach
     void databaseIsHealthyAgain() {
         // Whatever a test did, the next test class must find the database as it was.
         TestDatabase.restore();
         assertThat(Http.until2xx(Duration.ofSeconds(30), Http::ready).statusCode())
                 .isEqualTo(200);
-        // A restarted server ended every pooled session, and each such connection costs the request
-        // that next draws it one 503 (as the outage test shows). The writes drew theirs here; the
-        // trend pool's would fail whichever test next asks for a summary, so both pools drop them.
-        dataSource.flush(AgroalDataSource.FlushMode.INVALID);
-        reports.flush(AgroalDataSource.FlushMode.INVALID);
+        Pools.dropBrokenConnections();
     }
 
     @Test

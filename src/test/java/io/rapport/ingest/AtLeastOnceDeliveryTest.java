@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Db;
 import io.rapport.support.FaultProxy;
 import io.rapport.support.Http;
+import io.rapport.support.Pools;
 import io.rapport.support.TestDatabase;
 import io.rapport.support.Tokens;
 import jakarta.inject.Inject;
@@ -100,6 +101,7 @@ class AtLeastOnceDeliveryTest {
         }
         assertThat(Http.until2xx(Duration.ofSeconds(30), Http::ready).statusCode())
                 .isEqualTo(200);
+        Pools.dropBrokenConnections();
 
         assertThat(db.count("SELECT count(*) FROM visit WHERE clinic_id = ?", clinic))
                 .isEqualTo(VISITS);
