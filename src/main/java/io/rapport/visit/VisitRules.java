@@ -36,6 +36,13 @@ final class VisitRules {
                 }
             }
         }
+        if (e.scheduledStart() != null
+                && e.startedAt() != null
+                && Duration.between(e.scheduledStart(), e.startedAt()).abs().compareTo(MAX_DURATION) > 0) {
+            // A wait (or an early start) over a day is another appointment or a clock bug: a 1970
+            // schedule made a wait of 56 years and moved every wait percentile of the clinic.
+            out.add(new Violation("scheduledStart", "must be within 24 h of startedAt"));
+        }
         if (e.afterHoursDocumentationSeconds() != null
                 && e.documentationSeconds() != null
                 && e.afterHoursDocumentationSeconds() > e.documentationSeconds()) {

@@ -22,6 +22,7 @@ import io.rapport.support.Db;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -518,6 +519,22 @@ class VisitResourceTest {
             // A clock bug must not make every later correction stale, nor reach PostgreSQL as a 500.
             {"recordedAt", with(ok, "recordedAt", "2062-03-02T00:00:00Z")},
             {"scheduledStart", with(ok, "scheduledStart", "+300000-01-01T00:00:00Z")},
+            // A wait (or an early start) of more than a day is a different appointment, or a bug.
+            {
+                "scheduledStart",
+                with(
+                        ok,
+                        "scheduledStart",
+                        start.minus(Duration.ofHours(24).plusSeconds(1)).toString())
+            },
+            {
+                "scheduledStart",
+                with(
+                        ok,
+                        "scheduledStart",
+                        start.plus(Duration.ofHours(24).plusSeconds(1)).toString())
+            },
+            {"scheduledStart", with(ok, "scheduledStart", "1970-01-01T00:00:00Z")},
             {
                 "startedAt",
                 with(
@@ -564,6 +581,24 @@ class VisitResourceTest {
                         start.plus(24, ChronoUnit.HOURS).toString()))
                 .then()
                 .statusCode(201);
+        post(with(
+                        ok,
+                        "visitId",
+                        "v-3",
+                        "scheduledStart",
+                        start.minus(24, ChronoUnit.HOURS).toString()))
+                .then()
+                .statusCode(201)
+                .body("waitSeconds", equalTo(86400.0));
+        post(with(
+                        ok,
+                        "visitId",
+                        "v-4",
+                        "scheduledStart",
+                        start.plus(24, ChronoUnit.HOURS).toString()))
+                .then()
+                .statusCode(201)
+                .body("waitSeconds", equalTo(0.0));
     }
 
     @Test
