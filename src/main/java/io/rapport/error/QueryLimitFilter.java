@@ -3,7 +3,9 @@ package io.rapport.error;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.config.Limits;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -11,7 +13,8 @@ import java.util.List;
 /**
  * Refuses a request with more than {@link Limits#MAX_QUERY_PARAMETERS} query parameters with a
  * problem+json 400, before any endpoint decodes them. No endpoint takes more than 9, so more is
- * a mistake or an attempt to make the server do work for nothing.
+ * a mistake or an attempt to make the server do work for nothing. A parameter given twice is
+ * refused too.
  */
 @ApplicationScoped
 class QueryLimitFilter {
@@ -35,9 +38,39 @@ class QueryLimitFilter {
                                 .end(body(rc.normalizedPath()));
                         return;
                     }
+                    String repeated = query == null || !rc.normalizedPath().startsWith("/api/") ? null : repeated(rc);
+                    if (repeated != null) {
+                        rc.response()
+                                .setStatusCode(400)
+                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                                .end(repeatedBody(rc.normalizedPath(), repeated));
+                        return;
+                    }
                     rc.next();
                 },
                 90);
+    }
+
+    /**
+     * A parameter given more than once, or null. No endpoint takes a list, and the JAX-RS runtime
+     * silently used the first of {@code status=open&status=all}, so the caller never learnt that the
+     * second was ignored.
+     */
+    private static String repeated(RoutingContext rc) {
+        MultiMap params = rc.queryParams();
+        for (String name : params.names()) {
+            if (params.getAll(name).size() > 1) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    private String repeatedBody(String path, String name) {
+        Violation violation = Violation.named(name, "is given more than once; give it once");
+        return Problem.of(
+                        400, "Invalid request", "A query parameter is given more than once.", path, List.of(violation))
+                .json(mapper);
     }
 
     private String body(String path) {

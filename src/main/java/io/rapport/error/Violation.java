@@ -24,13 +24,24 @@ public record Violation(String field, String message) {
      * object by patient id must not find that id in the answer.
      */
     public static Violation unknownField(String parent, String name) {
-        if (name != null && PLAIN_NAME.matcher(name).matches()) {
+        if (plain(name)) {
             return new Violation(
                     parent == null || parent.isEmpty() ? name : parent + "." + name, "is not a known field");
         }
         return new Violation(
                 parent == null ? "" : parent,
                 "holds a field that is not known (its name is not repeated back: it is not a plain word)");
+    }
+
+    /** A rule about a name the caller chose, named back only when it is a plain word. */
+    public static Violation named(String name, String message) {
+        return plain(name)
+                ? new Violation(name, message)
+                : new Violation("", "a name that is not a plain word (not repeated back) " + message);
+    }
+
+    private static boolean plain(String name) {
+        return name != null && PLAIN_NAME.matcher(name).matches();
     }
 
     /** At most {@link #MAX_LISTED} of them, in their order, then one saying how many more there were. */

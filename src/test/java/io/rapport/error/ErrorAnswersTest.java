@@ -241,6 +241,31 @@ class ErrorAnswersTest {
                 .header("Allow", containsString("POST"));
     }
 
+    /**
+     * No endpoint takes a list: a parameter given twice is refused, naming it, where the second
+     * value used to be dropped without a word. A name that is not a plain word is not named back.
+     */
+    @Test
+    void aQueryParameterGivenTwiceIsRefused() {
+        String alerts = "/api/v1/clinics/" + unique("twice") + "/alerts";
+        given().get(alerts + "?status=open&size=5").then().statusCode(200);
+        given().filter(Contract.invalidRequest())
+                .get(alerts + "?status=open&status=all")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", equalTo(List.of("status")))
+                .body("violations[0].message", equalTo("is given more than once; give it once"));
+        given().filter(Contract.invalidRequest())
+                .get(alerts.replace("/alerts", "/summary") + "?from=2026-01-01&from=2026-02-01")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("from")));
+        Response odd = given().filter(Contract.invalidRequest()).get(alerts + "?pat-7731=1&pat-7731=2");
+        odd.then().statusCode(400).body("violations.field", equalTo(List.of("")));
+        assertThat(odd.asString()).doesNotContain("7731");
+    }
+
     /** OPTIONS lists what the address really allows, and an address under no route is not found. */
     @Test
     void optionsListsTheMethodsTheAddressAllows() {
