@@ -58,13 +58,25 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
             toDate = LocalDate.now(zone).plusDays(1);
         }
         if (fromDate == null && from == null && toDate != null) {
-            fromDate = toDate.minusDays(DEFAULT_DAYS);
+            // No earlier than the earliest date a caller may name: nothing is stored before it.
+            fromDate = latest(toDate.minusDays(DEFAULT_DAYS), EARLIEST);
         }
         if (fromDate != null && toDate != null) {
             if (!fromDate.isBefore(toDate)) {
-                violations.add(new Violation("from", "must be before to (to is exclusive)"));
+                // The violation names a parameter the caller sent.
+                violations.add(
+                        from == null
+                                ? new Violation(
+                                        "to", "must be after 1970-01-01, where the window starts at the earliest")
+                                : new Violation("from", "must be before to (to is exclusive)"));
             } else if (ChronoUnit.DAYS.between(fromDate, toDate) > MAX_DAYS) {
-                violations.add(new Violation("to", "must be at most " + MAX_DAYS + " days after from"));
+                violations.add(
+                        to == null
+                                ? new Violation(
+                                        "from",
+                                        "must be at most " + MAX_DAYS
+                                                + " days before to, which is tomorrow when not given")
+                                : new Violation("to", "must be at most " + MAX_DAYS + " days after from"));
             }
         }
         if (modality != null && !MODALITIES.contains(modality)) {
@@ -77,6 +89,12 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
             throw ProblemException.invalid(violations);
         }
         return new TrendWindow(clinicId, fromDate, toDate, zone, modality, providerId);
+    }
+
+    private static final LocalDate EARLIEST = LocalDate.of(1970, 1, 1);
+
+    private static LocalDate latest(LocalDate a, LocalDate b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private static LocalDate date(String value, String name, List<Violation> violations) {

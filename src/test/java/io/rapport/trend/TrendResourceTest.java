@@ -722,6 +722,9 @@ class TrendResourceTest {
                     "from",
                     "to");
             badParam(clinic, path, merge(base, "from", "2026-02-30", "to", "2026-03-10"), "from");
+            // A bound left out takes its default; the violation names the bound that was sent.
+            badParam(clinic, path, merge(base, "from", "2020-01-01"), "from");
+            badParam(clinic, path, merge(base, "to", "1970-01-01"), "to");
             badParam(clinic, path, merge(base, "from", "2026-03-01", "to", "March"), "to");
             badParam(clinic, path, merge(base, "tz", "Mars/Olympus"), "tz");
             badParam(clinic, path, merge(base, "modality", "FAX"), "modality");
@@ -737,6 +740,14 @@ class TrendResourceTest {
                     .then()
                     .statusCode(200);
         }
+        // Left out, from is 90 days before to, but never before 1970-01-01.
+        given().accept(ContentType.JSON)
+                .queryParam("to", "1970-01-02")
+                .get("/api/v1/clinics/" + clinic + "/summary")
+                .then()
+                .statusCode(200)
+                .body("from", equalTo("1970-01-01"))
+                .body("to", equalTo("1970-01-02"));
         Map<String, Object> trends = endpoints.get("/trends");
         badParam(clinic, "/trends", merge(trends, "interval", "year"), "interval");
         badParam(clinic, "/trends", merge(trends, "metric", "nope"), "metric");
