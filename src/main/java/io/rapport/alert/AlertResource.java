@@ -127,7 +127,7 @@ public class AlertResource {
         String note = null;
         if (request != null) {
             var violations = validator.validate(request).stream()
-                    .map(v -> new Violation(v.getPropertyPath().toString(), v.getMessage()))
+                    .map(v -> new Violation(Violation.fieldOf(v.getPropertyPath()), v.getMessage()))
                     .toList();
             if (!violations.isEmpty()) {
                 throw ProblemException.invalid(violations);

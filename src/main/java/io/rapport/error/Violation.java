@@ -44,6 +44,17 @@ public record Violation(String field, String message) {
         return name != null && PLAIN_NAME.matcher(name).matches();
     }
 
+    /**
+     * A Bean Validation property path as the JSON path a caller wrote: {@code itemTexts[1]} and
+     * {@code subscales[A]}, without the validator's own node names ({@code .<list element>},
+     * {@code .<map value>}, {@code <K>}), which name nothing in the request.
+     */
+    public static String fieldOf(jakarta.validation.Path path) {
+        return CONTAINER_NODE.matcher(path.toString()).replaceAll("");
+    }
+
+    private static final Pattern CONTAINER_NODE = Pattern.compile("\\.?<[A-Za-z ]+>");
+
     /** At most {@link #MAX_LISTED} of them, in their order, then one saying how many more there were. */
     public static List<Violation> listed(List<Violation> all) {
         if (all == null || all.size() <= MAX_LISTED) {

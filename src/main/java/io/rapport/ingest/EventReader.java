@@ -152,7 +152,7 @@ public class EventReader {
             return List.copyOf(out);
         }
         for (ConstraintViolation<T> cv : validator.validate(partial)) {
-            String field = cv.getPropertyPath().toString();
+            String field = Violation.fieldOf(cv.getPropertyPath());
             if (!broken.contains(root(field))) {
                 out.add(new Violation(field, cv.getMessage()));
             }
@@ -197,7 +197,7 @@ public class EventReader {
         }
         List<Violation> out = new ArrayList<>();
         for (ConstraintViolation<T> cv : validator.validate(event)) {
-            out.add(new Violation(cv.getPropertyPath().toString(), cv.getMessage()));
+            out.add(new Violation(Violation.fieldOf(cv.getPropertyPath()), cv.getMessage()));
         }
         out.addAll(crossFieldRules.apply(event));
         out.sort(BY_FIELD);

@@ -122,7 +122,7 @@ public class InstrumentRegistry implements InstrumentLabels {
     public Outcome register(InstrumentDefinition def) {
         List<Violation> violations = new ArrayList<>();
         for (ConstraintViolation<InstrumentDefinition> cv : validator.validate(def)) {
-            violations.add(new Violation(cv.getPropertyPath().toString(), cv.getMessage()));
+            violations.add(new Violation(Violation.fieldOf(cv.getPropertyPath()), cv.getMessage()));
         }
         violations.addAll(def.check());
         if (!violations.isEmpty()) {

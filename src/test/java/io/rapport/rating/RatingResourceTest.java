@@ -457,6 +457,14 @@ class RatingResourceTest {
                 .post("/api/v1/instruments")
                 .then()
                 .statusCode(200);
+        // A broken element of a list is named by its index alone, as the request wrote it.
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(with(def, "code", "TELE-4", "itemTexts", java.util.Arrays.asList("a", null, "c")))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("itemTexts[1]")));
         given().contentType(ContentType.JSON)
                 .body(with(def, "name", "changed"))
                 .post("/api/v1/instruments")
