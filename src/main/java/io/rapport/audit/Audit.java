@@ -1,5 +1,6 @@
 package io.rapport.audit;
 
+import io.rapport.ingest.Ids;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.Collection;
@@ -24,8 +25,12 @@ public class Audit {
         this.http = http;
     }
 
+    /**
+     * The request touched this clinic. An id no clinic can have is left out: it names nothing,
+     * and the row must not keep whatever text a caller sent in its place.
+     */
     public Audit clinic(String clinicId) {
-        if (clinicId != null) {
+        if (Ids.valid(clinicId)) {
             Set<String> clinics = http.get(CLINICS);
             if (clinics == null) {
                 clinics = new TreeSet<>();

@@ -90,7 +90,33 @@ public class AuditResource {
                 Params.wholeNumber("page", page, 0, 100_000),
                 Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE));
         audit.records(answer.items().size());
-        return answer;
+        return inScope(answer);
+    }
+
+    /**
+     * Each row's clinics, less those outside the caller's scope: a batch that touched several
+     * clinics is one row, and a scoped admin must not learn the others' ids from it.
+     */
+    private AuditPage inScope(AuditPage page) {
+        if (caller.includes(Caller.ALL_CLINICS)) {
+            return page;
+        }
+        return new AuditPage(
+                page.page(),
+                page.size(),
+                page.total(),
+                page.items().stream()
+                        .map(e -> new AuditEntry(
+                                e.at(),
+                                e.requestId(),
+                                e.subject(),
+                                e.roles(),
+                                e.clinics().stream().filter(caller::includes).toList(),
+                                e.method(),
+                                e.route(),
+                                e.status(),
+                                e.records()))
+                        .toList());
     }
 
     private static Instant instant(String name, String value, Instant fallback) {

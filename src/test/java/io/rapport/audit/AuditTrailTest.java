@@ -125,7 +125,8 @@ class AuditTrailTest {
         Response after = given().header("Authorization", token).get("/api/v1/clinics/" + clinic + "/visits/v-1");
         assertThat(after.statusCode()).isEqualTo(404);
 
-        assertThat(row(nul.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic + "\uFFFD"));
+        // No clinic can have that id: the row names none rather than keep the text sent.
+        assertThat(row(nul.header("X-Request-Id"))).containsEntry("clinics", List.of());
         assertThat(row(after.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic));
     }
 
@@ -220,6 +221,41 @@ class AuditTrailTest {
                 .get("/api/v1/audit")
                 .then()
                 .statusCode(400);
+    }
+
+    /**
+     * One batch for two clinics is one row naming both. An admin of one of them reads that row with
+     * their own clinic alone: the other's id is not theirs to learn.
+     */
+    @Test
+    void aScopedAdminSeesOnlyTheirOwnClinicsInARow() {
+        String mine = unique("mine");
+        String theirs = unique("theirs");
+        Response batch = given().header(
+                        "Authorization", bearer(unique("platform"), List.of(Roles.INGEST), List.of("*")))
+                .contentType(ContentType.JSON)
+                .body(List.of(visit(mine, "v-1"), visit(theirs, "v-1")))
+                .post("/api/v1/visits/batch");
+        batch.then().statusCode(200);
+        String id = batch.header("X-Request-Id");
+        assertThat(row(id).get("clinics"))
+                .isEqualTo(java.util.stream.Stream.of(mine, theirs).sorted().toList());
+
+        List<Map<String, Object>> items = given().header(
+                        "Authorization", bearer("clinic-admin", List.of(Roles.ADMIN), List.of(mine)))
+                .queryParam("clinicId", mine)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+        Map<String, Object> seen = items.stream()
+                .filter(i -> id.equals(i.get("requestId")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(seen).containsEntry("clinics", List.of(mine)).containsEntry("records", 2);
+        assertThat(items.toString()).doesNotContain(theirs);
     }
 
     @Test
