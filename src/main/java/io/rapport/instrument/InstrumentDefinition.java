@@ -59,7 +59,11 @@ public record InstrumentDefinition(
         @Positive(message = "must be greater than 0") double itemStep,
         List<@NotBlank @Size(max = 500, message = "must be at most 500 characters") String> itemTexts,
         Map<
-                        @NotBlank @Size(max = 64, message = "must be at most 64 characters") String,
+                        @NotBlank
+                        @Pattern(
+                                regexp = SUBSCALE_NAME_PATTERN,
+                                message = "must be 1-64 characters of A-Z a-z 0-9, space, . _ -")
+                        String,
                         @NotEmpty List<@NotNull Integer>>
                 subscales,
         @NotNull TotalRule total,
@@ -71,6 +75,14 @@ public record InstrumentDefinition(
 
     static final String CLINIC_ID_PATTERN = "[A-Za-z0-9._:-]{1,128}";
     static final String CODE_PATTERN = "[A-Z0-9][A-Z0-9_-]{0,31}";
+    static final String SUBSCALE_NAME_PATTERN = "[A-Za-z0-9 ._-]{1,64}";
+
+    /**
+     * The most steps an item's scale may hold: 0 to 1000 in steps of 0.001. Past it, answers on
+     * the grid could not be told from answers off it in floating point (a step of 1e-300 refused
+     * every answer, and -1000000 to 1000000 in steps of 0.001 refused 0.001).
+     */
+    static final double MAX_STEPS = 1_000_000;
 
     /** Step counts are computed in floating point, so 10 / 0.1 may land a hair off 100. */
     static final double GRID_TOLERANCE = 1e-9;
@@ -162,6 +174,9 @@ public record InstrumentDefinition(
         }
         if (!(dropThreshold >= 0) || Double.isInfinite(dropThreshold)) {
             out.add(new Violation("dropThreshold", "must be a number of at least 0"));
+        } else if (dropAlert && dropThreshold == 0) {
+            // A drop of at least 0 is every rating after the first: an alert for no drop at all.
+            out.add(new Violation("dropThreshold", "must be greater than 0 when dropAlert is true"));
         }
         return out;
     }
@@ -187,7 +202,12 @@ public record InstrumentDefinition(
         }
         if (itemStep > 0 && Double.isFinite(itemStep)) {
             double steps = (itemMax - itemMin) / itemStep;
-            if (Math.abs(steps - Math.rint(steps)) > GRID_TOLERANCE * Math.max(1, steps)) {
+            if (!(steps <= MAX_STEPS)) {
+                out.add(new Violation(
+                        "itemStep",
+                        "must leave at most 1000000 steps between itemMin and itemMax (leaves "
+                                + Numbers.format(Math.rint(Math.min(steps, 1e15))) + ")"));
+            } else if (Math.abs(steps - Math.rint(steps)) > GRID_TOLERANCE * Math.max(1, steps)) {
                 out.add(new Violation(
                         "itemStep",
                         "must divide itemMax - itemMin (" + Numbers.format(itemMax - itemMin) + ") into whole steps"));
@@ -209,7 +229,8 @@ public record InstrumentDefinition(
             return;
         }
         subscales.forEach((name, members) -> {
-            if (members == null) {
+            // A name off the pattern is reported by its annotation, and not repeated back here.
+            if (members == null || name == null || !name.matches(SUBSCALE_NAME_PATTERN)) {
                 return;
             }
             Set<Integer> seen = new HashSet<>();
@@ -265,8 +286,33 @@ public record InstrumentDefinition(
                 }
             }
         }
+        checkCategoriesApart(out);
         if (defaultCutoff != null && !(defaultCutoff >= lo && defaultCutoff <= hi)) {
             out.add(new Violation("defaultCutoff", range));
+        }
+    }
+    /**
+     * Bands are told apart by name and never share a total: with first match winning, a total in
+     * two bands went silently to the first. A total in no band has no category.
+     */
+    private void checkCategoriesApart(List<Violation> out) {
+        if (categories == null) {
+            return;
+        }
+        for (int i = 0; i < categories.size(); i++) {
+            Category a = categories.get(i);
+            for (int j = 0; j < i && a != null; j++) {
+                Category b = categories.get(j);
+                if (b == null) {
+                    continue;
+                }
+                if (a.name() != null && a.name().equals(b.name())) {
+                    out.add(new Violation("categories[" + i + "].name", "repeats the name of categories[" + j + "]"));
+                }
+                if (a.min() <= b.max() && b.min() <= a.max()) {
+                    out.add(new Violation("categories[" + i + "]", "shares totals with categories[" + j + "]"));
+                }
+            }
         }
     }
 }

@@ -104,6 +104,9 @@ class ErrorAnswersTest {
         assertThat(violations(postInvalid(
                         "/api/v1/instruments", Map.of("clinicId", clinic, "code", "FLAG", "dropAlert", "yes"))))
                 .containsEntry("dropAlert", "must be true or false");
+        assertThat(violations(
+                        postInvalid("/api/v1/instruments", Map.of("clinicId", clinic, "code", "FLAG", "dropAlert", 1))))
+                .containsEntry("dropAlert", "must be true or false");
     }
 
     /**
@@ -122,6 +125,12 @@ class ErrorAnswersTest {
                                 "",
                                 "holds a field that is not known (its name is not repeated back: it is not a plain word)"));
         assertThat(r.asString()).doesNotContain("88417");
+        // A map key is the caller's text too: a subscale name off its pattern is not named back.
+        Response subscale = postInvalid(
+                "/api/v1/instruments",
+                Map.of("clinicId", clinic, "code", "SUB", "subscales", Map.of("pat-88417 <b>", List.of())));
+        assertThat(violations(subscale)).containsKey("subscales[?]");
+        assertThat(subscale.asString()).doesNotContain("88417").doesNotContain("<b>");
 
         // 120 unknown fields named xaa, xab, ... xep: 120 broken rules, 50 listed and a line for 70 more.
         Map<String, Object> many = new java.util.LinkedHashMap<>(visit(clinic, "v-2"));

@@ -60,9 +60,74 @@ class InstrumentDefinitionTest {
                         new Violation("categories[1].max", "must be at least min (10)"),
                         new Violation("categories[2].min", "must be between 3 and 15"),
                         new Violation("categories[2].max", "must be between 3 and 15"),
+                        new Violation("categories[2]", "shares totals with categories[0]"),
+                        new Violation("categories[2]", "shares totals with categories[1]"),
                         new Violation("defaultCutoff", "must be between 3 and 15"),
                         new Violation("dropThreshold", "must be a number of at least 0")),
                 bad.check());
+    }
+
+    /** One item on min..max in steps of step, its total the item, with these bands and drop rule. */
+    private static InstrumentDefinition scale(
+            double min, double max, double step, List<Category> bands, boolean dropAlert, double dropThreshold) {
+        return new InstrumentDefinition(
+                "clinic-1",
+                "ONE",
+                1,
+                "One item",
+                1,
+                min,
+                max,
+                step,
+                null,
+                null,
+                TotalRule.ITEM,
+                new MissingRule(MissingPolicy.NONE, 0, OverLimit.REJECT),
+                bands,
+                null,
+                dropAlert,
+                dropThreshold);
+    }
+
+    /**
+     * Definitions that register but cannot work: a grid too fine for floating point to tell an
+     * answer on it from one off it, a drop rule that fires without a drop, bands that share a
+     * total (first match would take it silently) or a name.
+     */
+    @Test
+    void scalesBandsAndDropsThatCannotWorkAreRefused() {
+        String tooFine = "must leave at most 1000000 steps between itemMin and itemMax";
+        assertEquals(
+                List.of("itemStep"), fields(scale(0, 10, 1e-300, null, false, 0).check()));
+        assertEquals(
+                List.of(tooFine + " (leaves 2000000000)"),
+                messages(scale(-1_000_000, 1_000_000, 0.001, null, false, 0).check()));
+        assertEquals(List.of(), scale(0, 1000, 0.001, null, false, 0).check());
+
+        assertEquals(
+                List.of(new Violation("dropThreshold", "must be greater than 0 when dropAlert is true")),
+                scale(0, 10, 1, null, true, 0).check());
+        assertEquals(List.of(), scale(0, 10, 1, null, true, 0.5).check());
+
+        List<Category> touching = List.of(new Category("low", 0, 5), new Category("high", 5, 10));
+        assertEquals(
+                List.of(new Violation("categories[1]", "shares totals with categories[0]")),
+                scale(0, 10, 1, touching, false, 0).check());
+        List<Category> twice = List.of(new Category("low", 0, 4), new Category("low", 5, 10));
+        assertEquals(
+                List.of(new Violation("categories[1].name", "repeats the name of categories[0]")),
+                scale(0, 10, 1, twice, false, 0).check());
+        // A gap is allowed: a total in no band has no category.
+        List<Category> gap = List.of(new Category("low", 0, 3), new Category("high", 7, 10));
+        assertEquals(List.of(), scale(0, 10, 1, gap, false, 0).check());
+    }
+
+    private static List<String> fields(List<Violation> violations) {
+        return violations.stream().map(Violation::field).toList();
+    }
+
+    private static List<String> messages(List<Violation> violations) {
+        return violations.stream().map(Violation::message).toList();
     }
 
     @Test
