@@ -1,5 +1,6 @@
 package io.rapport.trend;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -24,14 +25,36 @@ final class Csv {
             if (i > 0) {
                 sb.append(',');
             }
-            Object cell = cells.get(i);
-            String text = cell == null ? "" : cell.toString();
+            String text = text(cells.get(i));
             if (text.contains(",") || text.contains("\"") || text.contains("\n")) {
                 text = '"' + text.replace("\"", "\"\"") + '"';
             }
             sb.append(text);
         }
         sb.append("\r\n");
+    }
+
+    /**
+     * A cell as a spreadsheet should take it. A decimal is written out, never in the exponent form
+     * Java prints for small and large values (2.0E-4, 1.0E8). Text that starts like a formula
+     * (=, +, -, @: a provider id "-A1" is read as a cell reference) gets a leading apostrophe, the
+     * usual guard, which spreadsheets show as text.
+     */
+    static String text(Object cell) {
+        if (cell == null) {
+            return "";
+        }
+        if (cell instanceof Double d && Double.isFinite(d)) {
+            String plain = d.toString();
+            return plain.indexOf('E') < 0
+                    ? plain
+                    : BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+        }
+        String text = cell.toString();
+        if (cell instanceof CharSequence && !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+            return "'" + text;
+        }
+        return text;
     }
 
     /** The window and filters an answer was computed for: leading rows or columns of every CSV answer. */

@@ -883,6 +883,32 @@ class TrendResourceTest {
      * The CSV answer as rows keyed by the header's column names. No cell of this data holds a comma
      * or a quote, so splitting on commas is enough.
      */
+    /**
+     * A provider id that starts like a formula ("-A1" is a cell reference to a spreadsheet) comes
+     * out as text, behind an apostrophe; in JSON it stays as it is.
+     */
+    @Test
+    void aCsvCellThatStartsLikeAFormulaIsKeptText() {
+        String clinic = unique("csv");
+        Instant start =
+                Instant.now().minus(java.time.Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        given().contentType(ContentType.JSON)
+                .body(io.rapport.support.Fixtures.startingAt(
+                        io.rapport.support.Fixtures.with(
+                                io.rapport.support.Fixtures.visit(clinic, "v-1"), "providerId", "-A1"),
+                        start))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        List<Map<String, String>> rows = csv(clinic, "/providers", Map.of());
+        assertThat(rows).extracting(r -> r.get("providerId")).contains("'-A1").doesNotContain("-A1");
+        given().accept(ContentType.JSON)
+                .get("/api/v1/clinics/" + clinic + "/providers")
+                .then()
+                .statusCode(200)
+                .body("providers.providerId", equalTo(List.of("-A1")));
+    }
+
     private static List<Map<String, String>> csv(String clinic, String endpoint, Map<String, ?> query) {
         Response r = given().accept("text/csv").queryParams(query).get("/api/v1/clinics/" + clinic + endpoint);
         r.then().statusCode(200).contentType(startsWith("text/csv"));
