@@ -15,7 +15,6 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -95,7 +94,7 @@ public class ProblemMapper {
     public Response constraint(ConstraintViolationException e, UriInfo uri) {
         List<Violation> violations = e.getConstraintViolations().stream()
                 .map(cv -> new Violation(leaf(cv.getPropertyPath().toString()), cv.getMessage()))
-                .sorted(Comparator.comparing(Violation::field))
+                .sorted(Violation.BY_FIELD)
                 .toList();
         return respond(400, "Invalid request", "See violations.", uri, violations);
     }

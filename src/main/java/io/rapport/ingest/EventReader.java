@@ -17,7 +17,6 @@ import jakarta.validation.ValidatorFactory;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -148,7 +147,7 @@ public class EventReader {
         try {
             partial = mapper.treeToValue(readable, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            out.sort(BY_FIELD);
+            out.sort(Violation.BY_FIELD);
             return List.copyOf(out);
         }
         for (ConstraintViolation<T> cv : validator.validate(partial)) {
@@ -160,12 +159,9 @@ public class EventReader {
         if (broken.isEmpty()) {
             out.addAll(crossFieldRules.apply(partial));
         }
-        out.sort(BY_FIELD);
+        out.sort(Violation.BY_FIELD);
         return List.copyOf(out);
     }
-
-    private static final Comparator<Violation> BY_FIELD =
-            Comparator.comparing(Violation::field).thenComparing(Violation::message);
 
     /** A placeholder for a primitive that could not be read; its own violation is already recorded. */
     private static JsonNode standIn(Class<?> primitive) {
@@ -200,7 +196,7 @@ public class EventReader {
             out.add(new Violation(Violation.fieldOf(cv.getPropertyPath()), cv.getMessage()));
         }
         out.addAll(crossFieldRules.apply(event));
-        out.sort(BY_FIELD);
+        out.sort(Violation.BY_FIELD);
         return List.copyOf(out);
     }
 

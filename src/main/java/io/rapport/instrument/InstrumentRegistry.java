@@ -12,7 +12,6 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,7 +125,7 @@ public class InstrumentRegistry implements InstrumentLabels {
         }
         violations.addAll(def.check());
         if (!violations.isEmpty()) {
-            violations.sort(Comparator.comparing(Violation::field));
+            violations.sort(Violation.BY_FIELD);
             throw ProblemException.invalid(violations);
         }
         if (BuiltInInstruments.find(def.code()).isPresent()) {

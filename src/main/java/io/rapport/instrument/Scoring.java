@@ -7,7 +7,6 @@ import io.rapport.instrument.InstrumentDefinition.OverLimit;
 import io.rapport.instrument.InstrumentDefinition.TotalRule;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +17,6 @@ import java.util.Objects;
  * the answers, so every rule can be tested without a server or a database.
  */
 public final class Scoring {
-
-    /** Reading order: {@code items} before {@code items[0]}, and {@code items[2]} before {@code items[10]}. */
-    private static final Comparator<Violation> BY_FIELD =
-            Comparator.comparing((Violation v) -> fieldName(v.field())).thenComparingInt(v -> fieldIndex(v.field()));
 
     private Scoring() {}
 
@@ -63,7 +58,8 @@ public final class Scoring {
             int k = def.missing().maxMissing();
             out.add(new Violation("items", "at most " + k + (k == 1 ? " answer" : " answers") + " may be missing"));
         }
-        out.sort(BY_FIELD);
+        // Reading order: items before items[0], and items[2] before items[10].
+        out.sort(Violation.BY_FIELD);
         return out;
     }
 
@@ -167,15 +163,5 @@ public final class Scoring {
     private static boolean onGridFromZero(double value, double step) {
         double steps = value / step;
         return Math.abs(steps - Math.rint(steps)) <= InstrumentDefinition.GRID_TOLERANCE * Math.max(1, Math.abs(steps));
-    }
-
-    private static String fieldName(String field) {
-        int bracket = field.indexOf('[');
-        return bracket < 0 ? field : field.substring(0, bracket);
-    }
-
-    private static int fieldIndex(String field) {
-        int bracket = field.indexOf('[');
-        return bracket < 0 ? -1 : Integer.parseInt(field.substring(bracket + 1, field.indexOf(']', bracket)));
     }
 }

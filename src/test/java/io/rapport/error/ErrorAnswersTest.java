@@ -142,6 +142,38 @@ class ErrorAnswersTest {
         List<Map<String, String>> listed = single.jsonPath().getList("violations");
         assertThat(listed).hasSize(51);
         assertThat(listed.get(0)).containsEntry("field", "xaa");
+        // Fields are listed as a reader counts: items[2] before items[10].
+        List<Object> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            answers.add(99);
+        }
+        Response items = postInvalid(
+                "/api/v1/ratings",
+                Map.of(
+                        "clinicId",
+                        clinic,
+                        "visitId",
+                        "v-1",
+                        "instrument",
+                        "WAI-SR",
+                        "items",
+                        answers,
+                        "submittedAt",
+                        "2026-03-02T14:35:00Z"));
+        assertThat(items.jsonPath().getList("violations.field", String.class))
+                .containsExactly(
+                        "items[0]",
+                        "items[1]",
+                        "items[2]",
+                        "items[3]",
+                        "items[4]",
+                        "items[5]",
+                        "items[6]",
+                        "items[7]",
+                        "items[8]",
+                        "items[9]",
+                        "items[10]",
+                        "items[11]");
         assertThat(listed.get(50))
                 .containsEntry("field", "")
                 .containsEntry("message", "and 70 more broken rules, not listed");

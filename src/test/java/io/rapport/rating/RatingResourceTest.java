@@ -337,7 +337,7 @@ class RatingResourceTest {
         postRating(rating(clinic, "v1", "WAI-SR", 1.0, 2.0, 3.0, 4.0, 5.0, 0.0, 1.0, 2.0, 3.0, 4.0, 4.5, 6.0))
                 .then()
                 .statusCode(400)
-                .body("violations.field", equalTo(List.of("items[10]", "items[11]", "items[5]")));
+                .body("violations.field", equalTo(List.of("items[5]", "items[10]", "items[11]")));
         Map<String, Object> noItems = rating(clinic, "v1", "SRS");
         noItems.remove("items");
         given().filter(Contract.invalidRequest())
