@@ -2,6 +2,7 @@ package io.rapport.audit;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.rapport.http.Routes;
 import io.rapport.security.Caller;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -65,6 +66,11 @@ public class AuditRecorder {
         Set<String> clinics = http.get(Audit.CLINICS);
         Long records = http.get(Audit.RECORDS);
         String route = http.get(Audit.ROUTE);
+        if (route == null) {
+            // Refused before any resource method ran (405, OPTIONS, a limit's 400 or 413): the
+            // template of the address all the same, never the raw path.
+            route = Routes.template(http.normalizedPath());
+        }
         trail.append(new AuditEntry(
                 Instant.now().truncatedTo(ChronoUnit.MICROS),
                 http.get(REQUEST_ID),

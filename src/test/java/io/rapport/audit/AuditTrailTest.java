@@ -107,6 +107,27 @@ class AuditTrailTest {
                 .containsEntry("status", 401)
                 .containsEntry("subject", null)
                 .containsEntry("roles", List.of());
+
+        // Refused before any resource method ran: the template of the address all the same, and
+        // for an address under no route, none.
+        Response wrongMethod = given().header("Authorization", token)
+                .filter(Contract.invalidRequest())
+                .delete("/api/v1/clinics/" + clinic + "/summary");
+        Response twice = given().header("Authorization", token)
+                .filter(Contract.invalidRequest())
+                .get("/api/v1/clinics/" + clinic + "/summary?tz=UTC&tz=UTC");
+        Response nowhere = given().header("Authorization", token)
+                .filter(Contract.invalidRequest())
+                .get("/api/v1/clinics/" + clinic + "/nothing");
+        assertThat(List.of(wrongMethod.statusCode(), twice.statusCode(), nowhere.statusCode()))
+                .containsExactly(405, 400, 404);
+        assertThat(row(wrongMethod.header("X-Request-Id")))
+                .containsEntry("route", "/api/v1/clinics/{clinicId}/summary")
+                .containsEntry("status", 405);
+        assertThat(row(twice.header("X-Request-Id")))
+                .containsEntry("route", "/api/v1/clinics/{clinicId}/summary")
+                .containsEntry("status", 400);
+        assertThat(row(nowhere.header("X-Request-Id"))).containsEntry("route", "(no route)");
     }
 
     /**
