@@ -113,7 +113,11 @@ public class IngestPipeline {
      */
     private static <E> Function<E, List<Violation>> inScope(
             EventKind<E, ?> kind, EventKind.Reading<E, ?> reading, ClinicScope scope) {
-        return event -> scope.includes(kind.clinicId(event)) ? reading.rules(event) : List.of();
+        return event -> {
+            String clinicId = kind.clinicId(event);
+            // Without a clinic the rules read no clinic's data; the missing id is theirs to name.
+            return clinicId == null || scope.includes(clinicId) ? reading.rules(event) : List.of();
+        };
     }
 
     /** One event: a broken rule is a 400, a clinic outside the caller's scope a 403. */

@@ -44,6 +44,10 @@ public class Caller implements ClinicScope {
 
     @Override
     public boolean includes(String clinicId) {
+        if (clinicId == null) {
+            // No clinic is in any scope; the immutable scope set refuses to be asked about null.
+            return false;
+        }
         Set<String> scope = clinics();
         return scope.contains(ALL_CLINICS) || scope.contains(clinicId);
     }

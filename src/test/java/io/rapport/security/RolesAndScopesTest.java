@@ -333,6 +333,42 @@ class RolesAndScopesTest {
                 .isZero();
     }
 
+    /** An event without a clinic, from a token for particular clinics: a 400 naming it, not a 500. */
+    @Test
+    void anEventWithoutAClinicIsRefusedNamingItWhateverTheScope() {
+        Seed mine = seed(unique("mine"), Roles.INGEST);
+        Map<String, Object> noClinic =
+                with(visit(mine.clinic(), "v-2"), "clinicId", io.rapport.support.Fixtures.REMOVE);
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.bearer(mine.token()))
+                .contentType(ContentType.JSON)
+                .body(noClinic)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("clinicId")));
+        Map<String, Object> ratingWithoutClinic = rating(mine.clinic(), "SRS", 9, 9, 9, 9);
+        ratingWithoutClinic.remove("clinicId");
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.bearer(mine.token()))
+                .contentType(ContentType.JSON)
+                .body(ratingWithoutClinic)
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("clinicId")));
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.bearer(mine.token()))
+                .contentType(ContentType.JSON)
+                .body(List.of(visit(mine.clinic(), "v-3"), noClinic))
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(200)
+                .body("results.status", equalTo(List.of("created", "rejected")));
+        assertThat(db.count("SELECT count(*) FROM visit WHERE clinic_id = ? AND visit_id = 'v-3'", mine.clinic()))
+                .isEqualTo(1);
+    }
+
     private static Map<String, Object> rating(String clinic, String instrument, Integer... items) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("clinicId", clinic);
