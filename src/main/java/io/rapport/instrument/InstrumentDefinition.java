@@ -58,23 +58,30 @@ public record InstrumentDefinition(
         double itemMax,
         @Positive(message = "must be greater than 0") double itemStep,
         List<@NotBlank @Size(max = 500, message = "must be at most 500 characters") String> itemTexts,
+
+        @Size(max = 100, message = "must hold at most 100 subscales")
         Map<
                         @NotBlank
                         @Pattern(
                                 regexp = SUBSCALE_NAME_PATTERN,
                                 message = "must be 1-64 characters of A-Z a-z 0-9, space, . _ -")
                         String,
-                        @NotEmpty List<@NotNull Integer>>
+                        @NotEmpty @Size(max = 100, message = "must list at most 100 items") List<@NotNull Integer>>
                 subscales,
+
         @NotNull TotalRule total,
         @NotNull @Valid MissingRule missing,
+
+        @Size(max = MAX_CATEGORIES, message = "must hold at most 50 bands")
         List<@NotNull @Valid Category> categories,
+
         Double defaultCutoff,
         boolean dropAlert,
         double dropThreshold) {
 
     static final String CLINIC_ID_PATTERN = "[A-Za-z0-9._:-]{1,128}";
     static final String CODE_PATTERN = "[A-Z0-9][A-Z0-9_-]{0,31}";
+    static final int MAX_CATEGORIES = 50;
     static final String SUBSCALE_NAME_PATTERN = "[A-Za-z0-9 ._-]{1,64}";
 
     /**
@@ -296,7 +303,8 @@ public record InstrumentDefinition(
      * two bands went silently to the first. A total in no band has no category.
      */
     private void checkCategoriesApart(List<Violation> out) {
-        if (categories == null) {
+        // Pairwise, so only within the size its annotation allows: 25,000 bands made 600 million pairs.
+        if (categories == null || categories.size() > MAX_CATEGORIES) {
             return;
         }
         for (int i = 0; i < categories.size(); i++) {

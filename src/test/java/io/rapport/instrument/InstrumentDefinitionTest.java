@@ -117,6 +117,16 @@ class InstrumentDefinitionTest {
         assertEquals(
                 List.of(new Violation("categories[1].name", "repeats the name of categories[0]")),
                 scale(0, 10, 1, twice, false, 0).check());
+        // Bands are compared in pairs, so only up to the 50 the annotation allows: 5,000 identical
+        // bands are refused for their number, not answered with 12.5 million pairs.
+        List<Category> many = java.util.Collections.nCopies(5_000, new Category("b", 0, 10));
+        InstrumentDefinition crowded = scale(0, 10, 1, many, false, 0);
+        assertEquals(List.of(), crowded.check());
+        assertEquals(
+                Set.of("categories: must hold at most 50 bands"),
+                validator().validate(crowded).stream()
+                        .map(v -> v.getPropertyPath() + ": " + v.getMessage())
+                        .collect(Collectors.toSet()));
         // A gap is allowed: a total in no band has no category.
         List<Category> gap = List.of(new Category("low", 0, 3), new Category("high", 7, 10));
         assertEquals(List.of(), scale(0, 10, 1, gap, false, 0).check());
