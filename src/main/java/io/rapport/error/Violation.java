@@ -93,16 +93,30 @@ public record Violation(String field, String message) {
      * {@code .<map value>}, {@code <K>}), which name nothing in the request.
      */
     public static String fieldOf(jakarta.validation.Path path) {
-        // A map key is the caller's text: named back only when it is a short plain name. Keys
-        // first, since a key may itself hold something like a node name ("<b>").
-        String keyed = KEY.matcher(path.toString())
-                .replaceAll(m -> PLAIN_KEY.matcher(m.group(1)).matches() ? "$0" : "[?]");
-        return CONTAINER_NODE.matcher(keyed).replaceAll("");
+        // Built from the nodes, not by editing the path's text: a key may hold "]" or "<b>".
+        StringBuilder sb = new StringBuilder();
+        for (jakarta.validation.Path.Node node : path) {
+            if (node.isInIterable()) {
+                if (node.getIndex() != null) {
+                    sb.append('[').append(node.getIndex()).append(']');
+                } else if (node.getKey() != null) {
+                    sb.append('[').append(key(node.getKey().toString())).append(']');
+                }
+            }
+            String name = node.getName();
+            if (name != null && !name.isEmpty() && !name.startsWith("<")) {
+                sb.append(sb.isEmpty() ? "" : ".").append(name);
+            }
+        }
+        return sb.toString();
     }
 
-    private static final Pattern CONTAINER_NODE = Pattern.compile("\\.?<[A-Za-z ]+>");
-    private static final Pattern KEY = Pattern.compile("\\[([^\\]]*)\\]");
-    private static final Pattern PLAIN_KEY = Pattern.compile("[0-9]+|[A-Za-z0-9 ._-]{1,64}");
+    /** A map key is the caller's text: named back only when it is a short plain name. */
+    public static String key(String key) {
+        return key != null && PLAIN_KEY.matcher(key).matches() ? key : "?";
+    }
+
+    private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
 
     /** At most {@link #MAX_LISTED} of them, in their order, then one saying how many more there were. */
     public static List<Violation> listed(List<Violation> all) {

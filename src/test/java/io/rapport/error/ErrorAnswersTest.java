@@ -131,6 +131,17 @@ class ErrorAnswersTest {
                 Map.of("clinicId", clinic, "code", "SUB", "subscales", Map.of("pat-88417 <b>", List.of())));
         assertThat(violations(subscale)).containsKey("subscales[?]");
         assertThat(subscale.asString()).doesNotContain("88417").doesNotContain("<b>");
+        String longDigits = "1".repeat(71);
+        for (Map<String, Object> keyed : List.of(
+                Map.<String, Object>of("a]pat 88417", List.of()),
+                Map.<String, Object>of(longDigits, List.of()),
+                // A value of the wrong type is named through the reader's path, not the validator's.
+                Map.<String, Object>of("pat<88417>", "x"))) {
+            Response r2 =
+                    postInvalid("/api/v1/instruments", Map.of("clinicId", clinic, "code", "SUB", "subscales", keyed));
+            assertThat(r2.asString()).doesNotContain("88417").doesNotContain(longDigits);
+            assertThat(violations(r2).keySet()).anyMatch(f -> f.startsWith("subscales") && f.contains("?"));
+        }
 
         // 120 unknown fields named xaa, xab, ... xep: 120 broken rules, 50 listed and a line for 70 more.
         Map<String, Object> many = new java.util.LinkedHashMap<>(visit(clinic, "v-2"));
