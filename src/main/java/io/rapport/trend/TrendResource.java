@@ -181,33 +181,48 @@ public class TrendResource {
     }
 
     /**
-     * Whether the most preferred acceptable type the answer comes in is CSV. The list is sorted by
-     * preference: generated clients send "application/json, text/csv, ..." and must get the JSON
-     * their models read; {@code text/*} means CSV, the one text type on offer; a type with
-     * {@code q=0} is one the client refuses, and a client that accepts neither gets a 406.
+     * Whether the client prefers CSV to JSON (RFC 9110, 12.5.1): each type takes the quality of the
+     * most specific range that matches it (text/csv over text/&#42; over &#42;/&#42;), so
+     * "text/csv;q=0, &#42;/&#42;" refuses CSV however broad the rest. The higher quality wins, JSON
+     * on a tie (generated clients send "application/json, text/csv, ..." and must get the JSON
+     * their models read); a client that refuses both gets a 406.
      */
     static boolean wantsCsv(List<MediaType> acceptable) {
-        for (MediaType m : acceptable) {
-            if ("0".equals(quality(m))) {
-                continue;
-            }
-            if (m.isCompatible(CSV) && !m.isWildcardType()) {
-                return true;
-            }
-            if (m.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
-                return false;
-            }
+        double json = quality(acceptable, MediaType.APPLICATION_JSON_TYPE);
+        double csv = quality(acceptable, CSV);
+        if (json <= 0 && csv <= 0) {
+            throw new NotAcceptableException();
         }
-        throw new NotAcceptableException();
+        return csv > json;
     }
 
-    /** The q parameter as sent, with trailing zeros of a decimal dropped: "0", "0.0" and "0.000" are all "0". */
-    private static String quality(MediaType m) {
-        String q = m.getParameters().get("q");
-        if (q == null) {
-            return null;
+    /** The quality the Accept ranges give {@code type}: that of the most specific match, 0 for none. */
+    private static double quality(List<MediaType> acceptable, MediaType type) {
+        int best = -1;
+        double quality = 0;
+        for (MediaType range : acceptable) {
+            if (!range.isCompatible(type)) {
+                continue;
+            }
+            int specificity = range.isWildcardType() ? 0 : range.isWildcardSubtype() ? 1 : 2;
+            if (specificity > best) {
+                best = specificity;
+                quality = q(range);
+            }
         }
-        String t = q.trim();
-        return t.matches("0(\\.0{0,3})?") ? "0" : t;
+        return quality;
+    }
+
+    /** The q parameter, 1 when absent or unreadable. */
+    private static double q(MediaType range) {
+        String q = range.getParameters().get("q");
+        if (q == null) {
+            return 1;
+        }
+        try {
+            return Double.parseDouble(q.trim());
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 }

@@ -371,6 +371,9 @@ class ErrorAnswersTest {
         expected.put("text/csv;q=0, */*;q=0.1", "application/json;charset=UTF-8");
         expected.put("application/json, text/csv", "application/json;charset=UTF-8");
         expected.put("*/*", "application/json;charset=UTF-8");
+        // A refusal holds against a broader range that would cover it.
+        expected.put("application/json;q=0, */*", "text/csv;charset=UTF-8");
+        expected.put("text/csv;q=0, */*", "application/json;charset=UTF-8");
         for (Map.Entry<String, String> e : expected.entrySet()) {
             String type = given().header("Accept", e.getKey())
                     .get(summary)
@@ -381,7 +384,11 @@ class ErrorAnswersTest {
             assertThat(type.replace(" ", "")).as(e.getKey()).isEqualToIgnoringCase(e.getValue());
         }
         assertThat(given().accept(ContentType.ANY).get(summary).contentType()).startsWith("application/json");
-        for (String refused : List.of("text/csv;q=0", "text/csv;q=0.0, application/json;q=0")) {
+        for (String refused : List.of(
+                "text/csv;q=0",
+                "text/csv;q=0.0, application/json;q=0",
+                "text/csv;q=0, text/*",
+                "application/json;q=0, text/csv;q=0, */*")) {
             given().filter(Contract.invalidRequest())
                     .header("Accept", refused)
                     .get(summary)
