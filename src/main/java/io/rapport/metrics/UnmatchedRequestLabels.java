@@ -35,7 +35,10 @@ class UnmatchedRequestLabels {
 
     private static void label(RoutingContext rc) {
         HttpRequestMetric metric = HttpRequestMetric.getRequestMetric(rc);
-        if (metric == null || rc.response().getStatusCode() == 404) {
+        // Only the API's addresses hold ids; the others (/q/openapi, the Swagger UI) keep theirs.
+        if (metric == null
+                || rc.response().getStatusCode() == 404
+                || !rc.normalizedPath().startsWith("/api/")) {
             return;
         }
         String template = Routes.template(rc.normalizedPath());
