@@ -313,6 +313,11 @@ class ErrorAnswersTest {
                 .then()
                 .statusCode(400)
                 .body("violations.field", equalTo(List.of("from")));
+        // Names are case-sensitive: STATUS is another parameter, unknown and ignored.
+        given().filter(Contract.invalidRequest())
+                .get(alerts + "?status=open&STATUS=all")
+                .then()
+                .statusCode(200);
         Response odd = given().filter(Contract.invalidRequest()).get(alerts + "?pat-7731=1&pat-7731=2");
         odd.then().statusCode(400).body("violations.field", equalTo(List.of("")));
         assertThat(odd.asString()).doesNotContain("7731");
