@@ -1,10 +1,10 @@
 package io.rapport.alert;
 
 import io.rapport.audit.Audit;
+import io.rapport.config.Ids;
 import io.rapport.error.Params;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
-import io.rapport.ingest.Ids;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,6 +1,6 @@
 package io.rapport.audit;
 
-import io.rapport.ingest.Ids;
+import io.rapport.config.Ids;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.Collection;

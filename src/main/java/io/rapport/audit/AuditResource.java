@@ -1,8 +1,8 @@
 package io.rapport.audit;
 
+import io.rapport.config.Ids;
 import io.rapport.error.Params;
 import io.rapport.error.ProblemException;
-import io.rapport.ingest.Ids;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

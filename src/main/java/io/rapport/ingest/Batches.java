@@ -1,6 +1,7 @@
 package io.rapport.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.rapport.config.Ids;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;

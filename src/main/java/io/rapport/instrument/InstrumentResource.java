@@ -1,8 +1,8 @@
 package io.rapport.instrument;
 
 import io.rapport.audit.Audit;
+import io.rapport.config.Ids;
 import io.rapport.error.ProblemException;
-import io.rapport.ingest.Ids;
 import io.rapport.ingest.Outcome;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;

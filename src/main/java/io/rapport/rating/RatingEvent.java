@@ -1,6 +1,6 @@
 package io.rapport.rating;
 
-import io.rapport.ingest.Ids;
+import io.rapport.config.Ids;
 import io.rapport.openapi.ContractFilter;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;

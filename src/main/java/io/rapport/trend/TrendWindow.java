@@ -1,8 +1,8 @@
 package io.rapport.trend;
 
+import io.rapport.config.Ids;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
-import io.rapport.ingest.Ids;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,6 +1,6 @@
 package io.rapport.visit;
 
-import io.rapport.ingest.Ids;
+import io.rapport.config.Ids;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;

@@ -1,4 +1,4 @@
-package io.rapport.ingest;
+package io.rapport.config;
 
 import java.util.regex.Pattern;
 
