@@ -62,8 +62,9 @@ public class TrendResource {
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response summary(@BeanParam TrendParams params, @Context HttpHeaders headers) {
         TrendWindow w = window(params);
+        boolean csv = wantsCsv(headers.getAcceptableMediaTypes());
         audit.records(1);
-        return respond(headers, service.summary(w), Csv::summary);
+        return respond(csv, service.summary(w), Csv::summary);
     }
 
     @GET
@@ -109,9 +110,10 @@ public class TrendResource {
                     String groupBy,
             @Context HttpHeaders headers) {
         TrendWindow w = window(params);
+        boolean csv = wantsCsv(headers.getAcceptableMediaTypes());
         TrendSeries series = service.trends(w, metric, interval, stat, groupBy);
         audit.records(series.series().stream().mapToLong(s -> s.points().size()).sum());
-        return respond(headers, series, Csv::trends);
+        return respond(csv, series, Csv::trends);
     }
 
     @GET
@@ -133,9 +135,10 @@ public class TrendResource {
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public Response providers(@BeanParam TrendParams params, @Context HttpHeaders headers) {
         TrendWindow w = window(params);
+        boolean csv = wantsCsv(headers.getAcceptableMediaTypes());
         ProviderComparison comparison = service.providers(w);
         audit.records(comparison.providers().size());
-        return respond(headers, comparison, Csv::providers);
+        return respond(csv, comparison, Csv::providers);
     }
 
     @GET
@@ -159,9 +162,10 @@ public class TrendResource {
                     String instrument,
             @Context HttpHeaders headers) {
         TrendWindow w = window(params);
+        boolean csv = wantsCsv(headers.getAcceptableMediaTypes());
         Drivers drivers = service.drivers(w, instrument);
         audit.records(drivers.drivers().size());
-        return respond(headers, drivers, Csv::drivers);
+        return respond(csv, drivers, Csv::drivers);
     }
 
     /** A clinic outside the token's scope is not found, before any parameter is looked at. */
@@ -171,9 +175,9 @@ public class TrendResource {
         return params.window();
     }
 
-    private static <T> Response respond(HttpHeaders headers, T body, Function<T, String> csv) {
-        if (wantsCsv(headers.getAcceptableMediaTypes())) {
-            return Response.ok(csv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
+    private static <T> Response respond(boolean csv, T body, Function<T, String> asCsv) {
+        if (csv) {
+            return Response.ok(asCsv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
                     .build();
         }
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8"))
@@ -185,7 +189,8 @@ public class TrendResource {
      * most specific range that matches it (text/csv over text/&#42; over &#42;/&#42;), so
      * "text/csv;q=0, &#42;/&#42;" refuses CSV however broad the rest. The higher quality wins, JSON
      * on a tie (generated clients send "application/json, text/csv, ..." and must get the JSON
-     * their models read); a client that refuses both gets a 406.
+     * their models read); a client that refuses both gets a 406. Each endpoint asks before it
+     * computes its answer, so a 406 costs no query.
      */
     static boolean wantsCsv(List<MediaType> acceptable) {
         double json = quality(acceptable, MediaType.APPLICATION_JSON_TYPE);

@@ -323,6 +323,14 @@ class ErrorAnswersTest {
         assertThat(odd.asString()).doesNotContain("7731");
     }
 
+    /** Manager answers computed or given again, every outcome counted. */
+    private static double answersAsked() {
+        return io.rapport.support.Scrape.samples().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("rapport_trend_cache_total{"))
+                .mapToDouble(Map.Entry::getValue)
+                .sum();
+    }
+
     /** OPTIONS lists what the address really allows, and an address under no route is not found. */
     @Test
     void optionsListsTheMethodsTheAddressAllows() {
@@ -389,6 +397,7 @@ class ErrorAnswersTest {
             assertThat(type.replace(" ", "")).as(e.getKey()).isEqualToIgnoringCase(e.getValue());
         }
         assertThat(given().accept(ContentType.ANY).get(summary).contentType()).startsWith("application/json");
+        double asked = answersAsked();
         for (String refused : List.of(
                 "text/csv;q=0",
                 "text/csv;q=0.0, application/json;q=0",
@@ -396,11 +405,13 @@ class ErrorAnswersTest {
                 "application/json;q=0, text/csv;q=0, */*")) {
             given().filter(Contract.invalidRequest())
                     .header("Accept", refused)
-                    .get(summary)
+                    .get(summary + "?from=2026-01-0" + (refused.length() % 9 + 1))
                     .then()
                     .statusCode(406)
                     .contentType("application/problem+json");
         }
+        // Refused before the answer was looked for: neither computed nor taken from those kept.
+        assertThat(answersAsked()).isEqualTo(asked);
     }
 
     @Test
