@@ -131,10 +131,15 @@ public class EventReader {
             try (JsonParser p = mapper.treeAsTokens(value)) {
                 mapper.readerFor(mapper.constructType(c.getGenericType())).readValue(p);
             } catch (IOException | IllegalArgumentException e) {
-                Violation v = e instanceof JsonProcessingException j
-                        ? JsonProblems.valueViolation(j)
-                        : new Violation("", "could not be read");
-                out.add(new Violation(join(c.getName(), v.field()), v.message()));
+                List<Violation> nested = nestedShapeErrors(c, value);
+                if (nested != null) {
+                    nested.forEach(v -> out.add(new Violation(join(c.getName(), v.field()), v.message())));
+                } else {
+                    Violation v = e instanceof JsonProcessingException j
+                            ? JsonProblems.valueViolation(j)
+                            : new Violation("", "could not be read");
+                    out.add(new Violation(join(c.getName(), v.field()), v.message()));
+                }
                 broken.add(c.getName());
                 if (c.getType().isPrimitive()) {
                     readable.set(c.getName(), standIn(c.getType()));
@@ -161,6 +166,43 @@ public class EventReader {
         }
         out.sort(Violation.BY_FIELD);
         return List.copyOf(out);
+    }
+
+    /**
+     * Every broken rule of a record nested in a record (an instrument's {@code missing} rule), or of
+     * each record in a list of them (its {@code categories}), read field by field as the outer one
+     * is: Jackson names only the first. Null for a component of any other shape, or a value that
+     * is not the object or array it should be, whose one violation Jackson's says enough.
+     */
+    private List<Violation> nestedShapeErrors(RecordComponent c, JsonNode value) {
+        if (c.getType().isRecord() && value.isObject()) {
+            return shapeErrors((ObjectNode) value, c.getType(), nested -> List.of());
+        }
+        if (List.class.isAssignableFrom(c.getType())
+                && value.isArray()
+                && c.getGenericType() instanceof java.lang.reflect.ParameterizedType list
+                && list.getActualTypeArguments()[0] instanceof Class<?> element
+                && element.isRecord()) {
+            List<Violation> out = new ArrayList<>();
+            for (int i = 0; i < value.size(); i++) {
+                JsonNode item = value.get(i);
+                String at = "[" + i + "]";
+                if (item == null || item.isNull()) {
+                    continue; // the annotations name a null element
+                }
+                if (!item.isObject()) {
+                    out.add(new Violation(at, "must be a JSON object"));
+                    continue;
+                }
+                try {
+                    mapper.treeToValue(item, element);
+                } catch (JsonProcessingException | IllegalArgumentException e) {
+                    shapeErrors((ObjectNode) item, element, nested -> List.of()).forEach(v -> out.add(v.prefixed(at)));
+                }
+            }
+            return out.isEmpty() ? null : out;
+        }
+        return null;
     }
 
     /** A placeholder for a primitive that could not be read; its own violation is already recorded. */

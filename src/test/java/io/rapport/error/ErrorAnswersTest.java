@@ -131,6 +131,19 @@ class ErrorAnswersTest {
                 Map.of("clinicId", clinic, "code", "SUB", "subscales", Map.of("pat-88417 <b>", List.of())));
         assertThat(violations(subscale)).containsKey("subscales[?]");
         assertThat(subscale.asString()).doesNotContain("88417").doesNotContain("<b>");
+        // Inside nested objects too, every unknown field is named, not only the first of each.
+        Map<String, Object> nested = new java.util.LinkedHashMap<>();
+        nested.put("clinicId", clinic);
+        nested.put("code", "NEST");
+        nested.put("Foo", 1);
+        nested.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT", "Extra", 1, "Extrb", 1));
+        nested.put("categories", List.of(Map.of("name", "a", "min", 0, "max", 1, "Zed", 1, "Yed", 2)));
+        assertThat(violations(postInvalid("/api/v1/instruments", nested)))
+                .containsEntry("Foo", "is not a known field")
+                .containsEntry("missing.Extra", "is not a known field")
+                .containsEntry("missing.Extrb", "is not a known field")
+                .containsEntry("categories[0].Zed", "is not a known field")
+                .containsEntry("categories[0].Yed", "is not a known field");
         String longDigits = "1".repeat(71);
         for (Map<String, Object> keyed : List.of(
                 Map.<String, Object>of("a]pat 88417", List.of()),
