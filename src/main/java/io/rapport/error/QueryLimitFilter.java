@@ -1,15 +1,14 @@
 package io.rapport.error;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.config.Limits;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Refuses a request with more than {@link Limits#MAX_QUERY_PARAMETERS} query parameters with a
@@ -58,11 +57,11 @@ class QueryLimitFilter {
      * second was ignored.
      */
     private static String repeated(RoutingContext rc) {
-        // Decoded afresh: Vert.x's own map folds case, and status and STATUS are two parameters.
-        for (Map.Entry<String, List<String>> p :
-                new QueryStringDecoder(rc.request().uri()).parameters().entrySet()) {
-            if (p.getValue().size() > 1) {
-                return p.getKey();
+        // Vert.x's map folds case, as the resources read their parameters: STATUS is status to them.
+        MultiMap params = rc.queryParams();
+        for (String name : params.names()) {
+            if (params.getAll(name).size() > 1) {
+                return name;
             }
         }
         return null;
