@@ -36,11 +36,8 @@ class BodyLimitFilter {
                     String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
                     if (length != null && tooLarge(length)) {
                         metrics.rejectedRequest(rc.normalizedPath(), "too_large");
-                        rc.response()
-                                .setStatusCode(413)
-                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                                .putHeader(HttpHeaders.CONNECTION, "close")
-                                .end(body(rc.normalizedPath()));
+                        rc.response().putHeader(HttpHeaders.CONNECTION, "close");
+                        problem(rc.normalizedPath()).send(rc.response(), mapper);
                         return;
                     }
                     rc.next();
@@ -48,8 +45,8 @@ class BodyLimitFilter {
                 100);
     }
 
-    private String body(String path) {
-        Problem problem = Problem.of(
+    private Problem problem(String path) {
+        return Problem.of(
                 413,
                 "Payload Too Large",
                 path.endsWith("/batch")
@@ -57,7 +54,6 @@ class BodyLimitFilter {
                         : "The request body is larger than " + maxBytes + " bytes.",
                 path,
                 null);
-        return problem.json(mapper);
     }
 
     private boolean tooLarge(String length) {

@@ -34,10 +34,8 @@ class OptionsFilter {
                     }
                     Set<String> allowed = Routes.allowed(path);
                     if (allowed.isEmpty()) {
-                        rc.response()
-                                .setStatusCode(404)
-                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                                .end(notFound(path));
+                        Problem.of(404, "Not Found", "No resource at this address.", path, null)
+                                .send(rc.response(), mapper);
                         return;
                     }
                     rc.response()
@@ -46,10 +44,5 @@ class OptionsFilter {
                             .end();
                 },
                 80);
-    }
-
-    private String notFound(String path) {
-        return Problem.of(404, "Not Found", "No resource at this address.", path, null)
-                .json(mapper);
     }
 }

@@ -3,6 +3,8 @@ package io.rapport.error;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -25,12 +27,19 @@ public record Problem(
         return new Problem("urn:rapport:problem:" + slug, title, status, detail, instance, violations);
     }
 
-    /** The body, for a filter that answers a request itself, before any resource or mapper. */
-    String json(ObjectMapper mapper) {
+    /**
+     * Answers with this problem, its status and its media type, for a filter that answers a
+     * request itself, before any resource or mapper. Headers of the caller's own go on first.
+     */
+    void send(HttpServerResponse response, ObjectMapper mapper) {
+        String body;
         try {
-            return mapper.writeValueAsString(this);
+            body = mapper.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        response.setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, MEDIA_TYPE)
+                .end(body);
     }
 }

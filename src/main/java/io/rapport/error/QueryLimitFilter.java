@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.config.Limits;
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,27 +27,42 @@ class QueryLimitFilter {
     void register(@Observes Filters filters) {
         filters.register(
                 rc -> {
-                    String query = rc.request().query();
-                    if (query != null
-                            && query.length() > Limits.MAX_QUERY_PARAMETERS
-                            && rc.queryParams().entries().size() > Limits.MAX_QUERY_PARAMETERS) {
-                        rc.response()
-                                .setStatusCode(400)
-                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                                .end(body(rc.normalizedPath()));
-                        return;
-                    }
-                    String repeated = query == null || !rc.normalizedPath().startsWith("/api/") ? null : repeated(rc);
-                    if (repeated != null) {
-                        rc.response()
-                                .setStatusCode(400)
-                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                                .end(repeatedBody(rc.normalizedPath(), repeated));
+                    Problem refused = refusal(rc);
+                    if (refused != null) {
+                        refused.send(rc.response(), mapper);
                         return;
                     }
                     rc.next();
                 },
                 90);
+    }
+
+    /** Why the query is refused, or null when it is not. */
+    private static Problem refusal(RoutingContext rc) {
+        String query = rc.request().query();
+        if (query == null) {
+            return null;
+        }
+        String path = rc.normalizedPath();
+        if (query.length() > Limits.MAX_QUERY_PARAMETERS
+                && rc.queryParams().entries().size() > Limits.MAX_QUERY_PARAMETERS) {
+            return Problem.of(
+                    400,
+                    "Invalid request",
+                    "Too many query parameters: at most " + Limits.MAX_QUERY_PARAMETERS + ".",
+                    path,
+                    List.of(new Violation("", "has more than " + Limits.MAX_QUERY_PARAMETERS + " query parameters")));
+        }
+        String repeated = path.startsWith("/api/") ? repeated(rc) : null;
+        if (repeated != null) {
+            return Problem.of(
+                    400,
+                    "Invalid request",
+                    "A query parameter is given more than once.",
+                    path,
+                    List.of(Violation.named(repeated, "is given more than once; give it once")));
+        }
+        return null;
     }
 
     /**
@@ -65,22 +79,5 @@ class QueryLimitFilter {
             }
         }
         return null;
-    }
-
-    private String repeatedBody(String path, String name) {
-        Violation violation = Violation.named(name, "is given more than once; give it once");
-        return Problem.of(
-                        400, "Invalid request", "A query parameter is given more than once.", path, List.of(violation))
-                .json(mapper);
-    }
-
-    private String body(String path) {
-        Problem problem = Problem.of(
-                400,
-                "Invalid request",
-                "Too many query parameters: at most " + Limits.MAX_QUERY_PARAMETERS + ".",
-                path,
-                List.of(new Violation("", "has more than " + Limits.MAX_QUERY_PARAMETERS + " query parameters")));
-        return problem.json(mapper);
     }
 }

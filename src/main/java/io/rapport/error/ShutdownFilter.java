@@ -41,11 +41,9 @@ class ShutdownFilter {
                 rc -> {
                     if (refusing) {
                         rc.response()
-                                .setStatusCode(503)
-                                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                                 .putHeader("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS)
-                                .putHeader(HttpHeaders.CONNECTION, "close")
-                                .end(body(rc.normalizedPath()));
+                                .putHeader(HttpHeaders.CONNECTION, "close");
+                        problem(rc.normalizedPath()).send(rc.response(), mapper);
                         return;
                     }
                     rc.next();
@@ -66,13 +64,12 @@ class ShutdownFilter {
         refusing = true;
     }
 
-    private String body(String path) {
-        Problem problem = Problem.of(
+    private static Problem problem(String path) {
+        return Problem.of(
                 503,
                 "Service Unavailable",
                 "This instance is shutting down; nothing of this request was stored. Retry it.",
                 path,
                 null);
-        return problem.json(mapper);
     }
 }
