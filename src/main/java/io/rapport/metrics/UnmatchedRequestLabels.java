@@ -3,6 +3,7 @@ package io.rapport.metrics;
 import io.quarkus.micrometer.runtime.binder.vertx.HttpRequestMetric;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.http.Routes;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,11 +35,17 @@ class UnmatchedRequestLabels {
     }
 
     private static void label(RoutingContext rc) {
-        HttpRequestMetric metric = HttpRequestMetric.getRequestMetric(rc);
-        // Only the API's addresses hold ids; the others (/q/openapi, the Swagger UI) keep theirs.
-        if (metric == null
-                || rc.response().getStatusCode() == 404
+        int status = rc.response().getStatusCode();
+        // A success on the API is a resource method's, which set its own template, except the
+        // OPTIONS answer: skipping the rest keeps the route lookup off the ingest path. Only the
+        // API's addresses hold ids; the others (/q/openapi, the Swagger UI) keep theirs.
+        if ((status < 400 && rc.request().method() != HttpMethod.OPTIONS)
+                || status == 404
                 || !rc.normalizedPath().startsWith("/api/")) {
+            return;
+        }
+        HttpRequestMetric metric = HttpRequestMetric.getRequestMetric(rc);
+        if (metric == null) {
             return;
         }
         String template = Routes.template(rc.normalizedPath());
