@@ -1,13 +1,13 @@
 package io.rapport.trend;
 
 import io.rapport.audit.Audit;
+import io.rapport.http.Accept;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -185,49 +185,12 @@ public class TrendResource {
     }
 
     /**
-     * Whether the client prefers CSV to JSON (RFC 9110, 12.5.1): each type takes the quality of the
-     * most specific range that matches it (text/csv over text/&#42; over &#42;/&#42;), so
-     * "text/csv;q=0, &#42;/&#42;" refuses CSV however broad the rest. The higher quality wins, JSON
-     * on a tie (generated clients send "application/json, text/csv, ..." and must get the JSON
-     * their models read); a client that refuses both gets a 406. Each endpoint asks before it
-     * computes its answer, so a 406 costs no query.
+     * Whether the client prefers CSV to JSON, by the quality {@link Accept#quality} gives each: the
+     * higher wins, JSON on a tie (generated clients send "application/json, text/csv, ..." and must
+     * get the JSON their models read). A client that refuses both got its 406 from
+     * the http package's AcceptFilter before the endpoint computed anything.
      */
     static boolean wantsCsv(List<MediaType> acceptable) {
-        double json = quality(acceptable, MediaType.APPLICATION_JSON_TYPE);
-        double csv = quality(acceptable, CSV);
-        if (json <= 0 && csv <= 0) {
-            throw new NotAcceptableException();
-        }
-        return csv > json;
-    }
-
-    /** The quality the Accept ranges give {@code type}: that of the most specific match, 0 for none. */
-    private static double quality(List<MediaType> acceptable, MediaType type) {
-        int best = -1;
-        double quality = 0;
-        for (MediaType range : acceptable) {
-            if (!range.isCompatible(type)) {
-                continue;
-            }
-            int specificity = range.isWildcardType() ? 0 : range.isWildcardSubtype() ? 1 : 2;
-            if (specificity > best) {
-                best = specificity;
-                quality = q(range);
-            }
-        }
-        return quality;
-    }
-
-    /** The q parameter, 1 when absent or unreadable. */
-    private static double q(MediaType range) {
-        String q = range.getParameters().get("q");
-        if (q == null) {
-            return 1;
-        }
-        try {
-            return Double.parseDouble(q.trim());
-        } catch (NumberFormatException e) {
-            return 1;
-        }
+        return Accept.quality(acceptable, CSV) > Accept.quality(acceptable, MediaType.APPLICATION_JSON_TYPE);
     }
 }

@@ -389,6 +389,37 @@ class ErrorAnswersTest {
     }
 
     /**
+     * An endpoint that answers JSON alone refuses a client that refuses JSON, even through a
+     * broader range ("application/json;q=0, &#42;/&#42;"): the most specific range decides. Before
+     * the resource runs, so an event sent so is not stored.
+     */
+    @Test
+    void aJsonOnlyEndpointHonoursARefusalOfJson() {
+        for (String refused : List.of("application/json;q=0", "application/json;q=0, */*", "application/*;q=0")) {
+            given().filter(Contract.invalidRequest())
+                    .header("Accept", refused)
+                    .get("/api/v1/instruments")
+                    .then()
+                    .statusCode(406)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("application/json"));
+        }
+        for (String accepted : List.of("application/json;q=0.1", "application/*;q=0.5, */*;q=0", "*/*")) {
+            given().header("Accept", accepted).get("/api/v1/instruments").then().statusCode(200);
+        }
+        String clinic = unique("q0");
+        given().filter(Contract.invalidRequest())
+                .header("Accept", "application/json;q=0, */*")
+                .contentType(ContentType.JSON)
+                .body(visit(clinic, "v-1"))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(406)
+                .contentType("application/problem+json");
+        assertThat(visits(clinic)).isZero();
+    }
+
+    /**
      * Manager answers come as JSON or CSV, whichever the client prefers: {@code text/*} is CSV,
      * the one text type on offer; a type with {@code q=0} is refused, so a client that refuses
      * CSV and accepts nothing else gets a 406; with no Accept header, or equal preference, JSON.
