@@ -10,8 +10,11 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.postgresql.PGStatement;
@@ -110,5 +113,25 @@ public final class Jdbc {
                 .sorted(Comparator.comparing(i -> keys[i]))
                 .mapToInt(Integer::intValue)
                 .toArray();
+    }
+
+    /**
+     * The items in key order ({@link #order}), split so that no statement holds one key twice
+     * (PostgreSQL cannot update a row twice in one statement): the n-th event for a key goes in
+     * round n, which keeps the order a batch gives two events of one key.
+     */
+    public static <T> List<int[]> rounds(List<T> items, Function<T, String> key) {
+        Map<String, Integer> seen = new HashMap<>();
+        List<List<Integer>> rounds = new ArrayList<>();
+        for (int index : order(items, key)) {
+            int round = seen.merge(key.apply(items.get(index)), 1, Integer::sum) - 1;
+            if (round == rounds.size()) {
+                rounds.add(new ArrayList<>());
+            }
+            rounds.get(round).add(index);
+        }
+        return rounds.stream()
+                .map(r -> r.stream().mapToInt(Integer::intValue).toArray())
+                .toList();
     }
 }

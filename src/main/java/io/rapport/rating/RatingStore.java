@@ -23,7 +23,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,7 +114,8 @@ class RatingStore {
         Stored[] out = new Stored[ratings.size()];
         List<AlertEvaluator.VisitRef> changed = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            for (int[] round : rounds(ratings)) {
+            for (int[] round :
+                    Jdbc.rounds(ratings, r -> r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument())) {
                 List<Integer> unseen = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
                     bind(c, ps, ratings, round, receivedAt);
@@ -178,24 +178,6 @@ class RatingStore {
                 }
             }
         }
-    }
-
-    /** Key order, and the n-th event for one rating in round n: see VisitStore. */
-    private static List<int[]> rounds(List<NewRating> ratings) {
-        Map<String, Integer> seen = new HashMap<>();
-        List<List<Integer>> rounds = new ArrayList<>();
-        for (int index : Jdbc.order(ratings, r -> r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument())) {
-            NewRating r = ratings.get(index);
-            int round =
-                    seen.merge(r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument(), 1, Integer::sum) - 1;
-            if (round == rounds.size()) {
-                rounds.add(new ArrayList<>());
-            }
-            rounds.get(round).add(index);
-        }
-        return rounds.stream()
-                .map(r -> r.stream().mapToInt(Integer::intValue).toArray())
-                .toList();
     }
 
     private void bind(Connection c, PreparedStatement ps, List<NewRating> ratings, int[] round, Instant receivedAt)

@@ -22,9 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.postgresql.PGConnection;
 
 /**
@@ -174,7 +172,7 @@ class VisitStore {
         List<Visit.Key> created = new ArrayList<>();
         List<Visit.Key> corrected = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            List<int[]> rounds = rounds(visits);
+            List<int[]> rounds = Jdbc.rounds(visits, v -> v.clinicId() + '\u0000' + v.visitId());
             if (rounds.size() == 1 && visits.size() >= COPY_FROM && copiedAsNew(c, visits, rounds.get(0), receivedAt)) {
                 for (int index = 0; index < out.length; index++) {
                     out[index] = new Stored(Outcome.CREATED, 1);
@@ -307,27 +305,6 @@ class VisitStore {
         }
         ps.setArray(1, texts(c, clinics));
         ps.setArray(2, texts(c, ids));
-    }
-
-    /**
-     * The batch in key order, split so that no statement holds one visit twice (PostgreSQL cannot
-     * update a row twice in one statement): the n-th event for a visit goes in round n, which
-     * keeps the order a batch gives two events of one visit.
-     */
-    static List<int[]> rounds(List<NewVisit> visits) {
-        Map<String, Integer> seen = new HashMap<>();
-        List<List<Integer>> rounds = new ArrayList<>();
-        for (int index : Jdbc.order(visits, v -> v.clinicId() + '\u0000' + v.visitId())) {
-            NewVisit v = visits.get(index);
-            int round = seen.merge(v.clinicId() + '\u0000' + v.visitId(), 1, Integer::sum) - 1;
-            if (round == rounds.size()) {
-                rounds.add(new ArrayList<>());
-            }
-            rounds.get(round).add(index);
-        }
-        return rounds.stream()
-                .map(r -> r.stream().mapToInt(Integer::intValue).toArray())
-                .toList();
     }
 
     private static void bind(Connection c, PreparedStatement ps, List<NewVisit> visits, int[] round, Instant receivedAt)
