@@ -84,7 +84,8 @@ public class StrictJson implements ObjectMapperCustomizer {
     /**
      * A decimal only as a JSON number. Jackson reads the strings {@code "NaN"}, {@code "Infinity"}
      * and {@code "-Infinity"} as doubles even with string coercion turned off, so {@code "NaN"}
-     * came to the rules as a value, and was answered as out of range at both ends at once.
+     * came to the rules as a value, and was answered as out of range at both ends at once. And
+     * {@code -0.0} as 0: it passed every "at least 0" rule and was stored, and shown, as -0.0.
      */
     static final class NumbersOnly extends NumberDeserializers.DoubleDeserializer {
 
@@ -97,7 +98,8 @@ public class StrictJson implements ObjectMapperCustomizer {
             if (p.hasToken(JsonToken.VALUE_STRING)) {
                 return (Double) ctxt.handleUnexpectedToken(handledType(), p);
             }
-            return super.deserialize(p, ctxt);
+            Double value = super.deserialize(p, ctxt);
+            return value != null && value == 0 ? 0.0 : value;
         }
     }
 

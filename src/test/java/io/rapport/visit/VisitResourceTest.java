@@ -367,6 +367,34 @@ class VisitResourceTest {
         assertThat(rows(clinic)).isZero();
     }
 
+    /** -0.0 passes every "at least 0" rule; it is kept, and answered, as 0. */
+    @Test
+    void minusZeroIsZero() {
+        String clinic = unique("c");
+        String body = "{\"clinicId\":\"" + clinic + "\",\"visitId\":\"v-1\",\"providerId\":\"p\","
+                + "\"patientId\":\"pat\",\"modality\":\"VIDEO\",\"startedAt\":\"2026-03-02T14:04:00Z\","
+                + "\"endedAt\":\"2026-03-02T14:29:00Z\",\"faceToFaceSeconds\":0,\"documentationSeconds\":0,"
+                + "\"responseLatencySeconds\":-0.0,\"patientTalkShare\":-0e0}";
+        given().contentType(ContentType.JSON)
+                .body(body)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        String stored = given().get("/api/v1/clinics/" + clinic + "/visits/v-1")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(stored)
+                .contains("\"responseLatencySeconds\":0.0", "\"patientTalkShare\":0.0")
+                .doesNotContain(":-0");
+        assertThat(db.count(
+                        "SELECT count(*) FROM visit WHERE clinic_id = ? AND response_latency_seconds::text = '0'"
+                                + " AND patient_talk_share::text = '0'",
+                        clinic))
+                .isEqualTo(1);
+    }
+
     @Test
     void anotherContentTypeIs415() {
         given().filter(Contract.invalidRequest())
