@@ -912,7 +912,8 @@ class TrendSql {
             String instrument) {
         String aggregate = switch (stat) {
             case "mean" -> "avg(x)";
-            case "count" -> "count(x)::float8";
+            // A bucket without values has no value, as an empty bucket has none: not 0.
+            case "count" -> "NULLIF(count(x), 0)::float8";
             case "p50" -> pct(0.5, "x");
             case "p90" -> pct(0.9, "x");
             case "p95" -> pct(0.95, "x");

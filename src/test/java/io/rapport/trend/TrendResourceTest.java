@@ -269,6 +269,10 @@ class TrendResourceTest {
         JsonPath trend = getJson("/trends", clinic, query(w, "metric", "faceToFaceShare"));
         assertThat(trend.getInt("series[0].points[0].visits")).isZero();
         assertThat((Object) trend.get("series[0].points[0].value")).isNull();
+        // Counted, it is as empty as a week without visits: no values, so no value, not 0.
+        JsonPath count = getJson("/trends", clinic, query(w, "metric", "faceToFaceShare", "stat", "count"));
+        assertThat(count.getInt("series[0].points[0].visits")).isZero();
+        assertThat((Object) count.get("series[0].points[0].value")).isNull();
         JsonPath drivers = getJson("/drivers", clinic, query(w, "instrument", "SRS"));
         assertThat(drivers.getInt("ratedVisits")).isZero();
     }
