@@ -82,6 +82,9 @@ public record PseudonymKeys(String activeId, Map<String, String> secrets) {
                 || lower.contains("your key")
                 || lower.contains("your-key")
                 || lower.contains("placeholder")
+                || lower.contains("replace_me")
+                || lower.contains("replace-me")
+                || lower.contains("replaceme")
                 || lower.contains("not-secret")) {
             return Optional.of("looks like a placeholder");
         }

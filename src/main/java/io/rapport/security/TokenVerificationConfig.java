@@ -2,10 +2,16 @@ package io.rapport.security;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
+import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.util.Optional;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.lang.JoseException;
 
 /**
  * The standard MicroProfile JWT verification settings, read here only to refuse a prod start that
@@ -50,7 +56,54 @@ public interface TokenVerificationConfig {
             return "mp.jwt.verify.publickey.location is the dev key pair made by dev mode (" + DevTokens.PUBLIC_KEY
                     + "): configure your issuer's key";
         }
-        return null;
+        return unreadableKey(v);
+    }
+
+    /**
+     * Why the key configured as a file, or inline, cannot verify a token. smallrye-jwt reads it at
+     * the first token, so a key file missing from its volume let the service start, report ready
+     * and answer every request that carried a token with a 500. A JWKS URL is fetched when tokens
+     * arrive, and a classpath resource is part of the build: neither is checked here.
+     */
+    private static String unreadableKey(Verify v) {
+        String inline = v.publickey().filter(s -> !s.isBlank()).orElse(null);
+        if (inline != null) {
+            return isPublicKey(inline) ? null : "mp.jwt.verify.publickey holds no public key (PEM, JWK or JWKS)";
+        }
+        String location = v.publickeyLocation().orElse("").trim();
+        if (location.contains("://") || location.startsWith("classpath:")) {
+            return null;
+        }
+        Path file = Path.of(location.startsWith("file:") ? location.substring(5) : location);
+        String content;
+        try {
+            content = Files.readString(file);
+        } catch (IOException | RuntimeException e) {
+            return "mp.jwt.verify.publickey.location is " + location
+                    + ", which is not a readable file: mount your issuer's public key there";
+        }
+        return isPublicKey(content)
+                ? null
+                : "mp.jwt.verify.publickey.location is " + location + ", which holds no public key (PEM, JWK or JWKS)";
+    }
+
+    /** Whether the text is a public key as smallrye-jwt reads one: PEM, a certificate, a JWK or a JWKS. */
+    private static boolean isPublicKey(String text) {
+        String key = text.trim();
+        try {
+            if (key.startsWith("{")) {
+                JsonWebKeySet set = key.contains("\"keys\"")
+                        ? new JsonWebKeySet(key)
+                        : new JsonWebKeySet(JsonWebKey.Factory.newJwk(key));
+                return set.getJsonWebKeys().stream().anyMatch(k -> k.getKey() instanceof PublicKey);
+            }
+            if (key.contains("CERTIFICATE")) {
+                return KeyUtils.decodeCertificate(key) != null;
+            }
+            return KeyUtils.decodePublicKey(key) != null;
+        } catch (GeneralSecurityException | JoseException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** The dev public key, by its path or by its content (a copy elsewhere is still the dev key). */

@@ -70,6 +70,23 @@ class StartupRefusalIT {
                         "MP_JWT_VERIFY_PUBLICKEY_LOCATION", issuerKey.toString(),
                         "MP_JWT_VERIFY_ISSUER", DevTokens.ISSUER));
 
+        // A key file missing from its volume, and a file that holds no key.
+        refused(
+                "token-key-missing",
+                Map.of(
+                        "RAPPORT_PSEUDONYM_KEY", strongKey(),
+                        "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
+                                temp.resolve("not-mounted.pem").toString(),
+                        "MP_JWT_VERIFY_ISSUER", "https://idp.example/realms/rapport"));
+        Path notAKey = temp.resolve("not-a-key.pem");
+        Files.writeString(notAKey, "REPLACE_ME_with_the_identity_providers_public_key_pem\n");
+        refused(
+                "token-key-garbage",
+                Map.of(
+                        "RAPPORT_PSEUDONYM_KEY", strongKey(),
+                        "MP_JWT_VERIFY_PUBLICKEY_LOCATION", notAKey.toString(),
+                        "MP_JWT_VERIFY_ISSUER", "https://idp.example/realms/rapport"));
+
         // The dev key pair where dev mode leaves it, and a copy of its public key configured elsewhere.
         Path devDir = temp.resolve("dev-key-copy");
         Path devPublic = devDir.resolve(DevTokens.PUBLIC_KEY);
@@ -121,6 +138,23 @@ class StartupRefusalIT {
     void devIssuerIsRefused() {
         assertRefusedBeforeAnyDatabase(
                 "dev-issuer", "refusing to start: mp.jwt.verify.issuer is the dev issuer 'rapport-dev'");
+    }
+
+    /** Without the check the service started, reported ready, and answered every token with a 500. */
+    @Test
+    void aTokenKeyFileThatIsMissingIsRefused() {
+        assertRefusedBeforeAnyDatabase(
+                "token-key-missing",
+                "refusing to start: mp.jwt.verify.publickey.location is " + temp.resolve("not-mounted.pem")
+                        + ", which is not a readable file");
+    }
+
+    @Test
+    void aTokenKeyFileThatHoldsNoKeyIsRefused() {
+        assertRefusedBeforeAnyDatabase(
+                "token-key-garbage",
+                "refusing to start: mp.jwt.verify.publickey.location is " + temp.resolve("not-a-key.pem")
+                        + ", which holds no public key (PEM, JWK or JWKS)");
     }
 
     @Test
