@@ -259,11 +259,13 @@ class KubernetesManifestsTest {
     void replicasAndBudgetsPerOverlay() {
         assertScale("base", 2, 2, "minAvailable", 1);
         assertScale("overlays/dev", 1, 1, "maxUnavailable", 1);
-        assertScale("overlays/prod", 3, 3, "minAvailable", 2);
+        // One at a time in prod, however far the autoscaler went: minAvailable would let a drain
+        // evict all but that many of the pods the load asked for.
+        assertScale("overlays/prod", 3, 3, "maxUnavailable", 1);
         assertThat(objects("overlays/prod")
                         .get("PodDisruptionBudget/rapport")
                         .path("spec")
-                        .has("maxUnavailable"))
+                        .has("minAvailable"))
                 .isFalse();
         assertThat(objects("overlays/dev")
                         .get("PodDisruptionBudget/rapport")
@@ -324,12 +326,29 @@ class KubernetesManifestsTest {
             assertThat(synchronous.isMissingNode())
                     .as("synchronous replication in dev")
                     .isTrue();
+            // The operator's budget for a single instance would block every node drain.
+            assertThat(spec.path("enablePDB").asBoolean(true))
+                    .as("enablePDB in dev")
+                    .isFalse();
         } else {
             assertThat(synchronous.path("method").asText()).isEqualTo("any");
             assertThat(synchronous.path("number").asInt())
                     .isBetween(1, spec.path("instances").asInt() - 1);
             assertThat(synchronous.path("dataDurability").asText()).isEqualTo("required");
         }
+
+        // PostgreSQL's shared buffers within a quarter of the instance's memory limit, so its
+        // backends' own memory has room below the limit.
+        String buffers = spec.path("postgresql")
+                .path("parameters")
+                .path("shared_buffers")
+                .asText();
+        assertThat(buffers).as("shared_buffers").matches("\\d+MB");
+        BigDecimal sharedBuffers = BigDecimal.valueOf(Long.parseLong(buffers.replace("MB", "")) << 20);
+        assertThat(sharedBuffers.multiply(BigDecimal.valueOf(4)))
+                .as("4 x shared_buffers in %s", kustomization)
+                .isLessThanOrEqualTo(
+                        quantity(spec.path("resources").path("limits").path("memory")));
 
         Map<String, JsonNode> env = env(container(kustomization));
         for (String var : List.of("QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD")) {
