@@ -1,13 +1,14 @@
 package io.rapport.alert;
 
 import io.quarkus.panache.common.Page;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reading alerts for managers, and their acknowledgement. Raising and resolving is {@link AlertEvaluator}'s. */
@@ -23,9 +24,11 @@ public class AlertStore {
     AlertPage list(String clinicId, List<String> statuses, String providerId, int page, int size) {
         String query = "clinicId = :clinic and status in :statuses"
                 + (providerId == null ? "" : " and providerId = :provider");
-        Parameters params = Parameters.with("clinic", clinicId).and("statuses", statuses);
+        Map<String, Object> params = new HashMap<>();
+        params.put("clinic", clinicId);
+        params.put("statuses", statuses);
         if (providerId != null) {
-            params = params.and("provider", providerId);
+            params.put("provider", providerId);
         }
         var found = repository.find(query, Sort.descending("raisedAt", "id"), params);
         long total = found.count();

@@ -37,7 +37,7 @@ class ComposeFileTest {
 
     @Test
     void everyServiceHasAHealthcheck() {
-        SERVICES.fields().forEachRemaining(s -> {
+        SERVICES.properties().forEach(s -> {
             JsonNode check = s.getValue().path("healthcheck");
             assertThat(check.path("disable").asBoolean(false)).as(s.getKey()).isFalse();
             assertThat(check.path("test")).as("%s healthcheck", s.getKey()).isNotEmpty();
@@ -50,7 +50,7 @@ class ComposeFileTest {
 
     @Test
     void everyImageIsPinned() {
-        SERVICES.fields().forEachRemaining(s -> {
+        SERVICES.properties().forEach(s -> {
             String image = s.getValue().path("image").asText();
             assertThat(image).as(s.getKey()).isNotEmpty();
             KubernetesManifestsTest.assertPinned(image);

@@ -208,8 +208,8 @@ class KubernetesManifestsTest {
     private static void assertSelects(JsonNode matchLabels, JsonNode podLabels, String what) {
         assertThat(matchLabels.size()).as(what).isPositive();
         matchLabels
-                .fields()
-                .forEachRemaining(e -> assertThat(podLabels.path(e.getKey()).asText())
+                .properties()
+                .forEach(e -> assertThat(podLabels.path(e.getKey()).asText())
                         .as("%s: %s", what, e.getKey())
                         .isEqualTo(e.getValue().asText()));
     }
@@ -574,8 +574,8 @@ class KubernetesManifestsTest {
     static void assertNoRealSecret(JsonNode secret) {
         for (String section : List.of("stringData", "data")) {
             secret.path(section)
-                    .fields()
-                    .forEachRemaining(e -> assertThat(e.getValue().asText())
+                    .properties()
+                    .forEach(e -> assertThat(e.getValue().asText())
                             .as("%s.%s", section, e.getKey())
                             .startsWith("REPLACE_ME")
                             .doesNotContain("PRIVATE KEY"));
@@ -603,9 +603,7 @@ class KubernetesManifestsTest {
         if (selector.isMissingNode() || selector.isEmpty()) {
             return false;
         }
-        var fields = selector.fields();
-        while (fields.hasNext()) {
-            var e = fields.next();
+        for (var e : selector.properties()) {
             if (!labels.path(e.getKey()).asText().equals(e.getValue().asText())) {
                 return false;
             }
