@@ -97,7 +97,20 @@ class ComposeFileTest {
         assertThat(texts(rapport.path("ports")))
                 .contains(
                         AppProperties.httpPort() + ":" + AppProperties.httpPort(),
-                        AppProperties.managementPort() + ":" + AppProperties.managementPort());
+                        "127.0.0.1:" + AppProperties.managementPort() + ":" + AppProperties.managementPort());
+        // The heap is half the container's memory: without a limit, half the host's.
+        assertThat(rapport.path("mem_limit").asText()).isEqualTo("768m");
+    }
+
+    /** What answers without a token (health, metrics, Prometheus, Grafana's viewers) is published on loopback only. */
+    @Test
+    void onlyTheApiIsPublishedBeyondThisMachine() {
+        SERVICES.properties().forEach(s -> s.getValue().path("ports").forEach(port -> {
+            String published = port.asText();
+            if (!published.equals(AppProperties.httpPort() + ":" + AppProperties.httpPort())) {
+                assertThat(published).as(s.getKey()).startsWith("127.0.0.1:");
+            }
+        }));
     }
 
     @Test
