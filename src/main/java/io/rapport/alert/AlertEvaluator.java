@@ -8,6 +8,7 @@ import io.agroal.api.AgroalDataSource;
 import io.rapport.db.Jdbc;
 import io.rapport.instrument.BuiltInInstruments;
 import io.rapport.instrument.InstrumentRegistry;
+import io.rapport.instrument.InstrumentReplaced;
 import io.rapport.metrics.AlertRaised;
 import io.rapport.security.PatientsRekeyed;
 import io.rapport.visit.Visit;
@@ -185,6 +186,13 @@ public class AlertEvaluator {
             GROUP BY o.instrument, o.reason
             """;
 
+    /** The visits rated on one instrument of one clinic, in key order (the order the locks go in). */
+    private static final String RATED_VISITS =
+            "SELECT visit_id FROM rating WHERE clinic_id = ? AND instrument = ? ORDER BY visit_id";
+
+    /** About as many visits as an ingest batch evaluates, which takes tens of milliseconds. */
+    private static final int REJUDGED_PER_STATEMENT = 1000;
+
     private final AgroalDataSource dataSource;
     private final InstrumentRegistry registry;
     private final Event<AlertRaised> raised;
@@ -205,6 +213,31 @@ public class AlertEvaluator {
             visits.add(new VisitRef(k.clinicId(), k.visitId()));
         }
         evaluate(visits);
+    }
+
+    /**
+     * A clinic's instrument has a new version: every stored rating of it is judged again by the new
+     * cutoff and drop rule. In slices of visits, so that each statement stays well inside the
+     * write timeout however many ratings the clinic has; the locks each slice takes are held
+     * until commit, so the clinic's ingest waits for the registration to finish.
+     */
+    void onInstrumentReplaced(@Observes InstrumentReplaced event) {
+        List<VisitRef> rated = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(RATED_VISITS)) {
+            ps.setString(1, event.clinicId());
+            ps.setString(2, event.code());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rated.add(new VisitRef(event.clinicId(), rs.getString(1)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading an instrument's ratings failed: " + e.getSQLState(), e);
+        }
+        for (int from = 0; from < rated.size(); from += REJUDGED_PER_STATEMENT) {
+            evaluate(rated.subList(from, Math.min(rated.size(), from + REJUDGED_PER_STATEMENT)));
+        }
     }
 
     /**

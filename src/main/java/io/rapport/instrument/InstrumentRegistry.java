@@ -7,6 +7,7 @@ import io.rapport.error.Violation;
 import io.rapport.ingest.Outcome;
 import io.rapport.metrics.InstrumentLabels;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.transaction.Transactional;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -27,13 +28,19 @@ public class InstrumentRegistry implements InstrumentLabels {
     private final ObjectMapper mapper;
     private final Validator validator;
     private final RapportConfig config;
+    private final Event<InstrumentReplaced> replaced;
 
     InstrumentRegistry(
-            InstrumentRepository repository, ObjectMapper mapper, Validator validator, RapportConfig config) {
+            InstrumentRepository repository,
+            ObjectMapper mapper,
+            Validator validator,
+            RapportConfig config,
+            Event<InstrumentReplaced> replaced) {
         this.repository = repository;
         this.mapper = mapper;
         this.validator = validator;
         this.config = config;
+        this.replaced = replaced;
     }
 
     public Optional<InstrumentDefinition> find(String clinicId, String code) {
@@ -114,7 +121,9 @@ public class InstrumentRegistry implements InstrumentLabels {
 
     /**
      * Registers a clinic's instrument. The same definition again changes nothing; a higher version
-     * replaces it (ratings already stored keep the scores they were given); anything else is a
+     * replaces it: ratings already stored keep the scores they were given, and their alerts are
+     * judged again by the new cutoff and drop rule in this transaction (otherwise a sequence kept
+     * the old rules' alerts until a later write happened to touch it). Anything else is a
      * conflict, so a typo cannot silently rescore a clinic's surveys.
      */
     @Transactional
@@ -163,7 +172,14 @@ public class InstrumentRegistry implements InstrumentLabels {
         row.definition = json(def);
         row.updatedAt = now;
         repository.persist(row);
-        return existing.isPresent() ? Outcome.UPDATED : Outcome.CREATED;
+        if (existing.isEmpty()) {
+            // No rating can name a code before it is registered: nothing to judge again.
+            return Outcome.CREATED;
+        }
+        // The alert statement reads the definition from the table, in SQL: the new one must be there.
+        repository.flush();
+        replaced.fire(new InstrumentReplaced(def.clinicId(), def.code()));
+        return Outcome.UPDATED;
     }
 
     private void lock(String key) {

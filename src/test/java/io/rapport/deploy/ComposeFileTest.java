@@ -105,12 +105,13 @@ class ComposeFileTest {
     /** What answers without a token (health, metrics, Prometheus, Grafana's viewers) is published on loopback only. */
     @Test
     void onlyTheApiIsPublishedBeyondThisMachine() {
-        SERVICES.properties().forEach(s -> s.getValue().path("ports").forEach(port -> {
-            String published = port.asText();
-            if (!published.equals(AppProperties.httpPort() + ":" + AppProperties.httpPort())) {
-                assertThat(published).as(s.getKey()).startsWith("127.0.0.1:");
-            }
-        }));
+        SERVICES.properties()
+                .forEach(s -> s.getValue().path("ports").forEach(port -> {
+                    String published = port.asText();
+                    if (!published.equals(AppProperties.httpPort() + ":" + AppProperties.httpPort())) {
+                        assertThat(published).as(s.getKey()).startsWith("127.0.0.1:");
+                    }
+                }));
     }
 
     @Test

@@ -501,6 +501,73 @@ class RatingResourceTest {
         postRating(rating(unique("c"), "v1", "TELE-3", 2.0, 3.0, 2.0)).then().statusCode(400);
     }
 
+    /**
+     * A new version of a clinic's instrument judges every stored rating of it again, at once: its
+     * stored totals stay, its alerts follow the new cutoff and drop rule, in every sequence, not
+     * only in those a later write touches. Means worked by hand: (3+3+3)/3 = 3, (2+3+3)/3 = 2.667,
+     * (2+2+3)/3 = 2.333.
+     */
+    @Test
+    void aNewInstrumentVersionJudgesTheStoredRatingsAgain() {
+        String clinic = unique("c");
+        Map<String, Object> v1 = new LinkedHashMap<>();
+        v1.put("clinicId", clinic);
+        v1.put("code", "TELE-V");
+        v1.put("version", 1);
+        v1.put("name", "Versioned check");
+        v1.put("items", 3);
+        v1.put("itemMin", 1);
+        v1.put("itemMax", 5);
+        v1.put("itemStep", 1);
+        v1.put("total", "MEAN");
+        v1.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT"));
+        v1.put("defaultCutoff", 2.5);
+        v1.put("dropAlert", true);
+        v1.put("dropThreshold", 1.0);
+        given().contentType(ContentType.JSON)
+                .body(v1)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        postVisit(clinic, "a1", "dr-a", "pat-1", 1);
+        postVisit(clinic, "a2", "dr-a", "pat-1", 2);
+        postVisit(clinic, "b1", "dr-b", "pat-2", 3);
+        postRating(rating(clinic, "a1", "TELE-V", 3.0, 3.0, 3.0)).then().statusCode(201);
+        postRating(rating(clinic, "a2", "TELE-V", 2.0, 3.0, 3.0)).then().statusCode(201);
+        postRating(rating(clinic, "b1", "TELE-V", 2.0, 2.0, 3.0)).then().statusCode(201);
+        // Version 1: only 2.333 is below 2.5, and the fall of 0.333 is under 1.
+        assertThat(openAlerts(clinic)).containsExactly("b1 BELOW_CUTOFF");
+
+        // Version 2: cutoff 2.8, so 2.667 is below it too, and a fall of 0.333 now counts.
+        given().contentType(ContentType.JSON)
+                .body(with(v1, "version", 2, "defaultCutoff", 2.8, "dropThreshold", 0.3))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        assertThat(openAlerts(clinic)).containsExactly("a2 BELOW_CUTOFF", "a2 DROP_FROM_PREVIOUS", "b1 BELOW_CUTOFF");
+        given().get("/api/v1/clinics/" + clinic + "/visits/a2/ratings/TELE-V")
+                .then()
+                .statusCode(200)
+                .body("total", closeTo(8.0 / 3.0, 1e-9));
+
+        // Version 3: cutoff 2.0 and no drop rule: every alert resolves.
+        given().contentType(ContentType.JSON)
+                .body(with(v1, "version", 3, "defaultCutoff", 2.0, "dropAlert", false, "dropThreshold", 0))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        assertThat(openAlerts(clinic)).isEmpty();
+        assertThat(alerts(clinic, "resolved")).hasSize(3);
+    }
+
+    /** The clinic's open alerts as "visit REASON", sorted. */
+    private static List<String> openAlerts(String clinic) {
+        return alerts(clinic, "open").stream()
+                .map(a -> a.get("visitId") + " " + a.get("reason"))
+                .sorted()
+                .toList();
+    }
+
     @Test
     void correctingAVisitsProviderReEvaluatesTheDropThatFollowedIt() {
         String clinic = unique("c");
