@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
@@ -87,8 +91,11 @@ public interface TokenVerificationConfig {
                 : "mp.jwt.verify.publickey.location is " + location + ", which holds no public key (PEM, JWK or JWKS)";
     }
 
-    /** Whether the text is a public key as smallrye-jwt reads one: PEM, a certificate, a JWK or a JWKS. */
-    private static boolean isPublicKey(String text) {
+    /**
+     * Whether the text is a public key as smallrye-jwt reads one: a JWK or JWKS, a certificate, or
+     * an RSA, EC or EdDSA key in PEM or bare base64 (the key types its signature algorithms use).
+     */
+    static boolean isPublicKey(String text) {
         String key = text.trim();
         try {
             if (key.startsWith("{")) {
@@ -100,7 +107,16 @@ public interface TokenVerificationConfig {
             if (key.contains("CERTIFICATE")) {
                 return KeyUtils.decodeCertificate(key) != null;
             }
-            return KeyUtils.decodePublicKey(key) != null;
+            byte[] der = Base64.getMimeDecoder().decode(key.replaceAll("-----[^-]*-----", ""));
+            for (String algorithm : List.of("RSA", "EC", "EdDSA")) {
+                try {
+                    KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+                    return true;
+                } catch (GeneralSecurityException e) {
+                    // Another key type: try the next.
+                }
+            }
+            return false;
         } catch (GeneralSecurityException | JoseException | RuntimeException e) {
             return false;
         }
