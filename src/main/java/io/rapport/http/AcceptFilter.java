@@ -6,7 +6,11 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -17,26 +21,47 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 class AcceptFilter {
 
+    /** What each resource method produces, read from its annotations once. */
+    private final Map<Method, List<MediaType>> produced = new ConcurrentHashMap<>();
+
     @ServerRequestFilter
     void refuseWhatTheClientRefuses(ContainerRequestContext request, ResourceInfo resource) {
         if (request.getHeaderString(HttpHeaders.ACCEPT) == null) {
             return;
         }
+        List<MediaType> types = produced.computeIfAbsent(resource.getResourceMethod(), m -> produces(resource));
+        if (types.isEmpty()) {
+            return;
+        }
+        List<MediaType> acceptable;
+        try {
+            acceptable = request.getAcceptableMediaTypes();
+        } catch (IllegalArgumentException e) {
+            // A range that cannot be read: the runtime answers such a header as it always did.
+            return;
+        }
+        for (MediaType type : types) {
+            if (Accept.quality(acceptable, type) > 0) {
+                return;
+            }
+        }
+        throw new NotAcceptableException();
+    }
+
+    private static List<MediaType> produces(ResourceInfo resource) {
         Produces produces = resource.getResourceMethod().getAnnotation(Produces.class);
         if (produces == null) {
             produces = resource.getResourceClass().getAnnotation(Produces.class);
         }
         if (produces == null) {
-            return;
+            return List.of();
         }
-        List<MediaType> acceptable = request.getAcceptableMediaTypes();
+        List<MediaType> out = new ArrayList<>();
         for (String types : produces.value()) {
             for (String type : types.split(",")) {
-                if (Accept.quality(acceptable, MediaType.valueOf(type.trim())) > 0) {
-                    return;
-                }
+                out.add(MediaType.valueOf(type.trim()));
             }
         }
-        throw new NotAcceptableException();
+        return List.copyOf(out);
     }
 }
