@@ -4,6 +4,9 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
 import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -64,10 +67,12 @@ public interface TokenVerificationConfig {
     }
 
     /**
-     * Why the key configured as a file, or inline, cannot verify a token. smallrye-jwt reads it at
-     * the first token, so a key file missing from its volume let the service start, report ready
-     * and answer every request that carried a token with a 500. A JWKS URL is fetched when tokens
-     * arrive, and a classpath resource is part of the build: neither is checked here.
+     * Why the key configured as a file, a classpath resource or inline cannot verify a token.
+     * smallrye-jwt reads it at the first token, so a key file missing from its volume let the
+     * service start, report ready and answer every request that carried a token with a 500. A
+     * location is looked for as smallrye-jwt looks: {@code classpath:} on the classpath,
+     * {@code file:} in the file system, a bare one in the file system and then on the classpath.
+     * An http(s) URL (a JWKS endpoint) is fetched when tokens arrive, so it is not checked here.
      */
     private static String unreadableKey(Verify v) {
         String inline = v.publickey().filter(s -> !s.isBlank()).orElse(null);
@@ -75,14 +80,11 @@ public interface TokenVerificationConfig {
             return isPublicKey(inline) ? null : "mp.jwt.verify.publickey holds no public key (PEM, JWK or JWKS)";
         }
         String location = v.publickeyLocation().orElse("").trim();
-        if (location.contains("://") || location.startsWith("classpath:")) {
+        if (location.contains("://") && !location.startsWith("file:")) {
             return null;
         }
-        Path file = Path.of(location.startsWith("file:") ? location.substring(5) : location);
-        String content;
-        try {
-            content = Files.readString(file);
-        } catch (IOException | RuntimeException e) {
+        String content = read(location);
+        if (content == null) {
             return "mp.jwt.verify.publickey.location is " + location
                     + ", which is not a readable file: mount your issuer's public key there";
         }
@@ -91,10 +93,46 @@ public interface TokenVerificationConfig {
                 : "mp.jwt.verify.publickey.location is " + location + ", which holds no public key (PEM, JWK or JWKS)";
     }
 
+    /** The key's text at a location that is not a URL to fetch, or null when nothing is there. */
+    private static String read(String location) {
+        try {
+            if (location.startsWith("classpath:")) {
+                return resource(location.substring("classpath:".length()));
+            }
+            if (location.startsWith("file:")) {
+                Path file = location.startsWith("file:/")
+                        ? Path.of(URI.create(location))
+                        : Path.of(location.substring("file:".length()));
+                return Files.readString(file);
+            }
+            Path file = Path.of(location);
+            return Files.isRegularFile(file) ? Files.readString(file) : resource(location);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String resource(String name) throws IOException {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try (InputStream in = loader == null ? null : loader.getResourceAsStream(name.replaceFirst("^/", ""))) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     /**
      * Whether the text is a public key as smallrye-jwt reads one: a JWK or JWKS, a certificate, or
      * an RSA, EC or EdDSA key in PEM or bare base64 (the key types its signature algorithms use).
      */
+    /** The JSON a Base64URL text encodes, or null when it is not that. */
+    private static String base64UrlJson(String text) {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).trim();
+            return decoded.startsWith("{") ? decoded : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     static boolean isPublicKey(String text) {
         String key = text.trim();
         try {
@@ -103,6 +141,11 @@ public interface TokenVerificationConfig {
                         ? new JsonWebKeySet(key)
                         : new JsonWebKeySet(JsonWebKey.Factory.newJwk(key));
                 return set.getJsonWebKeys().stream().anyMatch(k -> k.getKey() instanceof PublicKey);
+            }
+            String json = base64UrlJson(key);
+            if (json != null) {
+                // A JWK or JWKS may be given Base64URL-encoded, as MicroProfile JWT allows.
+                return isPublicKey(json);
             }
             if (key.contains("CERTIFICATE")) {
                 return KeyUtils.decodeCertificate(key) != null;

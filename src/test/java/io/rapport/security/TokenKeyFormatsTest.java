@@ -2,11 +2,17 @@ package io.rapport.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
 import org.jose4j.jwk.PublicJsonWebKey;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The keys a prod start accepts for token verification: every kind smallrye-jwt verifies with, in
@@ -39,6 +45,63 @@ class TokenKeyFormatsTest {
         assertThat(TokenVerificationConfig.isPublicKey(jwk)).isTrue();
         assertThat(TokenVerificationConfig.isPublicKey("{\"keys\":[" + jwk + "]}"))
                 .isTrue();
+    }
+
+    @Test
+    void aBase64UrlEncodedJwkIsAKey() throws Exception {
+        PublicKey key = KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic();
+        String jwk = PublicJsonWebKey.Factory.newPublicJwk(key).toJson();
+        assertThat(TokenVerificationConfig.isPublicKey(
+                        Base64.getUrlEncoder().withoutPadding().encodeToString(jwk.getBytes(StandardCharsets.UTF_8))))
+                .isTrue();
+    }
+
+    /** Locations are looked for where smallrye-jwt looks, and only a real absence is refused. */
+    @Test
+    void aKeyIsFoundWhereSmallryeJwtLooks(@TempDir Path dir) throws Exception {
+        PublicKey key = KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic();
+        Path file = dir.resolve("issuer.pem");
+        Files.writeString(file, pem(key));
+        for (String location : List.of(
+                file.toString(),
+                "file:" + file,
+                file.toUri().toString(),
+                // The test key pair on the classpath, bare and prefixed.
+                "test-jwt/public.pem",
+                "classpath:test-jwt/public.pem",
+                "https://idp.example/realms/rapport/protocol/openid-connect/certs")) {
+            assertThat(TokenVerificationConfig.refusal(at(location)))
+                    .as(location)
+                    .isNull();
+        }
+        for (String missing : List.of(
+                dir.resolve("gone.pem").toString(),
+                dir.resolve("gone.pem").toUri().toString(),
+                "classpath:test-jwt/gone.pem")) {
+            assertThat(TokenVerificationConfig.refusal(at(missing)))
+                    .as(missing)
+                    .isEqualTo("mp.jwt.verify.publickey.location is " + missing
+                            + ", which is not a readable file: mount your issuer's public key there");
+        }
+    }
+
+    private static TokenVerificationConfig.Verify at(String location) {
+        return new TokenVerificationConfig.Verify() {
+            @Override
+            public Optional<String> publickeyLocation() {
+                return Optional.of(location);
+            }
+
+            @Override
+            public Optional<String> publickey() {
+                return Optional.empty();
+            }
+
+            @Override
+            public Optional<String> issuer() {
+                return Optional.of("https://idp.example/realms/rapport");
+            }
+        };
     }
 
     @Test
