@@ -2,6 +2,7 @@ package io.rapport.db;
 
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
+import static io.rapport.support.Fixtures.with;
 import static io.rapport.support.Http.postJson;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -152,6 +153,52 @@ class DatabaseFailureTest {
 
         assertServesAgainWithin10s(clinic, "during", acknowledged);
         assertAllPresent(clinic, acknowledged);
+    }
+
+    /**
+     * A batch of new visits goes in by COPY. When the database stops answering in the middle of
+     * it, the copy waited out the write timeout, then its cancel and the rollback each waited it
+     * out again on the same connection: a 503 after 7.5 s. The marker is a provider id, which only
+     * the copied rows carry, so the stall comes after the check that none is stored.
+     */
+    @Test
+    void aStallInTheMiddleOfACopyCostsOneBounded503() {
+        String clinic = unique("copy-stall");
+        // The same path once while the database answers, so the stalled request is timed warm.
+        given().contentType("application/json")
+                .body(copyBatch(clinic + "-warm", unique("warm")))
+                .post(VISITS + "/batch")
+                .then()
+                .statusCode(200)
+                .body("created", org.hamcrest.Matchers.equalTo(150));
+        String marker = unique("copy-marker");
+        List<Map<String, Object>> batch = copyBatch(clinic, marker);
+        TestDatabase.proxy().blackHoleAfter(marker);
+        try {
+            assertUnavailable(
+                    () -> given().contentType("application/json").body(batch).post(VISITS + "/batch"));
+        } finally {
+            TestDatabase.proxy().pass();
+        }
+        assertThat(Http.until2xx(Duration.ofSeconds(30), Http::ready).statusCode())
+                .isEqualTo(200);
+        Pools.dropBrokenConnections();
+        // Nothing of the refused batch was kept, and the retry stores it whole.
+        given().contentType("application/json")
+                .body(batch)
+                .post(VISITS + "/batch")
+                .then()
+                .statusCode(200)
+                .body("created", org.hamcrest.Matchers.equalTo(150));
+    }
+
+    /** 150 new visits, enough to go in by COPY, all with this provider id. */
+    private static List<Map<String, Object>> copyBatch(String clinic, String providerId) {
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            batch.add(with(visit(clinic, "v-" + i), "providerId", providerId));
+        }
+        return batch;
     }
 
     @Test

@@ -22,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link Mode#DELAY}: every chunk waits {@link #delayMillis} before it is forwarded.
  *   <li>{@link Mode#RESET}: open connections are reset (RST), and new ones reset at once.
  * </ul>
+ *
+ * <p>{@link #blackHoleAfter} switches to a black hole in the middle of a statement: once the bytes
+ * Rapport sends hold a marker, as when the server stalls while a statement is under way.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -38,6 +41,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile Mode mode = Mode.PASS;
     private volatile long delayMillis;
     private volatile boolean closed;
+    private volatile byte[] marker;
 
     public FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -56,11 +60,18 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     public void pass() {
+        marker = null;
         mode = Mode.PASS;
     }
 
     public void blackHole() {
         mode = Mode.BLACK_HOLE;
+    }
+
+    /** Passes bytes until Rapport sends {@code text}, forwards that chunk, then holds everything. */
+    public void blackHoleAfter(String text) {
+        marker = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        mode = Mode.PASS;
     }
 
     public void delay(long millis) {
@@ -119,6 +130,11 @@ public final class FaultProxy implements AutoCloseable {
                             }
                             out.write(buf, 0, n);
                             out.flush();
+                            byte[] m = marker;
+                            if (m != null && direction.equals("up") && contains(buf, n, m)) {
+                                marker = null;
+                                mode = Mode.BLACK_HOLE;
+                            }
                         }
                     } catch (IOException | InterruptedException e) {
                         // The other side went away or was reset: close both halves below.
@@ -135,6 +151,19 @@ public final class FaultProxy implements AutoCloseable {
                 "fault-proxy-" + direction);
         t.setDaemon(true);
         t.start();
+    }
+
+    private static boolean contains(byte[] buf, int n, byte[] m) {
+        outer:
+        for (int i = 0; i + m.length <= n; i++) {
+            for (int k = 0; k < m.length; k++) {
+                if (buf[i + k] != m[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private void holdWhileBlackHoled(Socket from) throws InterruptedException {
