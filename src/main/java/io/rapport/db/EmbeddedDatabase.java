@@ -137,13 +137,36 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return dataDir;
     }
 
+    /**
+     * Whether the server process still runs: the one its postmaster.pid names is alive and is a
+     * postgres on this data directory. Nothing starts it again if it dies (killed, out of memory).
+     */
+    public boolean serverRunning() {
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+            return !lines.isEmpty()
+                    && parsePid(lines.get(0))
+                            .flatMap(ProcessHandle::of)
+                            .filter(ProcessHandle::isAlive)
+                            .filter(p -> isPostgresFor(p, dataDir))
+                            .isPresent();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         try {
             postgres.close();
-            LOG.infof("Embedded PostgreSQL stopped%s", temporary ? " and its data removed" : "");
         } catch (IOException e) {
             LOG.warnf("Embedded PostgreSQL did not stop cleanly: %s", e.getMessage());
+        }
+        // The library logs a failed stop (a frozen server does not answer pg_ctl) and goes on.
+        if (serverRunning()) {
+            LOG.warnf("Embedded PostgreSQL did not stop: it still runs on %s; the next start stops it", dataDir);
+        } else {
+            LOG.infof("Embedded PostgreSQL stopped%s", temporary ? " and its data removed" : "");
         }
     }
 }

@@ -29,6 +29,11 @@ public final class EmbeddedDatabaseProcess {
         stoppedByApplication = true;
     }
 
+    /** Whether an embedded server was started here and its process has since died. */
+    static synchronized boolean serverDied() {
+        return running != null && !running.serverRunning();
+    }
+
     /** Stops the embedded server if one runs; harmless otherwise. */
     public static synchronized void stop() {
         if (running != null) {

@@ -50,6 +50,21 @@ class EmbeddedDatabaseTest {
         }
     }
 
+    /** A server that died is known as such, so readiness can say that only a restart cures it. */
+    @Test
+    void knowsWhenItsServerProcessHasDied() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(new EmbeddedDatabaseSettings(null, 0, false))) {
+            assertThat(db.serverRunning()).isTrue();
+            long pid = Long.parseLong(Files.readAllLines(db.dataDir().resolve("postmaster.pid"))
+                    .get(0)
+                    .trim());
+            ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+            postmaster.destroyForcibly();
+            postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(db.serverRunning()).isFalse();
+        }
+    }
+
     @Test
     void aTemporaryClusterIsRemovedOnStop() throws Exception {
         Path data;

@@ -395,7 +395,8 @@ class KubernetesManifestsTest {
                 .path("value")
                 .asText()
                 .contains("//" + cluster + "-rw:");
-        int primary = pods * (main + (reportsOnPrimary ? reports : 0));
+        // Readiness keeps one connection of its own, outside the pools, to the primary.
+        int primary = pods * (main + 1 + (reportsOnPrimary ? reports : 0));
         int standby = reportsOnPrimary ? 0 : pods * reports;
         int maxConnections = Integer.parseInt(o.get("Cluster/rapport-db")
                 .path("spec")
