@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.scheduler.Scheduled;
 import io.rapport.config.RapportConfig;
+import io.rapport.db.DatabaseProbe;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,6 +29,8 @@ public class DatabaseGauges {
 
     private static final Logger LOG = Logger.getLogger(DatabaseGauges.class);
 
+    private final DatabaseProbe probe;
+
     private final AgroalDataSource dataSource;
     private final RapportConfig config;
     private final InstrumentLabels instruments;
@@ -38,8 +41,13 @@ public class DatabaseGauges {
     private final MultiGauge clinicBelowCutoff;
 
     DatabaseGauges(
-            AgroalDataSource dataSource, RapportConfig config, InstrumentLabels instruments, MeterRegistry registry) {
+            AgroalDataSource dataSource,
+            DatabaseProbe probe,
+            RapportConfig config,
+            InstrumentLabels instruments,
+            MeterRegistry registry) {
         this.dataSource = dataSource;
+        this.probe = probe;
         this.config = config;
         this.instruments = instruments;
         Gauge.builder("rapport.database.ready", databaseReady, AtomicInteger::get)
@@ -65,15 +73,13 @@ public class DatabaseGauges {
                 .register(registry);
     }
 
+    /** Readiness's own check, so the gauge and readiness agree (a busy pool is not a database away). */
     @Scheduled(every = "15s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void checkDatabase() {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT 1");
-                ResultSet rs = ps.executeQuery()) {
-            databaseReady.set(rs.next() ? 1 : 0);
-        } catch (SQLException e) {
-            databaseReady.set(0);
-            LOG.warnf("Database check failed: %s", e.getSQLState());
+        DatabaseProbe.Check check = probe.check();
+        databaseReady.set(check.up() ? 1 : 0);
+        if (!check.up()) {
+            LOG.warnf("Database check failed: %s", check.reason());
         }
     }
 
@@ -85,7 +91,9 @@ public class DatabaseGauges {
         try (Connection c = dataSource.getConnection()) {
             refreshOpenAlerts(c);
         } catch (SQLException e) {
-            LOG.warnf("Refreshing database gauges failed: %s", e.getSQLState());
+            LOG.warnf(
+                    "Refreshing database gauges failed: %s",
+                    e.getSQLState() != null ? e.getSQLState() : "no pooled connection in time");
         }
         if (config.metrics().clinicLabels()) {
             refreshClinicGauges();
