@@ -186,7 +186,10 @@ public class AlertEvaluator {
             GROUP BY o.instrument, o.reason
             """;
 
-    /** The visits rated on one instrument of one clinic, in key order (the order the locks go in). */
+    /** All of a clinic's evaluation locks, visits' then providers' (V18). */
+    private static final String LOCK_CLINIC = "SELECT alert_evaluation_lock_clinic(?)";
+
+    /** The visits rated on one instrument of one clinic. */
     private static final String RATED_VISITS =
             "SELECT visit_id FROM rating WHERE clinic_id = ? AND instrument = ? ORDER BY visit_id";
 
@@ -217,19 +220,25 @@ public class AlertEvaluator {
 
     /**
      * A clinic's instrument has a new version: every stored rating of it is judged again by the new
-     * cutoff and drop rule. In slices of visits, so that each statement stays well inside the
-     * write timeout however many ratings the clinic has; the locks each slice takes are held
-     * until commit, so the clinic's ingest waits for the registration to finish.
+     * cutoff and drop rule, with all of the clinic's evaluation locks held from the start (V18), so
+     * the clinic's ingest waits for the registration to finish. In slices of visits, so that each
+     * statement stays well inside the write timeout however many ratings the clinic has.
      */
     void onInstrumentReplaced(@Observes InstrumentReplaced event) {
         List<VisitRef> rated = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(RATED_VISITS)) {
-            ps.setString(1, event.clinicId());
-            ps.setString(2, event.code());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rated.add(new VisitRef(event.clinicId(), rs.getString(1)));
+        try (Connection c = dataSource.getConnection()) {
+            // Every lock of the clinic first, then the read: V18 says why.
+            try (PreparedStatement lock = c.prepareStatement(LOCK_CLINIC)) {
+                lock.setString(1, event.clinicId());
+                lock.execute();
+            }
+            try (PreparedStatement ps = c.prepareStatement(RATED_VISITS)) {
+                ps.setString(1, event.clinicId());
+                ps.setString(2, event.code());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rated.add(new VisitRef(event.clinicId(), rs.getString(1)));
+                    }
                 }
             }
         } catch (SQLException e) {
