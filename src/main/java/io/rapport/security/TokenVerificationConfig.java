@@ -39,6 +39,13 @@ public interface TokenVerificationConfig {
 
         /** The {@code iss} every token must carry. */
         Optional<String> issuer();
+
+        /**
+         * The signature algorithm a PEM key verifies, RS256 unless set: smallrye-jwt reads a PEM
+         * key only as the key type of this algorithm.
+         */
+        @WithName("publickey.algorithm")
+        Optional<String> publickeyAlgorithm();
     }
 
     /** Why a prod start must be refused with these settings, or null. */
@@ -77,7 +84,10 @@ public interface TokenVerificationConfig {
     private static String unreadableKey(Verify v) {
         String inline = v.publickey().filter(s -> !s.isBlank()).orElse(null);
         if (inline != null) {
-            return isPublicKey(inline) ? null : "mp.jwt.verify.publickey holds no public key (PEM, JWK or JWKS)";
+            String type = keyType(inline);
+            return type == null
+                    ? "mp.jwt.verify.publickey holds no public key (PEM, JWK or JWKS)"
+                    : mismatch("mp.jwt.verify.publickey", type, v);
         }
         String location = v.publickeyLocation().orElse("").trim();
         if (location.contains("://") && !location.startsWith("file:")) {
@@ -88,9 +98,10 @@ public interface TokenVerificationConfig {
             return "mp.jwt.verify.publickey.location is " + location
                     + ", which is not a readable file: mount your issuer's public key there";
         }
-        return isPublicKey(content)
-                ? null
-                : "mp.jwt.verify.publickey.location is " + location + ", which holds no public key (PEM, JWK or JWKS)";
+        String type = keyType(content);
+        return type == null
+                ? "mp.jwt.verify.publickey.location is " + location + ", which holds no public key (PEM, JWK or JWKS)"
+                : mismatch("mp.jwt.verify.publickey.location (" + location + ")", type, v);
     }
 
     /** The key's text at a location that is not a URL to fetch, or null when nothing is there. */
@@ -134,35 +145,70 @@ public interface TokenVerificationConfig {
     }
 
     static boolean isPublicKey(String text) {
+        return keyType(text) != null;
+    }
+
+    /**
+     * The type of public key the text holds: {@code RSA}, {@code EC} or {@code EdDSA} for a PEM or
+     * bare key, {@code JWK} for a JWK or JWKS (whose keys name their own algorithm, and which
+     * smallrye-jwt reads whatever the configured one), null for no public key.
+     */
+    static String keyType(String text) {
         String key = text.trim();
         try {
             if (key.startsWith("{")) {
                 JsonWebKeySet set = key.contains("\"keys\"")
                         ? new JsonWebKeySet(key)
                         : new JsonWebKeySet(JsonWebKey.Factory.newJwk(key));
-                return set.getJsonWebKeys().stream().anyMatch(k -> k.getKey() instanceof PublicKey);
+                return set.getJsonWebKeys().stream().anyMatch(k -> k.getKey() instanceof PublicKey) ? "JWK" : null;
             }
             String json = base64UrlJson(key);
             if (json != null) {
                 // A JWK or JWKS may be given Base64URL-encoded, as MicroProfile JWT allows.
-                return isPublicKey(json);
+                return keyType(json);
             }
             if (key.contains("CERTIFICATE")) {
-                return KeyUtils.decodeCertificate(key) != null;
+                return type(KeyUtils.decodeCertificate(key));
             }
             byte[] der = Base64.getMimeDecoder().decode(key.replaceAll("-----[^-]*-----", ""));
             for (String algorithm : List.of("RSA", "EC", "EdDSA")) {
                 try {
-                    KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
-                    return true;
+                    return type(KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der)));
                 } catch (GeneralSecurityException e) {
                     // Another key type: try the next.
                 }
             }
-            return false;
+            return null;
         } catch (GeneralSecurityException | JoseException | RuntimeException e) {
-            return false;
+            return null;
         }
+    }
+
+    private static String type(PublicKey key) {
+        String algorithm = key.getAlgorithm();
+        return algorithm.equals("Ed25519") || algorithm.equals("Ed448") ? "EdDSA" : algorithm;
+    }
+
+    /** The key type a signature algorithm verifies with: RS and PS ones RSA, ES ones EC, EdDSA. */
+    private static String typeFor(String algorithm) {
+        if (algorithm.startsWith("ES")) {
+            return "EC";
+        }
+        return algorithm.equals("EdDSA") ? "EdDSA" : "RSA";
+    }
+
+    /** Why a key of this type cannot verify the configured algorithm's tokens, or null. */
+    private static String mismatch(String where, String type, Verify v) {
+        String algorithm =
+                v.publickeyAlgorithm().filter(a -> !a.isBlank()).orElse("RS256").trim();
+        if (type.equals("JWK") || type.equals(typeFor(algorithm))) {
+            return null;
+        }
+        return where + " holds an " + type + " key, and tokens are verified as " + algorithm
+                + ", which smallrye-jwt reads only as an " + typeFor(algorithm)
+                + " key: set MP_JWT_VERIFY_PUBLICKEY_ALGORITHM (mp.jwt.verify.publickey.algorithm)"
+                + " to the key's algorithm, such as "
+                + (type.equals("EC") ? "ES256" : type.equals("EdDSA") ? "EdDSA" : "RS256");
     }
 
     /** The dev public key, by its path or by its content (a copy elsewhere is still the dev key). */

@@ -85,8 +85,39 @@ class TokenKeyFormatsTest {
         }
     }
 
+    /**
+     * smallrye-jwt reads a PEM key only as the type of the configured algorithm (RS256 unless
+     * set): an EC key with the default started, reported ready and verified no token.
+     */
+    @Test
+    void aPemKeyMustSuitTheConfiguredAlgorithm(@TempDir Path dir) throws Exception {
+        Path ec = dir.resolve("ec.pem");
+        Files.writeString(
+                ec, pem(KeyPairGenerator.getInstance("EC").generateKeyPair().getPublic()));
+        assertThat(TokenVerificationConfig.refusal(at(ec.toString())))
+                .isEqualTo("mp.jwt.verify.publickey.location (" + ec + ") holds an EC key, and tokens are"
+                        + " verified as RS256, which smallrye-jwt reads only as an RSA key: set"
+                        + " MP_JWT_VERIFY_PUBLICKEY_ALGORITHM (mp.jwt.verify.publickey.algorithm) to the key's"
+                        + " algorithm, such as ES256");
+        assertThat(TokenVerificationConfig.refusal(at(ec.toString(), "ES256"))).isNull();
+        Path rsa = dir.resolve("rsa.pem");
+        Files.writeString(
+                rsa, pem(KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic()));
+        assertThat(TokenVerificationConfig.refusal(at(rsa.toString(), "PS256"))).isNull();
+        assertThat(TokenVerificationConfig.refusal(at(rsa.toString(), "ES384"))).contains("holds an RSA key");
+    }
+
     private static TokenVerificationConfig.Verify at(String location) {
+        return at(location, null);
+    }
+
+    private static TokenVerificationConfig.Verify at(String location, String algorithm) {
         return new TokenVerificationConfig.Verify() {
+            @Override
+            public Optional<String> publickeyAlgorithm() {
+                return Optional.ofNullable(algorithm);
+            }
+
             @Override
             public Optional<String> publickeyLocation() {
                 return Optional.of(location);
