@@ -18,6 +18,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -28,7 +29,8 @@ import org.jboss.logging.Logger;
  * gauge, so the two never disagree.
  *
  * <p>The probe runs on its own thread and is abandoned at the deadline; while an abandoned probe
- * is still stuck, later checks answer at once instead of piling up threads behind it. It has a
+ * is still stuck, later checks answer at once instead of piling up behind it, and a check that
+ * comes while another caller's probe is under way waits for that one. It has a
  * connection of its own, made as the pool makes its connections but kept out of the pool: with
  * the pool's connections all taken by slow manager queries, a probe that waited for one reported
  * a healthy database as down, readiness took a busy instance out of the load balancer for being
@@ -54,24 +56,44 @@ public class DatabaseProbe {
         return t;
     });
     private Future<?> pending;
-    private boolean reportedDeath;
+    private long pendingDeadline;
+    private volatile boolean reportedDeath;
 
     DatabaseProbe(AgroalDataSource dataSource, RapportConfig config) {
         this.dataSource = dataSource;
         this.timeout = config.db().healthTimeout();
     }
 
-    public synchronized Check check() {
-        if (pending != null && !pending.isDone()) {
-            return down("the previous check is still waiting for the database");
+    public Check check() {
+        Future<?> probe;
+        long deadline;
+        synchronized (this) {
+            if (pending != null && !pending.isDone()) {
+                if (System.nanoTime() - pendingDeadline > 0) {
+                    // Abandoned at its deadline and still stuck: no new probe piles up behind it.
+                    return down("the previous check is still waiting for the database");
+                }
+                // Another caller's probe is under way (readiness and the gauge share it): wait for it.
+                probe = pending;
+                deadline = pendingDeadline;
+            } else {
+                deadline = System.nanoTime() + timeout.toNanos();
+                try {
+                    probe = probes.submit(this::probe);
+                } catch (RejectedExecutionException e) {
+                    return down("shutting down");
+                }
+                pending = probe;
+                pendingDeadline = deadline;
+            }
         }
-        pending = probes.submit(this::probe);
         try {
-            pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            probe.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             reportedDeath = false;
             return new Check(null);
         } catch (TimeoutException e) {
-            pending.cancel(true);
+            // Not cancelled: it stays pending, so the checks after it answer at once until it ends,
+            // which its network timeout sees to.
             return down("no answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -89,7 +111,7 @@ public class DatabaseProbe {
      * restart of Rapport does (its data is kept, and PostgreSQL recovers it). Said once in the log
      * and on every check, so whoever looks knows what cures it.
      */
-    private Check embeddedServerDied() {
+    private synchronized Check embeddedServerDied() {
         if (!reportedDeath) {
             reportedDeath = true;
             LOG.error("The embedded PostgreSQL has stopped running; Rapport cannot serve until it is"
@@ -170,8 +192,12 @@ public class DatabaseProbe {
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        probes.shutdownNow();
-        // On the probe thread's executor, which is stopped now; the connection is not used again.
-        close();
+        // The connection is the probe thread's: closed there, after any probe under way.
+        try {
+            probes.submit(this::close);
+        } catch (RejectedExecutionException e) {
+            // Stopped already.
+        }
+        probes.shutdown();
     }
 }

@@ -148,7 +148,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     && parsePid(lines.get(0))
                             .flatMap(ProcessHandle::of)
                             .filter(ProcessHandle::isAlive)
-                            .filter(p -> isPostgresFor(p, dataDir))
+                            // Where the system does not tell a process's command line, alive is enough.
+                            .filter(p -> p.info().commandLine().isEmpty() || isPostgresFor(p, dataDir))
                             .isPresent();
         } catch (IOException | RuntimeException e) {
             return false;

@@ -9,7 +9,8 @@ public final class EmbeddedDatabaseProcess {
     /** Longest the exit hook waits for the application's own shutdown to stop the database. */
     private static final long APPLICATION_STOP_WAIT_MILLIS = 120_000;
 
-    private static EmbeddedDatabase running;
+    // Volatile: readiness reads it without the lock, which a stop holds for as long as pg_ctl takes.
+    private static volatile EmbeddedDatabase running;
     private static boolean stoppedByApplication;
 
     private EmbeddedDatabaseProcess() {}
@@ -30,8 +31,9 @@ public final class EmbeddedDatabaseProcess {
     }
 
     /** Whether an embedded server was started here and its process has since died. */
-    static synchronized boolean serverDied() {
-        return running != null && !running.serverRunning();
+    static boolean serverDied() {
+        EmbeddedDatabase db = running;
+        return db != null && !db.serverRunning();
     }
 
     /** Stops the embedded server if one runs; harmless otherwise. */
