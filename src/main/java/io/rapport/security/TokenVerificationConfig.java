@@ -5,7 +5,6 @@ import io.smallrye.config.WithName;
 import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,10 +110,8 @@ public interface TokenVerificationConfig {
                 return resource(location.substring("classpath:".length()));
             }
             if (location.startsWith("file:")) {
-                Path file = location.startsWith("file:/")
-                        ? Path.of(URI.create(location))
-                        : Path.of(location.substring("file:".length()));
-                return Files.readString(file);
+                // The rest as a path, literally, as smallrye-jwt reads it ("file:///k" is "///k").
+                return Files.readString(Path.of(location.substring("file:".length())));
             }
             Path file = Path.of(location);
             return Files.isRegularFile(file) ? Files.readString(file) : resource(location);

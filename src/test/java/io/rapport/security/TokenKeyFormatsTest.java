@@ -60,12 +60,12 @@ class TokenKeyFormatsTest {
     @Test
     void aKeyIsFoundWhereSmallryeJwtLooks(@TempDir Path dir) throws Exception {
         PublicKey key = KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic();
-        Path file = dir.resolve("issuer.pem");
+        Path file = dir.resolve("issuer key.pem");
         Files.writeString(file, pem(key));
         for (String location : List.of(
                 file.toString(),
                 "file:" + file,
-                file.toUri().toString(),
+                "file://" + file,
                 // The test key pair on the classpath, bare and prefixed.
                 "test-jwt/public.pem",
                 "classpath:test-jwt/public.pem",
@@ -76,7 +76,7 @@ class TokenKeyFormatsTest {
         }
         for (String missing : List.of(
                 dir.resolve("gone.pem").toString(),
-                dir.resolve("gone.pem").toUri().toString(),
+                "file://" + dir.resolve("gone.pem"),
                 "classpath:test-jwt/gone.pem")) {
             assertThat(TokenVerificationConfig.refusal(at(missing)))
                     .as(missing)
