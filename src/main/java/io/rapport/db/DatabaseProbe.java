@@ -7,6 +7,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.rapport.config.RapportConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -129,14 +130,24 @@ public class DatabaseProbe {
             select1();
         } catch (Exception e) {
             close();
-            if (!kept) {
+            if (!kept || timedOut(e)) {
                 throw e;
             }
             // The kept connection may have died while the database did not (a reset, a restart
-            // of the server): a new one says which.
+            // of the server): a new one says which. Not after a timeout: the server was slow, and a
+            // new login would keep the probe stuck past its deadline for longer.
             select1();
         }
         return null;
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void select1() throws SQLException {
