@@ -1,13 +1,11 @@
 package io.rapport.http;
 
 import jakarta.ws.rs.NotAcceptableException;
-import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,19 +47,8 @@ class AcceptFilter {
     }
 
     private static List<MediaType> produces(ResourceInfo resource) {
-        Produces produces = resource.getResourceMethod().getAnnotation(Produces.class);
-        if (produces == null) {
-            produces = resource.getResourceClass().getAnnotation(Produces.class);
-        }
-        if (produces == null) {
-            return List.of();
-        }
-        List<MediaType> out = new ArrayList<>();
-        for (String types : produces.value()) {
-            for (String type : types.split(",")) {
-                out.add(MediaType.valueOf(type.trim()));
-            }
-        }
-        return List.copyOf(out);
+        return Routes.produces(resource.getResourceClass(), resource.getResourceMethod()).stream()
+                .map(MediaType::valueOf)
+                .toList();
     }
 }

@@ -88,26 +88,37 @@ public final class Routes {
             if (root == null) {
                 continue;
             }
-            Produces classProduces = type.getAnnotation(Produces.class);
             for (Method m : type.getMethods()) {
                 String httpMethod = httpMethod(m);
                 if (httpMethod == null) {
                     continue;
                 }
                 Path sub = m.getAnnotation(Path.class);
-                Produces produces = m.getAnnotation(Produces.class);
-                if (produces == null) {
-                    produces = classProduces;
-                }
                 String template = join(root.value(), sub == null ? "" : sub.value());
-                out.add(new Route(
-                        template,
-                        regex(template),
-                        httpMethod,
-                        produces == null ? Set.of() : new LinkedHashSet<>(List.of(produces.value()))));
+                out.add(new Route(template, regex(template), httpMethod, produces(type, m)));
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The media types a resource method declares it answers in: its own {@code @Produces}, else its
+     * class's, each value split at commas as JAX-RS reads them; empty when neither declares any.
+     */
+    public static Set<String> produces(Class<?> type, Method m) {
+        Produces produces = m.getAnnotation(Produces.class);
+        if (produces == null) {
+            produces = type.getAnnotation(Produces.class);
+        }
+        Set<String> out = new LinkedHashSet<>();
+        if (produces != null) {
+            for (String types : produces.value()) {
+                for (String t : types.split(",")) {
+                    out.add(t.trim());
+                }
+            }
+        }
+        return out;
     }
 
     private static String httpMethod(Method m) {
