@@ -131,15 +131,14 @@ public class EventReader {
             try (JsonParser p = mapper.treeAsTokens(value)) {
                 mapper.readerFor(mapper.constructType(c.getGenericType())).readValue(p);
             } catch (IOException | IllegalArgumentException e) {
-                List<Violation> nested = nestedShapeErrors(c, value);
-                if (nested != null) {
-                    nested.forEach(v -> out.add(new Violation(join(c.getName(), v.field()), v.message())));
-                } else {
-                    Violation v = e instanceof JsonProcessingException j
-                            ? JsonProblems.valueViolation(j)
-                            : new Violation("", "could not be read");
-                    out.add(new Violation(join(c.getName(), v.field()), v.message()));
+                List<Violation> found = nestedShapeErrors(c, value);
+                if (found == null) {
+                    found = List.of(
+                            e instanceof JsonProcessingException j
+                                    ? JsonProblems.valueViolation(j)
+                                    : new Violation("", "could not be read"));
                 }
+                found.forEach(v -> out.add(new Violation(join(c.getName(), v.field()), v.message())));
                 broken.add(c.getName());
                 if (c.getType().isPrimitive()) {
                     readable.set(c.getName(), standIn(c.getType()));
