@@ -111,12 +111,19 @@ public record Violation(String field, String message) {
         return sb.toString();
     }
 
+    /**
+     * A map key an answer may name back: 1-64 letters, digits, spaces, '.', '_' or '-'. Also the
+     * rule for the keys Rapport itself takes (an instrument's subscale names), so every key it
+     * stores can be named in an answer.
+     */
+    public static final String PLAIN_KEY_PATTERN = "[A-Za-z0-9 ._-]{1,64}";
+
     /** A map key is the caller's text: named back only when it is a short plain name. */
     public static String key(String key) {
         return key != null && PLAIN_KEY.matcher(key).matches() ? key : "?";
     }
 
-    private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
+    private static final Pattern PLAIN_KEY = Pattern.compile(PLAIN_KEY_PATTERN);
 
     /** At most {@link #MAX_LISTED} of them, in their order, then one saying how many more there were. */
     public static List<Violation> listed(List<Violation> all) {

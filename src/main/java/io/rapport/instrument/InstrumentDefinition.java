@@ -82,7 +82,8 @@ public record InstrumentDefinition(
     static final String CLINIC_ID_PATTERN = "[A-Za-z0-9._:-]{1,128}";
     static final String CODE_PATTERN = "[A-Z0-9][A-Z0-9_-]{0,31}";
     static final int MAX_CATEGORIES = 50;
-    static final String SUBSCALE_NAME_PATTERN = "[A-Za-z0-9 ._-]{1,64}";
+    /** A subscale's name is a map key, so it is one an answer may name back. */
+    static final String SUBSCALE_NAME_PATTERN = Violation.PLAIN_KEY_PATTERN;
 
     /**
      * The most steps an item's scale may hold: 0 to 1000 in steps of 0.001. Past it, answers on
