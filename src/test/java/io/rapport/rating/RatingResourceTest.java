@@ -430,23 +430,18 @@ class RatingResourceTest {
         given().get("/api/v1/instruments/SRS").then().statusCode(200).body("itemTexts", nullValue());
         given().get("/api/v1/instruments/NOPE").then().statusCode(404).contentType("application/problem+json");
 
-        Map<String, Object> def = new LinkedHashMap<>();
-        def.put("clinicId", clinic);
-        def.put("code", "TELE-3");
-        def.put("version", 1);
-        def.put("name", "Telehealth comfort check");
-        def.put("items", 3);
-        def.put("itemMin", 1);
-        def.put("itemMax", 5);
-        def.put("itemStep", 1);
-        def.put("itemTexts", List.of("Sound was clear.", "I could show what I needed.", "I would choose video again."));
-        def.put("subscales", Map.of());
-        def.put("total", "MEAN");
-        def.put("missing", Map.of("policy", "MEAN_OF_ANSWERED", "maxMissing", 1, "overLimit", "REJECT"));
-        def.put("categories", List.of());
-        def.put("defaultCutoff", 2.5);
-        def.put("dropAlert", false);
-        def.put("dropThreshold", 0);
+        Map<String, Object> def = with(
+                threeItemMean(clinic, "TELE-3"),
+                "name",
+                "Telehealth comfort check",
+                "itemTexts",
+                List.of("Sound was clear.", "I could show what I needed.", "I would choose video again."),
+                "subscales",
+                Map.of(),
+                "missing",
+                Map.of("policy", "MEAN_OF_ANSWERED", "maxMissing", 1, "overLimit", "REJECT"),
+                "categories",
+                List.of());
         given().contentType(ContentType.JSON)
                 .body(def)
                 .post("/api/v1/instruments")
@@ -510,20 +505,7 @@ class RatingResourceTest {
     @Test
     void aNewInstrumentVersionJudgesTheStoredRatingsAgain() {
         String clinic = unique("c");
-        Map<String, Object> v1 = new LinkedHashMap<>();
-        v1.put("clinicId", clinic);
-        v1.put("code", "TELE-V");
-        v1.put("version", 1);
-        v1.put("name", "Versioned check");
-        v1.put("items", 3);
-        v1.put("itemMin", 1);
-        v1.put("itemMax", 5);
-        v1.put("itemStep", 1);
-        v1.put("total", "MEAN");
-        v1.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT"));
-        v1.put("defaultCutoff", 2.5);
-        v1.put("dropAlert", true);
-        v1.put("dropThreshold", 1.0);
+        Map<String, Object> v1 = with(threeItemMean(clinic, "TELE-V"), "dropAlert", true, "dropThreshold", 1.0);
         given().contentType(ContentType.JSON)
                 .body(v1)
                 .post("/api/v1/instruments")
@@ -558,6 +540,28 @@ class RatingResourceTest {
                 .statusCode(200);
         assertThat(openAlerts(clinic)).isEmpty();
         assertThat(alerts(clinic, "resolved")).hasSize(3);
+    }
+
+    /**
+     * Version 1 of a clinic instrument: three items of 1 to 5, their mean the total, every answer
+     * required, an alert below 2.5, no drop rule.
+     */
+    private static Map<String, Object> threeItemMean(String clinic, String code) {
+        Map<String, Object> def = new LinkedHashMap<>();
+        def.put("clinicId", clinic);
+        def.put("code", code);
+        def.put("version", 1);
+        def.put("name", "Three-item check");
+        def.put("items", 3);
+        def.put("itemMin", 1);
+        def.put("itemMax", 5);
+        def.put("itemStep", 1);
+        def.put("total", "MEAN");
+        def.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT"));
+        def.put("defaultCutoff", 2.5);
+        def.put("dropAlert", false);
+        def.put("dropThreshold", 0);
+        return def;
     }
 
     /** The clinic's open alerts as "visit REASON", sorted. */
