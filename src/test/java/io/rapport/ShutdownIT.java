@@ -1,9 +1,11 @@
 package io.rapport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rapport.support.Fixtures;
+import io.rapport.support.ServerLog;
 import io.rapport.support.Tokens;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +30,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SIGTERM to the packaged jar with a batch in flight: readiness turns DOWN first, a request that
  * arrives once the delay is over gets 503, the batch completes 2xx, the embedded PostgreSQL stops
- * cleanly, and after a restart on the same data directory every acknowledged visit is there.
+ * cleanly, and after a restart on the same data directory every acknowledged visit is there. The
+ * embedded server's own messages are kept in its log throughout.
  */
 class ShutdownIT {
 
@@ -107,6 +116,10 @@ class ShutdownIT {
         assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
         String log = Files.readString(dir.resolve("first.log"));
         assertThat(log).contains("Embedded PostgreSQL stopped");
+        // The server's own last words, written long after the pg_ctl that started it exited, are
+        // in its log, which the service's names.
+        assertThat(log).contains("its own log is in " + data.resolve("log"));
+        assertThat(ServerLog.read(data.resolve("log"))).contains("database system is shut down");
         assertThat(data.resolve("postmaster.pid"))
                 .as("PostgreSQL stopped cleanly")
                 .doesNotExist();
@@ -122,8 +135,19 @@ class ShutdownIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(summary.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(summary.body()).get("visits").asLong()).isEqualTo(BATCH);
+
+        // An error of the embedded server's, on the data directory it was restarted on, is logged.
+        Matcher port = Pattern.compile("Embedded PostgreSQL started on port (\\d+)")
+                .matcher(Files.readString(dir.resolve("second.log")));
+        assertThat(port.find()).isTrue();
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://localhost:" + port.group(1) + "/postgres", "postgres", "postgres");
+                Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.execute("SELECT shutdown_it_column")).isInstanceOf(SQLException.class);
+        }
         again.destroy();
         assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(ServerLog.read(data.resolve("log"))).contains("column \"shutdown_it_column\" does not exist");
     }
 
     private Process start(int http, int management, Path data, Path log) throws IOException {

@@ -115,8 +115,10 @@ public class DatabaseProbe {
     private synchronized Check embeddedServerDied() {
         if (!reportedDeath) {
             reportedDeath = true;
-            LOG.error("The embedded PostgreSQL has stopped running; Rapport cannot serve until it is"
-                    + " restarted, which starts it again on the same data");
+            LOG.errorf(
+                    "The embedded PostgreSQL has stopped running; Rapport cannot serve until it is"
+                            + " restarted, which starts it again on the same data. The server's own log: %s",
+                    EmbeddedDatabaseProcess.serverLogDir().map(Object::toString).orElse("(unknown)"));
         }
         return down("the embedded PostgreSQL is not running: restart Rapport");
     }

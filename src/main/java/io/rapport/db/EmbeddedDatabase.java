@@ -28,6 +28,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final Map<String, String> SERVER_SETTINGS =
             Map.of("max_connections", "100", "max_locks_per_transaction", "256");
 
+    /** Where the server's messages go, relative to its data directory. */
+    static final String SERVER_LOG_DIR = "log";
+
+    private static final Map<String, String> SERVER_LOG_SETTINGS = Map.of(
+            "logging_collector", "on",
+            "log_directory", SERVER_LOG_DIR,
+            "log_filename", "postgresql-%a.log",
+            "log_rotation_age", "1d",
+            "log_rotation_size", "0",
+            "log_truncate_on_rotation", "on");
+
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
     private final boolean temporary;
@@ -54,6 +65,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     // the requests still in flight; EmbeddedDatabaseProcess stops it after them.
                     .setRegisterShutdownHook(false);
             SERVER_SETTINGS.forEach(builder::setServerConfig);
+            // The library reads the server's messages through the pipe of the pg_ctl it starts, and
+            // the JDK closes that pipe as soon as pg_ctl exits: every message after startup (errors,
+            // checkpoints, a crash, a full disk, the stop) went into a closed pipe and was lost.
+            // PostgreSQL's own collector writes them to files in the data directory instead, a
+            // week's worth at most: one file per weekday, emptied when its day comes round again.
+            SERVER_LOG_SETTINGS.forEach(builder::setServerConfig);
             if (settings.port() > 0) {
                 builder.setPort(settings.port());
             }
@@ -65,13 +82,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
             EmbeddedPostgres postgres = builder.start();
             EmbeddedDatabase db = new EmbeddedDatabase(postgres, dir, temporary);
             LOG.infof(
-                    "Embedded PostgreSQL started on port %d with data in %s%s, %s. "
+                    "Embedded PostgreSQL started on port %d with data in %s%s, %s; its own log is in %s. "
                             + "To use an external PostgreSQL instead, set QUARKUS_DATASOURCE_JDBC_URL "
                             + "(and QUARKUS_DATASOURCE_USERNAME, QUARKUS_DATASOURCE_PASSWORD).",
                     postgres.getPort(),
                     dir,
                     temporary ? " (temporary, removed on stop)" : "",
-                    settings.durable() ? "durable (fsync on)" : "NOT durable (fsync off, for tests only)");
+                    settings.durable() ? "durable (fsync on)" : "NOT durable (fsync off, for tests only)",
+                    db.serverLogDir());
             return db;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL: " + e.getMessage(), e);
@@ -135,6 +153,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Where the server writes its messages: errors, checkpoints, why it stopped. */
+    public Path serverLogDir() {
+        return dataDir.resolve(SERVER_LOG_DIR);
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.rapport.db;
 
+import java.nio.file.Path;
+import java.util.Optional;
+
 /**
  * The one embedded PostgreSQL of this class loader. A database server process is process-wide by
  * nature, so this is the single place that holds it; everything else reaches it through config.
@@ -34,6 +37,12 @@ public final class EmbeddedDatabaseProcess {
     static boolean serverDied() {
         EmbeddedDatabase db = running;
         return db != null && !db.serverRunning();
+    }
+
+    /** Where the embedded server writes its messages, if one was started here. */
+    static Optional<Path> serverLogDir() {
+        EmbeddedDatabase db = running;
+        return db == null ? Optional.empty() : Optional.of(db.serverLogDir());
     }
 
     /** Stops the embedded server if one runs; harmless otherwise. */

@@ -1,13 +1,17 @@
 package io.rapport.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rapport.support.ServerLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +81,31 @@ class EmbeddedDatabaseTest {
             }
         }
         assertThat(data).doesNotExist();
+    }
+
+    /**
+     * The server's messages are kept for as long as it runs, after a restart on the same data
+     * directory too, not only while it starts: they went through the pipe of the pg_ctl that
+     * started it, which the JDK closes once pg_ctl exits.
+     */
+    @Test
+    void keepsTheServersMessagesWhileItRunsAndAfterARestart() throws Exception {
+        var settings = new EmbeddedDatabaseSettings(dir.resolve("pg"), 0, true);
+        Path logDir = null;
+        for (String run : List.of("first", "second")) {
+            try (EmbeddedDatabase db = EmbeddedDatabase.start(settings);
+                    Connection c = connect(db);
+                    Statement s = c.createStatement()) {
+                logDir = db.serverLogDir();
+                assertThatThrownBy(() -> s.execute("SELECT " + run + "_run_column"))
+                        .isInstanceOf(SQLException.class);
+            }
+        }
+        assertThat(ServerLog.read(logDir))
+                .contains("column \"first_run_column\" does not exist")
+                .contains("column \"second_run_column\" does not exist")
+                // The stop, the very last thing the server says, long after startup's pg_ctl exited.
+                .contains("database system is shut down");
     }
 
     private static Connection connect(EmbeddedDatabase db) throws Exception {
