@@ -179,6 +179,31 @@ class ComposeFileTest {
         assertThat(Yaml.read(Path.of("README.md"))).contains("cp docker/.env.example docker/.env");
     }
 
+    /**
+     * A copy of the example used as it stands must not run with a password anyone can read here:
+     * the example leaves every password empty, and compose refuses an empty one ({@code :?}).
+     */
+    @Test
+    void theExamplesPasswordsAreEmptyAndComposeRefusesThemSo() {
+        String text = Yaml.read(COMPOSE_FILE);
+        Matcher m = Pattern.compile("\\$\\{([A-Z0-9_]*PASSWORD)(:?[?-])").matcher(text);
+        Set<String> passwords = new TreeSet<>();
+        while (m.find()) {
+            assertThat(m.group(2))
+                    .as("%s must be refused when unset or empty", m.group(1))
+                    .isEqualTo(":?");
+            passwords.add(m.group(1));
+        }
+        assertThat(passwords).containsExactly("GRAFANA_ADMIN_PASSWORD", "POSTGRES_PASSWORD");
+        for (String line : Yaml.read(DOCKER.resolve(".env.example")).split("\n")) {
+            for (String password : passwords) {
+                if (line.startsWith(password + "=")) {
+                    assertThat(line).as("the example's %s", password).isEqualTo(password + "=");
+                }
+            }
+        }
+    }
+
     @Test
     void prometheusScrapesRapportsManagementPortAndGrafanaLetsViewersIn() {
         JsonNode prometheus = Yaml.file(DOCKER.resolve("prometheus/prometheus.yml"));
