@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -155,6 +156,38 @@ public record InstrumentDefinition(
     /** In decimal, or 3 items from 0.1 would start at 0.30000000000000004 and the lowest total fall below it. */
     private static double times(int n, double d) {
         return Double.isFinite(d) ? Numbers.rounded(Numbers.exact(d).multiply(BigDecimal.valueOf(n))) : n * d;
+    }
+
+    /**
+     * The fields that score an answer, changed since {@code previous}, by name: the items and their
+     * range and step, the subscales, the total and missing rules. A stored rating's total, subscales
+     * and completeness were computed by them; names, item wording, bands, the cutoff and the drop
+     * rule only describe or judge a total.
+     */
+    public List<String> scaleChangesFrom(InstrumentDefinition previous) {
+        List<String> changed = new ArrayList<>();
+        if (items != previous.items) {
+            changed.add("items");
+        }
+        if (Double.compare(itemMin, previous.itemMin) != 0) {
+            changed.add("itemMin");
+        }
+        if (Double.compare(itemMax, previous.itemMax) != 0) {
+            changed.add("itemMax");
+        }
+        if (Double.compare(itemStep, previous.itemStep) != 0) {
+            changed.add("itemStep");
+        }
+        if (!Objects.equals(subscales, previous.subscales)) {
+            changed.add("subscales");
+        }
+        if (total != previous.total) {
+            changed.add("total");
+        }
+        if (!Objects.equals(missing, previous.missing)) {
+            changed.add("missing");
+        }
+        return changed;
     }
 
     /**

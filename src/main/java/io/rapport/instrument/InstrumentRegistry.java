@@ -29,13 +29,16 @@ public class InstrumentRegistry implements InstrumentLabels {
     private final Validator validator;
     private final RapportConfig config;
     private final Event<InstrumentReplaced> replaced;
+    private final ScoredRatings scored;
 
     InstrumentRegistry(
             InstrumentRepository repository,
             ObjectMapper mapper,
             Validator validator,
             RapportConfig config,
-            Event<InstrumentReplaced> replaced) {
+            Event<InstrumentReplaced> replaced,
+            ScoredRatings scored) {
+        this.scored = scored;
         this.repository = repository;
         this.mapper = mapper;
         this.validator = validator;
@@ -159,6 +162,7 @@ public class InstrumentRegistry implements InstrumentLabels {
                                 + " is registered with a different definition; send a higher version to replace it.",
                         null);
             }
+            refuseANewScaleForScoredRatings(def, existing.get());
         }
         Instant now = Instant.now();
         Instrument row = repository.find(def.clinicId(), def.code()).orElseGet(() -> {
@@ -180,6 +184,28 @@ public class InstrumentRegistry implements InstrumentLabels {
         repository.flush();
         replaced.fire(new InstrumentReplaced(def.clinicId(), def.code()));
         return Outcome.UPDATED;
+    }
+
+    /**
+     * Stored ratings keep the totals they were given, so a version that scored answers differently
+     * would put totals of two scales into one summary, trend and comparison, with nothing in them
+     * to tell which is which. Such a version is refused while ratings of the code are stored; a new
+     * scale takes a new code. Before any ratings, a clinic may still correct its scale. (A first
+     * rating scored by the old version while this registration commits is not seen here: it is
+     * the one gap, and only at the instant the code's first ratings arrive.)
+     */
+    private void refuseANewScaleForScoredRatings(InstrumentDefinition def, InstrumentDefinition previous) {
+        List<String> changed = def.scaleChangesFrom(previous);
+        if (!changed.isEmpty() && scored.any(def.clinicId(), def.code())) {
+            throw new ProblemException(
+                    409,
+                    "Conflict",
+                    def.code() + " has stored ratings scored by version " + previous.version()
+                            + ", and this version changes how answers are scored (" + String.join(", ", changed)
+                            + "): their totals and the new ones would be mixed in one summary."
+                            + " Register the new scale under a new code.",
+                    null);
+        }
     }
 
     private void lock(String key) {

@@ -83,7 +83,9 @@ public class InstrumentResource {
             operationId = "registerInstrument",
             summary = "Register a clinic's own instrument",
             description = "Same shape and validation as the built-ins. The same definition again is harmless (200);"
-                    + " a different one needs a higher version.")
+                    + " a different one needs a higher version. Once ratings of the code are stored, a version"
+                    + " may not change how answers are scored (items, itemMin, itemMax, itemStep, subscales,"
+                    + " total, missing): a new scale takes a new code.")
     @RequestBody(
             content =
                     @Content(
@@ -101,7 +103,10 @@ public class InstrumentResource {
             description = "Already registered as sent, or replaced by a higher version",
             content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
     @RolesAllowed(Roles.ADMIN)
-    @APIResponse(responseCode = "409", description = "A built-in code, or a different definition at the same version")
+    @APIResponse(
+            responseCode = "409",
+            description = "A built-in code, a different definition at the same version, or a new scale for"
+                    + " stored ratings")
     public Response register(InstrumentDefinition definition) {
         if (definition == null) {
             throw ProblemException.badParameter("", "the request body is required");

@@ -28,7 +28,7 @@ class InstrumentCutoffTest {
             builder.withDefaultValue(keyValues[i], keyValues[i + 1]);
         }
         SmallRyeConfig config = builder.build();
-        return new InstrumentRegistry(null, null, null, config.getConfigMapping(RapportConfig.class), null);
+        return new InstrumentRegistry(null, null, null, config.getConfigMapping(RapportConfig.class), null, null);
     }
 
     @Test

@@ -204,6 +204,19 @@ class InstrumentDefinitionTest {
         assertEquals("clinic-1", ownedBy("clinic-1", BuiltInInstruments.SRS).clinicId());
     }
 
+    /** README's table: SRS 4 x 0-10 step 0.1 summed, every answer; RAPPORT-5 5 x 1-5 averaged. */
+    @Test
+    void theScaleIsWhatScoresAnAnswer() {
+        assertEquals(
+                List.of("items", "itemMin", "itemMax", "itemStep", "total", "missing"),
+                BuiltInInstruments.RAPPORT_5.scaleChangesFrom(BuiltInInstruments.SRS));
+        assertTrue(BuiltInInstruments.WAI_SR
+                .scaleChangesFrom(BuiltInInstruments.SRS)
+                .contains("subscales"));
+        assertTrue(
+                BuiltInInstruments.SRS.scaleChangesFrom(BuiltInInstruments.SRS).isEmpty());
+    }
+
     @Test
     void onlyRapport5ShipsItemWording() {
         for (InstrumentDefinition d : BuiltInInstruments.all()) {

@@ -543,6 +543,65 @@ class RatingResourceTest {
     }
 
     /**
+     * Stored ratings keep their totals, so once one is stored a version may change what judges or
+     * describes a total but not how answers are scored; before any rating, the scale may still be
+     * corrected.
+     */
+    @Test
+    void aNewScaleIsRefusedOnceRatingsWereScoredByTheOld() {
+        String clinic = unique("c");
+        Map<String, Object> v1 = threeItemMean(clinic, "TELE-S");
+        given().contentType(ContentType.JSON)
+                .body(v1)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        Map<String, Object> v2 = with(v1, "version", 2, "itemMax", 7);
+        given().contentType(ContentType.JSON)
+                .body(v2)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
+        // 7 is on version 2's scale, not on version 1's.
+        postRating(rating(clinic, "v1", "TELE-S", 7.0, 3.0, 2.0)).then().statusCode(201);
+
+        given().contentType(ContentType.JSON)
+                .body(with(v2, "version", 3, "itemMax", 5, "itemStep", 0.5))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("(itemMax, itemStep)"))
+                .body("detail", containsString("new code"));
+        given().contentType(ContentType.JSON)
+                .body(with(
+                        v2,
+                        "version",
+                        3,
+                        "missing",
+                        Map.of("policy", "MEAN_OF_ANSWERED", "maxMissing", 1, "overLimit", "REJECT")))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(409)
+                .body("detail", containsString("(missing)"));
+        assertThat(db.count("SELECT version FROM instrument WHERE clinic_id = ? AND code = 'TELE-S'", clinic))
+                .isEqualTo(2);
+
+        // Its name, wording and cutoff may still change: they do not score an answer.
+        given().contentType(ContentType.JSON)
+                .body(with(
+                        v2, "version", 3, "name", "Renamed", "itemTexts", List.of("a", "b", "c"), "defaultCutoff", 3.0))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/TELE-S")
+                .then()
+                .statusCode(200)
+                .body("total", closeTo(4.0, 1e-9));
+    }
+
+    /**
      * Version 1 of a clinic instrument: three items of 1 to 5, their mean the total, every answer
      * required, an alert below 2.5, no drop rule.
      */
