@@ -169,16 +169,17 @@ public record InstrumentDefinition(
         if (items != previous.items) {
             changed.add("items");
         }
-        if (Double.compare(itemMin, previous.itemMin) != 0) {
+        if (itemMin != previous.itemMin) {
             changed.add("itemMin");
         }
-        if (Double.compare(itemMax, previous.itemMax) != 0) {
+        if (itemMax != previous.itemMax) {
             changed.add("itemMax");
         }
-        if (Double.compare(itemStep, previous.itemStep) != 0) {
+        if (itemStep != previous.itemStep) {
             changed.add("itemStep");
         }
-        if (!Objects.equals(subscales, previous.subscales)) {
+        // Scoring reads no subscales and an empty map alike.
+        if (!Objects.equals(orEmpty(subscales), orEmpty(previous.subscales))) {
             changed.add("subscales");
         }
         if (total != previous.total) {
@@ -188,6 +189,10 @@ public record InstrumentDefinition(
             changed.add("missing");
         }
         return changed;
+    }
+
+    private static Map<String, List<Integer>> orEmpty(Map<String, List<Integer>> subscales) {
+        return subscales == null ? Map.of() : subscales;
     }
 
     /**

@@ -588,10 +588,21 @@ class RatingResourceTest {
         assertThat(db.count("SELECT version FROM instrument WHERE clinic_id = ? AND code = 'TELE-S'", clinic))
                 .isEqualTo(2);
 
-        // Its name, wording and cutoff may still change: they do not score an answer.
+        // Its name, wording and cutoff may still change: they do not score an answer. Nor does an
+        // empty set of subscales where there were none.
         given().contentType(ContentType.JSON)
                 .body(with(
-                        v2, "version", 3, "name", "Renamed", "itemTexts", List.of("a", "b", "c"), "defaultCutoff", 3.0))
+                        v2,
+                        "version",
+                        3,
+                        "name",
+                        "Renamed",
+                        "itemTexts",
+                        List.of("a", "b", "c"),
+                        "defaultCutoff",
+                        3.0,
+                        "subscales",
+                        Map.of()))
                 .post("/api/v1/instruments")
                 .then()
                 .statusCode(200);
