@@ -3,13 +3,22 @@ package io.rapport.db;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.TextStyle;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,9 +44,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
             "logging_collector", "on",
             "log_directory", SERVER_LOG_DIR,
             "log_filename", "postgresql-%a.log",
+            "log_timezone", "UTC",
             "log_rotation_age", "1d",
             "log_rotation_size", "0",
             "log_truncate_on_rotation", "on");
+
+    /** How many of the server's last log lines a failed start repeats in Rapport's own error. */
+    private static final int LOG_LINES_ON_FAILURE = 20;
 
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
@@ -68,10 +81,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
             // The library reads the server's messages through the pipe of the pg_ctl it starts, and
             // the JDK closes that pipe as soon as pg_ctl exits: every message after startup (errors,
             // checkpoints, a crash, a full disk, the stop) went into a closed pipe and was lost.
-            // PostgreSQL's own collector writes them to files in the data directory instead, a
-            // week's worth at most: one file per weekday, emptied when its day comes round again.
+            // PostgreSQL's own collector writes them to files in the data directory instead: one
+            // per weekday (UTC), emptied when its day comes round again while the server runs, and
+            // at a start by clearOldServerLogs, so a week is kept.
             SERVER_LOG_SETTINGS.forEach(builder::setServerConfig);
+            clearOldServerLogs(dir.resolve(SERVER_LOG_DIR), Instant.now());
             if (settings.port() > 0) {
+                refuseATakenPort(settings.port());
                 builder.setPort(settings.port());
             }
             if (settings.durable()) {
@@ -79,7 +95,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 // synchronous_commit=off can lose acknowledged visits on a crash.
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
-            EmbeddedPostgres postgres = builder.start();
+            EmbeddedPostgres postgres;
+            try {
+                postgres = builder.start();
+            } catch (IOException | RuntimeException e) {
+                // Why the server did not start (a port taken, a failed recovery) is in its own log
+                // by now, not in the library's message.
+                throw new IllegalStateException(
+                        "Could not start the embedded PostgreSQL: " + e.getMessage() + ". The end of its log ("
+                                + dir.resolve(SERVER_LOG_DIR) + "):\n" + serverLogTail(dir.resolve(SERVER_LOG_DIR)),
+                        e);
+            }
             EmbeddedDatabase db = new EmbeddedDatabase(postgres, dir, temporary);
             LOG.infof(
                     "Embedded PostgreSQL started on port %d with data in %s%s, %s; its own log is in %s. "
@@ -93,6 +119,59 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return db;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The library waits a minute for a server to answer on the port, and takes whichever does: with
+     * the port held by another embedded PostgreSQL, Rapport migrated and wrote into that one.
+     */
+    private static void refuseATakenPort(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            // Free: PostgreSQL binds it next.
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not start the embedded PostgreSQL: its port " + port
+                    + " (rapport.embedded-db.port, RAPPORT_EMBEDDED_DB_PORT) is taken by another process: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The collector empties a weekday's file only when that day begins while the server runs; one
+     * started on a later week's same weekday would append to it, and a server stopped every
+     * evening would keep every week. So at a start, a file last written before today began (UTC)
+     * and named for today, or last written a week ago or more, is removed.
+     */
+    static void clearOldServerLogs(Path logDir, Instant now) throws IOException {
+        if (!Files.isDirectory(logDir)) {
+            return;
+        }
+        Instant todayBegan = now.truncatedTo(ChronoUnit.DAYS);
+        String today = "postgresql-"
+                + now.atZone(ZoneOffset.UTC).getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT) + ".log";
+        try (Stream<Path> files = Files.list(logDir)) {
+            for (Path f : files.toList()) {
+                Instant written = Files.getLastModifiedTime(f).toInstant();
+                boolean earlierToday = f.getFileName().toString().equals(today) && written.isBefore(todayBegan);
+                if (earlierToday || written.isBefore(todayBegan.minus(6, ChronoUnit.DAYS))) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+    }
+
+    /** The last lines of the newest file in the server's log folder, or why there are none. */
+    static String serverLogTail(Path logDir) {
+        try (Stream<Path> files = Files.list(logDir)) {
+            Optional<Path> newest =
+                    files.max(Comparator.comparing(f -> f.toFile().lastModified()));
+            if (newest.isEmpty()) {
+                return "(no log file)";
+            }
+            List<String> lines = Files.readAllLines(newest.get(), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_LINES_ON_FAILURE), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log: " + e.getMessage() + ")";
         }
     }
 

@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rapport.support.ServerLog;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +112,65 @@ class EmbeddedDatabaseTest {
                 .contains("column \"second_run_column\" does not exist")
                 // The stop, the very last thing the server says, long after startup's pg_ctl exited.
                 .contains("database system is shut down");
+    }
+
+    /** Not after a minute's wait, and never into another server that answers on the port. */
+    @Test
+    void aTakenPortIsRefusedAtOnce() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThatThrownBy(
+                            () -> EmbeddedDatabase.start(new EmbeddedDatabaseSettings(dir.resolve("pg"), port, false)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("its port " + port)
+                    .hasMessageContaining("taken by another process");
+        }
+    }
+
+    /**
+     * Tuesday 2026-12-01: last week's Tuesday file goes (the collector would append to it), as does
+     * anything written before the 25th; this week's files stay.
+     */
+    @Test
+    void aStartClearsTheServersLogsOfEarlierWeeks() throws Exception {
+        Path logDir = Files.createDirectories(dir.resolve("log"));
+        Map<String, String> written = Map.of(
+                "postgresql-Tue.log", "2026-11-24T12:00:00Z",
+                "postgresql-Wed.log", "2026-11-25T00:30:00Z",
+                "postgresql-Mon.log", "2026-11-30T23:00:00Z",
+                "postgresql-Thu.log", "2026-11-19T12:00:00Z",
+                "postgresql-Fri.log", "2026-11-24T23:59:00Z");
+        for (var e : written.entrySet()) {
+            Path f = Files.writeString(logDir.resolve(e.getKey()), "x\n");
+            Files.setLastModifiedTime(f, FileTime.from(Instant.parse(e.getValue())));
+        }
+        EmbeddedDatabase.clearOldServerLogs(logDir, Instant.parse("2026-12-01T10:00:00Z"));
+        try (Stream<Path> left = Files.list(logDir)) {
+            assertThat(left.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder("postgresql-Wed.log", "postgresql-Mon.log");
+        }
+        // Written today, it stays.
+        Path today = Files.writeString(logDir.resolve("postgresql-Tue.log"), "x\n");
+        Files.setLastModifiedTime(today, FileTime.from(Instant.parse("2026-12-01T00:10:00Z")));
+        EmbeddedDatabase.clearOldServerLogs(logDir, Instant.parse("2026-12-01T10:00:00Z"));
+        assertThat(today).exists();
+    }
+
+    /** What a failed start repeats: the newest file's last 20 lines. */
+    @Test
+    void aFailedStartRepeatsTheEndOfTheServersNewestLog() throws Exception {
+        Path logDir = Files.createDirectories(dir.resolve("log"));
+        Path older = Files.writeString(logDir.resolve("postgresql-Mon.log"), "old\n");
+        Files.setLastModifiedTime(older, FileTime.from(Instant.parse("2026-11-30T12:00:00Z")));
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= 25; i++) {
+            lines.append("line ").append(i).append('\n');
+        }
+        Path newest = Files.writeString(logDir.resolve("postgresql-Tue.log"), lines);
+        Files.setLastModifiedTime(newest, FileTime.from(Instant.parse("2026-12-01T12:00:00Z")));
+        String tail = EmbeddedDatabase.serverLogTail(logDir);
+        assertThat(tail.split("\n")).hasSize(20).startsWith("line 6").endsWith("line 25");
+        assertThat(EmbeddedDatabase.serverLogTail(dir.resolve("none"))).startsWith("(no log");
     }
 
     private static Connection connect(EmbeddedDatabase db) throws Exception {
