@@ -38,6 +38,12 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(429, "Too Many Requests", detail, null, Math.max(1, retryAfterSeconds), false);
     }
 
+    /** 503 with {@code Retry-After}: nothing was stored, and the same request will succeed later. */
+    public static ProblemException retryLater(String detail) {
+        return new ProblemException(
+                503, "Service Unavailable", detail, null, Long.parseLong(ProblemMapper.RETRY_AFTER_SECONDS), false);
+    }
+
     public static ProblemException invalid(List<Violation> violations) {
         return invalid(violations, false);
     }

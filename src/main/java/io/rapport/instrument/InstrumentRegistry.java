@@ -147,8 +147,10 @@ public class InstrumentRegistry implements InstrumentLabels {
                     def.code() + " is a built-in instrument and cannot be replaced; choose another code.",
                     null);
         }
-        // Two registrations of one code at once must not both pass the checks below and race.
-        lock(def.clinicId() + ':' + def.code());
+        // Two registrations of one code at once must not both pass the checks below and race; and
+        // rating ingest takes the same lock shared (RatingStore), so ratings of the code are either
+        // committed, and seen by the scale check, or stored after this version.
+        lock(lockKey(def.clinicId(), def.code()));
         Optional<InstrumentDefinition> existing = find(def.clinicId(), def.code());
         if (existing.isPresent()) {
             if (existing.get().equals(def)) {
@@ -190,9 +192,8 @@ public class InstrumentRegistry implements InstrumentLabels {
      * Stored ratings keep the totals they were given, so a version that scored answers differently
      * would put totals of two scales into one summary, trend and comparison, with nothing in them
      * to tell which is which. Such a version is refused while ratings of the code are stored; a new
-     * scale takes a new code. Before any ratings, a clinic may still correct its scale. (A first
-     * rating scored by the old version while this registration commits is not seen here: it is
-     * the one gap, and only at the instant the code's first ratings arrive.)
+     * scale takes a new code. Before any ratings, a clinic may still correct its scale; ratings
+     * scored by the old version but not yet stored are refused by RatingStore, under the lock.
      */
     private void refuseANewScaleForScoredRatings(InstrumentDefinition def, InstrumentDefinition previous) {
         List<String> changed = def.scaleChangesFrom(previous);
@@ -200,12 +201,17 @@ public class InstrumentRegistry implements InstrumentLabels {
             throw new ProblemException(
                     409,
                     "Conflict",
-                    def.code() + " has stored ratings scored by version " + previous.version()
-                            + ", and this version changes how answers are scored (" + String.join(", ", changed)
+                    def.code() + " has stored ratings, and this version changes how answers are scored ("
+                            + String.join(", ", changed)
                             + "): their totals and the new ones would be mixed in one summary."
                             + " Register the new scale under a new code.",
                     null);
         }
+    }
+
+    /** The advisory lock key of one clinic's instrument: {@code hashtext} of it. */
+    public static String lockKey(String clinicId, String code) {
+        return clinicId + ':' + code;
     }
 
     private void lock(String key) {

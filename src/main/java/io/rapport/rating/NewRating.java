@@ -1,10 +1,14 @@
 package io.rapport.rating;
 
+import io.rapport.instrument.InstrumentDefinition;
 import io.rapport.instrument.Score;
 import java.time.Instant;
 import java.util.List;
 
-/** A validated, scored rating ready to store; instants cut to PostgreSQL's microseconds. */
+/**
+ * A validated, scored rating ready to store; instants cut to PostgreSQL's microseconds. {@code
+ * scoredBy} is the definition it was scored by, which the store checks is still the one in force.
+ */
 public record NewRating(
         String clinicId,
         String visitId,
@@ -12,4 +16,5 @@ public record NewRating(
         List<Double> items,
         Score score,
         Instant submittedAt,
-        Instant recordedAt) {}
+        Instant recordedAt,
+        InstrumentDefinition scoredBy) {}

@@ -134,6 +134,7 @@ public class RatingKind implements EventKind<RatingEvent, NewRating> {
                 Collections.unmodifiableList(new ArrayList<>(e.items())),
                 Scoring.score(def, e.items()),
                 e.submittedAt().truncatedTo(ChronoUnit.MICROS),
-                e.recordedAt() == null ? now : e.recordedAt().truncatedTo(ChronoUnit.MICROS));
+                e.recordedAt() == null ? now : e.recordedAt().truncatedTo(ChronoUnit.MICROS),
+                def);
     }
 }

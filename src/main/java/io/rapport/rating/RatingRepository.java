@@ -14,9 +14,13 @@ public class RatingRepository implements PanacheRepositoryBase<Rating, Rating.Ke
 
     @Override
     public boolean any(String clinicId, String instrument) {
-        // An explicit array: with three strings, find would be this class's key lookup above.
-        return find("clinicId = ?1 and instrument = ?2", new Object[] {clinicId, instrument})
-                .firstResultOptional()
-                .isPresent();
+        // One row of rating_clinic_instrument_idx (V2), not the rating.
+        return !getEntityManager()
+                .createQuery("select 1 from Rating r where r.clinicId = ?1 and r.instrument = ?2", Integer.class)
+                .setParameter(1, clinicId)
+                .setParameter(2, instrument)
+                .setMaxResults(1)
+                .getResultList()
+                .isEmpty();
     }
 }

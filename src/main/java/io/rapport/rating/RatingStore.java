@@ -12,10 +12,15 @@ import io.agroal.api.AgroalDataSource;
 import io.rapport.alert.AlertEvaluator;
 import io.rapport.alert.AlertView;
 import io.rapport.db.Jdbc;
+import io.rapport.error.ProblemException;
 import io.rapport.ingest.Outcome;
 import io.rapport.ingest.Stored;
+import io.rapport.instrument.InstrumentDefinition;
+import io.rapport.instrument.InstrumentRegistry;
+import io.rapport.instrument.InstrumentReplaced;
 import io.rapport.instrument.Score;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The one place ratings are written: the same set-based idempotent upsert as visits, keyed on
@@ -97,12 +103,47 @@ class RatingStore {
                 LIMIT 1) AS r
             """;
 
+    /**
+     * Up to {@link #REBANDED_PER_STATEMENT} stored ratings of one clinic instrument whose category
+     * is not the band their total falls in, given their new one: the first band, in the
+     * definition's order, whose min and max hold the total, as Scoring gives it; none for none.
+     */
+    private static final String REBAND = """
+            WITH bands AS (
+                SELECT * FROM unnest(?::text[], ?::float8[], ?::float8[]) WITH ORDINALITY AS b(name, lo, hi, ord)
+            ), changed AS (
+                SELECT s.visit_id, band.name
+                FROM rating s
+                LEFT JOIN LATERAL (
+                    SELECT b.name FROM bands b WHERE s.total >= b.lo AND s.total <= b.hi ORDER BY b.ord LIMIT 1
+                ) AS band ON true
+                WHERE s.clinic_id = ? AND s.instrument = ? AND s.category IS DISTINCT FROM band.name
+                LIMIT ?
+            )
+            UPDATE rating r SET category = changed.name
+            FROM changed
+            WHERE r.clinic_id = ? AND r.instrument = ? AND r.visit_id = changed.visit_id
+            """;
+
+    /** Each statement well inside the write timeout, however many ratings a clinic has. */
+    private static final int REBANDED_PER_STATEMENT = 5000;
+
+    /** The lock InstrumentRegistry.register takes exclusively, shared. */
+    private static final String LOCK_INSTRUMENT = "SELECT pg_advisory_xact_lock_shared(hashtext(?))";
+
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final AlertEvaluator alerts;
     private final RatingRepository repository;
+    private final InstrumentRegistry instruments;
 
-    RatingStore(AgroalDataSource dataSource, ObjectMapper mapper, AlertEvaluator alerts, RatingRepository repository) {
+    RatingStore(
+            AgroalDataSource dataSource,
+            ObjectMapper mapper,
+            AlertEvaluator alerts,
+            RatingRepository repository,
+            InstrumentRegistry instruments) {
+        this.instruments = instruments;
         this.repository = repository;
         this.dataSource = dataSource;
         this.mapper = mapper;
@@ -114,6 +155,7 @@ class RatingStore {
         Stored[] out = new Stored[ratings.size()];
         List<AlertEvaluator.VisitRef> changed = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
+            stillScoredAsRead(c, ratings);
             for (int[] round :
                     Jdbc.rounds(ratings, r -> r.clinicId() + '\u0000' + r.visitId() + '\u0000' + r.instrument())) {
                 List<Integer> unseen = new ArrayList<>();
@@ -151,6 +193,83 @@ class RatingStore {
             alerts.evaluate(changed);
         }
         return Stored.all(out);
+    }
+
+    /**
+     * A clinic's instrument may get a new version between the moment these ratings were scored,
+     * as the request was read, and this transaction. Each clinic instrument of the batch is locked
+     * shared, the lock a registration takes exclusively, and read again: a registration either
+     * committed first, and is read here, or waits for this transaction and then finds its ratings
+     * stored, which it scores again (their bands) or refuses to rescale. Ratings scored by a version
+     * since replaced fail the request with a 503, so the retry scores them by the new one: such a
+     * registration commits within the few milliseconds between reading and storing, which is rare.
+     * Built-ins never change while Rapport runs.
+     */
+    private void stillScoredAsRead(Connection c, List<NewRating> ratings) throws SQLException {
+        Map<String, InstrumentDefinition> current = new TreeMap<>();
+        for (NewRating r : ratings) {
+            if (r.scoredBy().clinicId() != null) {
+                // Key order: two batches lock alike.
+                current.put(InstrumentRegistry.lockKey(r.clinicId(), r.instrument()), null);
+            }
+        }
+        if (current.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement lock = c.prepareStatement(LOCK_INSTRUMENT)) {
+            for (String key : current.keySet()) {
+                lock.setString(1, key);
+                lock.execute();
+            }
+        }
+        for (NewRating r : ratings) {
+            if (r.scoredBy().clinicId() == null) {
+                continue;
+            }
+            InstrumentDefinition now = current.computeIfAbsent(
+                    InstrumentRegistry.lockKey(r.clinicId(), r.instrument()),
+                    k -> instruments.find(r.clinicId(), r.instrument()).orElseThrow());
+            if (!now.equals(r.scoredBy())) {
+                throw ProblemException.retryLater(r.instrument() + " got a new version while this request was"
+                        + " read; nothing was stored: retry it as it is, to have it scored by the new version.");
+            }
+        }
+    }
+
+    /**
+     * A new version's bands apply to the ratings already stored, in the registration's transaction,
+     * as its cutoff applies to their alerts: a summary compares the stored category with the
+     * current band names (an NPS-style score), and counted a rating banded by the old version by
+     * the old bands. Their totals stay: a version may not change the scale of stored ratings.
+     */
+    void onInstrumentReplaced(@Observes InstrumentReplaced event) {
+        InstrumentDefinition def =
+                instruments.find(event.clinicId(), event.code()).orElseThrow();
+        List<InstrumentDefinition.Category> bands = def.categories() == null ? List.of() : def.categories();
+        String[] names = new String[bands.size()];
+        Double[] mins = new Double[bands.size()], maxes = new Double[bands.size()];
+        for (int k = 0; k < bands.size(); k++) {
+            names[k] = bands.get(k).name();
+            mins[k] = bands.get(k).min();
+            maxes[k] = bands.get(k).max();
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(REBAND)) {
+            int i = 1;
+            ps.setArray(i++, texts(c, names));
+            ps.setArray(i++, doubles(c, mins));
+            ps.setArray(i++, doubles(c, maxes));
+            ps.setString(i++, event.clinicId());
+            ps.setString(i++, event.code());
+            ps.setInt(i++, REBANDED_PER_STATEMENT);
+            ps.setString(i++, event.clinicId());
+            ps.setString(i, event.code());
+            while (ps.executeUpdate() > 0) {
+                // The next slice: the rows just banded no longer differ.
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Banding stored ratings again failed: " + e.getSQLState(), e);
+        }
     }
 
     private static Stored unchanged(NewRating r, Instant storedRecordedAt, int revision) {

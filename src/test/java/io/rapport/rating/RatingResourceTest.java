@@ -18,15 +18,20 @@ import static org.hamcrest.Matchers.nullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Contract;
 import io.rapport.support.Db;
+import io.rapport.support.Locks;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -34,6 +39,9 @@ class RatingResourceTest {
 
     @Inject
     Db db;
+
+    @Inject
+    Locks locks;
 
     private static final Instant DAY0 =
             Instant.now().truncatedTo(ChronoUnit.DAYS).minus(20, ChronoUnit.DAYS);
@@ -556,13 +564,23 @@ class RatingResourceTest {
                 .post("/api/v1/instruments")
                 .then()
                 .statusCode(201);
+        // Neither the clinic's ratings of another instrument nor another clinic's ratings of its
+        // own TELE-S are ratings of this one.
+        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
+        postRating(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0, 9.0)).then().statusCode(201);
+        String other = unique("c");
+        given().contentType(ContentType.JSON)
+                .body(threeItemMean(other, "TELE-S"))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        postRating(rating(other, "v1", "TELE-S", 3.0, 3.0, 3.0)).then().statusCode(201);
         Map<String, Object> v2 = with(v1, "version", 2, "itemMax", 7);
         given().contentType(ContentType.JSON)
                 .body(v2)
                 .post("/api/v1/instruments")
                 .then()
                 .statusCode(200);
-        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
         // 7 is on version 2's scale, not on version 1's.
         postRating(rating(clinic, "v1", "TELE-S", 7.0, 3.0, 2.0)).then().statusCode(201);
 
@@ -610,6 +628,132 @@ class RatingResourceTest {
                 .then()
                 .statusCode(200)
                 .body("total", closeTo(4.0, 1e-9));
+    }
+
+    /**
+     * A new version's bands apply to the stored ratings too, since an NPS-style score compares
+     * their categories with the current band names. Six answers of 8: passives under version 1
+     * (7-8), promoters under version 2 (8-10, its names capitalised), so the score goes from 0 (no
+     * promoter, no detractor) to 100 (six promoters of six).
+     */
+    @Test
+    void aNewVersionsBandsApplyToTheStoredRatings() {
+        String clinic = unique("c");
+        Map<String, Object> v1 = new LinkedHashMap<>();
+        v1.put("clinicId", clinic);
+        v1.put("code", "PULSE-N");
+        v1.put("version", 1);
+        v1.put("name", "Would you recommend us");
+        v1.put("items", 1);
+        v1.put("itemMin", 0);
+        v1.put("itemMax", 10);
+        v1.put("itemStep", 1);
+        v1.put("total", "ITEM");
+        v1.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT"));
+        v1.put("categories", List.of(band("detractor", 0, 6), band("passive", 7, 8), band("promoter", 9, 10)));
+        v1.put("dropAlert", false);
+        v1.put("dropThreshold", 0);
+        given().contentType(ContentType.JSON)
+                .body(v1)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        for (int i = 1; i <= 6; i++) {
+            postVisit(clinic, "v" + i, "dr-a", "pat-" + i, i);
+            postRating(rating(clinic, "v" + i, "PULSE-N", 8.0)).then().statusCode(201);
+        }
+        given().get("/api/v1/clinics/" + clinic + "/summary")
+                .then()
+                .statusCode(200)
+                .body("ratings.PULSE-N.npsScore", closeTo(0.0, 1e-9));
+
+        given().contentType(ContentType.JSON)
+                .body(with(
+                        v1,
+                        "version",
+                        2,
+                        "categories",
+                        List.of(band("Detractor", 0, 6), band("Passive", 7, 7), band("Promoter", 8, 10))))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        given().get("/api/v1/clinics/" + clinic + "/summary")
+                .then()
+                .statusCode(200)
+                .body("ratings.PULSE-N.npsScore", closeTo(100.0, 1e-9));
+        given().get("/api/v1/clinics/" + clinic + "/visits/v3/ratings/PULSE-N")
+                .then()
+                .statusCode(200)
+                .body("category", equalTo("Promoter"));
+
+        // A band's name may hold 64 characters, and so may the category of a rating in it.
+        String longName = "Promoter, would tell a friend about this clinic unprompted".substring(0, 58);
+        given().contentType(ContentType.JSON)
+                .body(with(
+                        v1,
+                        "version",
+                        3,
+                        "categories",
+                        List.of(band("Detractor", 0, 6), band("Passive", 7, 7), band(longName, 8, 10))))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        postVisit(clinic, "v7", "dr-a", "pat-7", 7);
+        postRating(rating(clinic, "v7", "PULSE-N", 9.0)).then().statusCode(201).body("category", equalTo(longName));
+        given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/PULSE-N")
+                .then()
+                .statusCode(200)
+                .body("category", equalTo(longName));
+    }
+
+    private static Map<String, Object> band(String name, double min, double max) {
+        return Map.of("name", name, "min", min, "max", max);
+    }
+
+    /**
+     * A rating scored by the version read with its request, when a version with another scale
+     * commits before the rating is stored: the store finds it under the instrument's lock and
+     * answers 503, storing nothing, and the retry is scored by the new version. The registration
+     * in progress is played by hand, its lock and its row, and commits once the rating waits for
+     * that lock.
+     */
+    @Test
+    void aRatingScoredByAVersionReplacedMeanwhileIsRetriedNotMixedIn() throws Exception {
+        String clinic = unique("c");
+        given().contentType(ContentType.JSON)
+                .body(threeItemMean(clinic, "TELE-R"))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
+        Connection registration = locks.hold("SELECT pg_advisory_xact_lock(hashtext(?))", clinic + ":TELE-R");
+        CompletableFuture<Response> first;
+        try {
+            try (PreparedStatement ps = registration.prepareStatement(
+                    "UPDATE instrument SET version = 2, definition = jsonb_set(jsonb_set(definition, '{version}',"
+                            + " '2'), '{total}', '\"SUM\"') WHERE clinic_id = ? AND code = 'TELE-R'")) {
+                ps.setString(1, clinic);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            first = CompletableFuture.supplyAsync(() -> postRating(rating(clinic, "v1", "TELE-R", 2.0, 3.0, 2.0)));
+            locks.awaitWaiting("advisory", 1);
+            registration.commit();
+        } finally {
+            registration.close();
+        }
+        first.get(30, TimeUnit.SECONDS)
+                .then()
+                .statusCode(503)
+                .contentType("application/problem+json")
+                .header("Retry-After", notNullValue())
+                .body("detail", containsString("TELE-R"));
+        assertThat(db.count("SELECT count(*) FROM rating WHERE clinic_id = ?", clinic))
+                .isZero();
+        // Scored by version 2, the sum: 2 + 3 + 2.
+        postRating(rating(clinic, "v1", "TELE-R", 2.0, 3.0, 2.0))
+                .then()
+                .statusCode(201)
+                .body("total", closeTo(7.0, 1e-9));
     }
 
     /**
