@@ -338,8 +338,8 @@ public record InstrumentDefinition(
         }
     }
     /**
-     * Bands are told apart by name and never share a total: with first match winning, a total in
-     * two bands went silently to the first. A total in no band has no category.
+     * Bands are told apart by name, whatever its case, and never share a total: with first match
+     * winning, a total in two bands went silently to the first. A total in no band has no category.
      */
     private void checkCategoriesApart(List<Violation> out) {
         // Pairwise, so only within the size its annotation allows: 25,000 bands made 600 million pairs.
@@ -353,8 +353,10 @@ public record InstrumentDefinition(
                 if (b == null) {
                     continue;
                 }
-                if (a.name() != null && a.name().equals(b.name())) {
-                    out.add(new Violation("categories[" + i + "].name", "repeats the name of categories[" + j + "]"));
+                // Ignoring case, as a summary finds its promoter and detractor bands.
+                if (a.name() != null && a.name().equalsIgnoreCase(b.name())) {
+                    out.add(new Violation(
+                            "categories[" + i + "].name", "repeats the name of categories[" + j + "], ignoring case"));
                 }
                 if (a.min() <= b.max() && b.min() <= a.max()) {
                     out.add(new Violation("categories[" + i + "]", "shares totals with categories[" + j + "]"));

@@ -768,8 +768,11 @@ class TrendSql {
                        avg(r.total) AS mean_total,
                        count(*) FILTER (WHERE r.total < d.cutoff) AS below,
                        max(d.cutoff) AS cutoff,
-                       count(*) FILTER (WHERE r.total IS NOT NULL AND r.category = d.promoter) AS promoters,
-                       count(*) FILTER (WHERE r.total IS NOT NULL AND r.category = d.detractor) AS detractors,
+                       -- Ignoring case, as the bands were found: the names are read before this
+                       -- statement's snapshot (V12), and a version that only renamed a band may commit
+                       -- in between, after re-banding the stored ratings under the new name.
+                       count(*) FILTER (WHERE r.total IS NOT NULL AND lower(r.category) = lower(d.promoter)) AS promoters,
+                       count(*) FILTER (WHERE r.total IS NOT NULL AND lower(r.category) = lower(d.detractor)) AS detractors,
                        bool_or(d.promoter IS NOT NULL AND d.detractor IS NOT NULL) AS banded
                 FROM r LEFT JOIN defs d ON d.instrument = r.instrument
                 GROUP BY r.instrument

@@ -113,9 +113,9 @@ class InstrumentDefinitionTest {
         assertEquals(
                 List.of(new Violation("categories[1]", "shares totals with categories[0]")),
                 scale(0, 10, 1, touching, false, 0).check());
-        List<Category> twice = List.of(new Category("low", 0, 4), new Category("low", 5, 10));
+        List<Category> twice = List.of(new Category("low", 0, 4), new Category("LOW", 5, 10));
         assertEquals(
-                List.of(new Violation("categories[1].name", "repeats the name of categories[0]")),
+                List.of(new Violation("categories[1].name", "repeats the name of categories[0], ignoring case")),
                 scale(0, 10, 1, twice, false, 0).check());
         // Bands are compared in pairs, so only up to the 50 the annotation allows: 5,000 identical
         // bands are refused for their number, not answered with 12.5 million pairs.

@@ -686,6 +686,17 @@ class RatingResourceTest {
                 .statusCode(200)
                 .body("category", equalTo("Promoter"));
 
+        // A summary reads the band names before its snapshot: one whose ratings were re-banded
+        // from "promoter" to "Promoter" in between still counts them (as stored before the rename).
+        assertThat(db.update(
+                        "UPDATE rating SET category = 'promoter' WHERE clinic_id = ? AND instrument = 'PULSE-N'",
+                        clinic))
+                .isEqualTo(6);
+        given().get("/api/v1/clinics/" + clinic + "/summary")
+                .then()
+                .statusCode(200)
+                .body("ratings.PULSE-N.npsScore", closeTo(100.0, 1e-9));
+
         // A band's name may hold 64 characters, and so may the category of a rating in it.
         String longName = "Promoter, would tell a friend about this clinic unprompted".substring(0, 58);
         given().contentType(ContentType.JSON)
