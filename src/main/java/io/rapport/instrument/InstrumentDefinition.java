@@ -13,6 +13,7 @@ import jakarta.validation.constraints.Size;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -178,8 +179,7 @@ public record InstrumentDefinition(
         if (itemStep != previous.itemStep) {
             changed.add("itemStep");
         }
-        // Scoring reads no subscales and an empty map alike.
-        if (!Objects.equals(orEmpty(subscales), orEmpty(previous.subscales))) {
+        if (!subscaleMembers(subscales).equals(subscaleMembers(previous.subscales))) {
             changed.add("subscales");
         }
         if (total != previous.total) {
@@ -191,8 +191,17 @@ public record InstrumentDefinition(
         return changed;
     }
 
-    private static Map<String, List<Integer>> orEmpty(Map<String, List<Integer>> subscales) {
-        return subscales == null ? Map.of() : subscales;
+    /**
+     * Each subscale's items in order, as scoring reads them: no subscales and an empty map alike,
+     * and a subscale's items in any order (its value is their sum or mean).
+     */
+    private static Map<String, List<Integer>> subscaleMembers(Map<String, List<Integer>> subscales) {
+        Map<String, List<Integer>> out = new HashMap<>();
+        if (subscales != null) {
+            subscales.forEach((name, items) ->
+                    out.put(name, items == null ? null : items.stream().sorted().toList()));
+        }
+        return out;
     }
 
     /**

@@ -215,6 +215,24 @@ class InstrumentDefinitionTest {
                 .contains("subscales"));
         assertTrue(
                 BuiltInInstruments.SRS.scaleChangesFrom(BuiltInInstruments.SRS).isEmpty());
+
+        // A subscale is the sum or mean of its items: their order changes nothing, their set does.
+        InstrumentDefinition wai = BuiltInInstruments.WAI_SR;
+        Map<String, List<Integer>> reordered = new LinkedHashMap<>();
+        wai.subscales().forEach((name, items) -> {
+            List<Integer> backwards = new java.util.ArrayList<>(items);
+            java.util.Collections.reverse(backwards);
+            reordered.put(name, backwards);
+        });
+        assertTrue(withSubscales(wai, reordered).scaleChangesFrom(wai).isEmpty());
+        Map<String, List<Integer>> fewer = new LinkedHashMap<>(wai.subscales());
+        String first = fewer.keySet().iterator().next();
+        fewer.put(first, fewer.get(first).subList(1, fewer.get(first).size()));
+        assertEquals(List.of("subscales"), withSubscales(wai, fewer).scaleChangesFrom(wai));
+    }
+
+    private static InstrumentDefinition withSubscales(InstrumentDefinition d, Map<String, List<Integer>> subscales) {
+        return copyOf(d, d.clinicId(), subscales);
     }
 
     @Test
@@ -300,6 +318,12 @@ class InstrumentDefinitionTest {
     }
 
     private static InstrumentDefinition ownedBy(String clinicId, InstrumentDefinition d) {
+        return copyOf(d, clinicId, d.subscales());
+    }
+
+    /** {@code d} with another owner and other subscales, everything else as it is. */
+    private static InstrumentDefinition copyOf(
+            InstrumentDefinition d, String clinicId, Map<String, List<Integer>> subscales) {
         return new InstrumentDefinition(
                 clinicId,
                 d.code(),
@@ -310,7 +334,7 @@ class InstrumentDefinitionTest {
                 d.itemMax(),
                 d.itemStep(),
                 d.itemTexts(),
-                d.subscales(),
+                subscales,
                 d.total(),
                 d.missing(),
                 d.categories(),
