@@ -28,10 +28,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The one place ratings are written: the same set-based idempotent upsert as visits, keyed on
@@ -206,22 +208,23 @@ class RatingStore {
      * Built-ins never change while Rapport runs.
      */
     private void stillScoredAsRead(Connection c, List<NewRating> ratings) throws SQLException {
-        Map<String, InstrumentDefinition> current = new TreeMap<>();
+        // Key order: two batches lock alike.
+        Set<String> keys = new TreeSet<>();
         for (NewRating r : ratings) {
             if (r.scoredBy().clinicId() != null) {
-                // Key order: two batches lock alike.
-                current.put(InstrumentRegistry.lockKey(r.clinicId(), r.instrument()), null);
+                keys.add(InstrumentRegistry.lockKey(r.clinicId(), r.instrument()));
             }
         }
-        if (current.isEmpty()) {
+        if (keys.isEmpty()) {
             return;
         }
         try (PreparedStatement lock = c.prepareStatement(LOCK_INSTRUMENT)) {
-            for (String key : current.keySet()) {
+            for (String key : keys) {
                 lock.setString(1, key);
                 lock.execute();
             }
         }
+        Map<String, InstrumentDefinition> current = new HashMap<>();
         for (NewRating r : ratings) {
             if (r.scoredBy().clinicId() == null) {
                 continue;

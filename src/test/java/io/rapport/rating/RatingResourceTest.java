@@ -1,5 +1,6 @@
 package io.rapport.rating;
 
+import static io.rapport.support.Fixtures.instrument;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Fixtures.with;
@@ -439,7 +440,7 @@ class RatingResourceTest {
         given().get("/api/v1/instruments/NOPE").then().statusCode(404).contentType("application/problem+json");
 
         Map<String, Object> def = with(
-                threeItemMean(clinic, "TELE-3"),
+                instrument(clinic, "TELE-3"),
                 "name",
                 "Telehealth comfort check",
                 "itemTexts",
@@ -513,7 +514,7 @@ class RatingResourceTest {
     @Test
     void aNewInstrumentVersionJudgesTheStoredRatingsAgain() {
         String clinic = unique("c");
-        Map<String, Object> v1 = with(threeItemMean(clinic, "TELE-V"), "dropAlert", true, "dropThreshold", 1.0);
+        Map<String, Object> v1 = with(instrument(clinic, "TELE-V"), "dropAlert", true, "dropThreshold", 1.0);
         given().contentType(ContentType.JSON)
                 .body(v1)
                 .post("/api/v1/instruments")
@@ -558,7 +559,7 @@ class RatingResourceTest {
     @Test
     void aNewScaleIsRefusedOnceRatingsWereScoredByTheOld() {
         String clinic = unique("c");
-        Map<String, Object> v1 = threeItemMean(clinic, "TELE-S");
+        Map<String, Object> v1 = instrument(clinic, "TELE-S");
         given().contentType(ContentType.JSON)
                 .body(v1)
                 .post("/api/v1/instruments")
@@ -570,7 +571,7 @@ class RatingResourceTest {
         postRating(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0, 9.0)).then().statusCode(201);
         String other = unique("c");
         given().contentType(ContentType.JSON)
-                .body(threeItemMean(other, "TELE-S"))
+                .body(instrument(other, "TELE-S"))
                 .post("/api/v1/instruments")
                 .then()
                 .statusCode(201);
@@ -639,20 +640,21 @@ class RatingResourceTest {
     @Test
     void aNewVersionsBandsApplyToTheStoredRatings() {
         String clinic = unique("c");
-        Map<String, Object> v1 = new LinkedHashMap<>();
-        v1.put("clinicId", clinic);
-        v1.put("code", "PULSE-N");
-        v1.put("version", 1);
-        v1.put("name", "Would you recommend us");
-        v1.put("items", 1);
-        v1.put("itemMin", 0);
-        v1.put("itemMax", 10);
-        v1.put("itemStep", 1);
-        v1.put("total", "ITEM");
-        v1.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT"));
-        v1.put("categories", List.of(band("detractor", 0, 6), band("passive", 7, 8), band("promoter", 9, 10)));
-        v1.put("dropAlert", false);
-        v1.put("dropThreshold", 0);
+        // One answer of 0 to 10, itself the total, in three bands (its cutoff of 2.5 raises nothing here).
+        Map<String, Object> v1 = with(
+                instrument(clinic, "PULSE-N"),
+                "name",
+                "Would you recommend us",
+                "items",
+                1,
+                "itemMin",
+                0,
+                "itemMax",
+                10,
+                "total",
+                "ITEM",
+                "categories",
+                List.of(band("detractor", 0, 6), band("passive", 7, 8), band("promoter", 9, 10)));
         given().contentType(ContentType.JSON)
                 .body(v1)
                 .post("/api/v1/instruments")
@@ -732,7 +734,7 @@ class RatingResourceTest {
     void aRatingScoredByAVersionReplacedMeanwhileIsRetriedNotMixedIn() throws Exception {
         String clinic = unique("c");
         given().contentType(ContentType.JSON)
-                .body(threeItemMean(clinic, "TELE-R"))
+                .body(instrument(clinic, "TELE-R"))
                 .post("/api/v1/instruments")
                 .then()
                 .statusCode(201);
@@ -765,28 +767,6 @@ class RatingResourceTest {
                 .then()
                 .statusCode(201)
                 .body("total", closeTo(7.0, 1e-9));
-    }
-
-    /**
-     * Version 1 of a clinic instrument: three items of 1 to 5, their mean the total, every answer
-     * required, an alert below 2.5, no drop rule.
-     */
-    private static Map<String, Object> threeItemMean(String clinic, String code) {
-        Map<String, Object> def = new LinkedHashMap<>();
-        def.put("clinicId", clinic);
-        def.put("code", code);
-        def.put("version", 1);
-        def.put("name", "Three-item check");
-        def.put("items", 3);
-        def.put("itemMin", 1);
-        def.put("itemMax", 5);
-        def.put("itemStep", 1);
-        def.put("total", "MEAN");
-        def.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT"));
-        def.put("defaultCutoff", 2.5);
-        def.put("dropAlert", false);
-        def.put("dropThreshold", 0);
-        return def;
     }
 
     /** The clinic's open alerts as "visit REASON", sorted. */

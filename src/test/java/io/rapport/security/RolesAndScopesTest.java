@@ -156,24 +156,20 @@ class RolesAndScopesTest {
                     200,
                     s -> s.as().queryParam("clinicId", s.clinic()).get("/api/v1/audit")));
 
+    /** Two answers of 1 to 5, their mean, missing ones left out of it. */
     private static Map<String, Object> instrument(String clinic, String code) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("clinicId", clinic);
-        m.put("code", code);
-        m.put("version", 1);
-        m.put("name", "Comfort check");
-        m.put("items", 2);
-        m.put("itemMin", 1);
-        m.put("itemMax", 5);
-        m.put("itemStep", 1);
-        m.put("subscales", Map.of());
-        m.put("total", "MEAN");
-        m.put("missing", Map.of("policy", "MEAN_OF_ANSWERED", "maxMissing", 0, "overLimit", "REJECT"));
-        m.put("categories", List.of());
-        m.put("defaultCutoff", 2.5);
-        m.put("dropAlert", false);
-        m.put("dropThreshold", 0);
-        return m;
+        return with(
+                io.rapport.support.Fixtures.instrument(clinic, code),
+                "name",
+                "Comfort check",
+                "items",
+                2,
+                "subscales",
+                Map.of(),
+                "missing",
+                Map.of("policy", "MEAN_OF_ANSWERED", "maxMissing", 0, "overLimit", "REJECT"),
+                "categories",
+                List.of());
     }
 
     /** Seeds a clinic as the suite (every role), and answers a token for it with the given roles. */

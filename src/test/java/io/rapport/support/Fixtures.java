@@ -22,6 +22,29 @@ public final class Fixtures {
     private static final Instant START =
             Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
 
+    /**
+     * Version 1 of a clinic's own instrument: three items of 1 to 5, their mean the total, every
+     * answer required, an alert below 2.5, no drop rule. Tests change what they are about with
+     * {@link #with}.
+     */
+    public static Map<String, Object> instrument(String clinic, String code) {
+        Map<String, Object> def = new LinkedHashMap<>();
+        def.put("clinicId", clinic);
+        def.put("code", code);
+        def.put("version", 1);
+        def.put("name", "Three-item check");
+        def.put("items", 3);
+        def.put("itemMin", 1);
+        def.put("itemMax", 5);
+        def.put("itemStep", 1);
+        def.put("total", "MEAN");
+        def.put("missing", Map.of("policy", "NONE", "maxMissing", 0, "overLimit", "REJECT"));
+        def.put("defaultCutoff", 2.5);
+        def.put("dropAlert", false);
+        def.put("dropThreshold", 0);
+        return def;
+    }
+
     /** A valid VIDEO visit of 30 min that started about two hours ago, 4 min after its schedule. */
     public static Map<String, Object> visit(String clinicId, String visitId) {
         Instant start = START;
