@@ -1,6 +1,7 @@
 package io.rapport.trend;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
@@ -18,6 +19,17 @@ final class Round {
     /** Instrument totals, NPS, and means of counts. */
     static final int SCORE = 2;
 
+    /**
+     * A mean or an interpolation of decimals carries binary noise in its last digits: the mean of
+     * 0.4065 and 0.4066 is 0.40654999999999997 as a double, and the median of 2.3 and 2.4 is
+     * 2.3499999999999996. Rounded as they stand, such halves went down, where the manager's own
+     * arithmetic, and half-up, take them up. Read first to 12 significant digits, a double's
+     * noise (its 16th or 17th, or a few units more after a long sum) is gone, while any figure
+     * stated to 12 digits or fewer, which every input of the service is in practice, keeps its
+     * value.
+     */
+    private static final MathContext WITHOUT_NOISE = new MathContext(12, RoundingMode.HALF_EVEN);
+
     private Round() {}
 
     static Double to(Double value, int decimals) {
@@ -26,6 +38,7 @@ final class Round {
         }
         // BigDecimal.valueOf reads the double's shortest decimal form, so 2.675 rounds as written.
         return BigDecimal.valueOf(value)
+                .round(WITHOUT_NOISE)
                 .setScale(decimals, RoundingMode.HALF_UP)
                 .doubleValue();
     }
