@@ -30,6 +30,11 @@ public class Audit {
      * and the row must not keep whatever text a caller sent in its place.
      */
     public Audit clinic(String clinicId) {
+        named(http, clinicId);
+        return this;
+    }
+
+    static void named(RoutingContext http, String clinicId) {
         if (Ids.valid(clinicId)) {
             Set<String> clinics = http.get(CLINICS);
             if (clinics == null) {
@@ -38,7 +43,6 @@ public class Audit {
             }
             clinics.add(clinicId);
         }
-        return this;
     }
 
     public Audit clinics(Collection<String> clinicIds) {

@@ -63,6 +63,7 @@ public class AuditRecorder {
     private void record(RoutingContext http) {
         SecurityIdentity identity = http.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
         boolean known = identity != null && !identity.isAnonymous();
+        namedInTheAddress(http);
         Set<String> clinics = http.get(Audit.CLINICS);
         Long records = http.get(Audit.RECORDS);
         String route = http.get(Audit.ROUTE);
@@ -81,6 +82,21 @@ public class AuditRecorder {
                 route == null ? "(no route)" : route,
                 http.response().getStatusCode(),
                 records == null ? 0 : records));
+    }
+
+    /**
+     * The clinic a request names in its path ({@code /clinics/{clinicId}/...}) or its query
+     * ({@code ?clinicId=}), whether or not it got as far as a resource: a request refused for its
+     * token, its role or its scope names the clinic it was after too, and that clinic's admin reads
+     * the refusals in the clinic's trail.
+     */
+    private static void namedInTheAddress(RoutingContext http) {
+        Audit.named(http, Routes.pathParameter(http.normalizedPath(), "clinicId"));
+        try {
+            Audit.named(http, http.queryParams().get("clinicId"));
+        } catch (RuntimeException e) {
+            // A query that does not decode names nothing; it was refused for that already.
+        }
     }
 
     private static String template(Class<?> type, Method method) {

@@ -49,18 +49,16 @@ public class ProblemMapper {
                         .build();
     }
 
+    static final String TOKEN_REQUIRED = "A valid bearer token is required: send Authorization: Bearer <token>.";
+    static final String BEARER_CHALLENGE = "Bearer realm=\"rapport\"";
+
     // With lazy authentication a bad token surfaces here, so every 401 is the same problem+json,
     // and none tells the caller which check failed (expired, issuer, signature, algorithm).
     @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
     public Response unauthenticated(UriInfo uri) {
-        Response r = respond(
-                401,
-                "Unauthorized",
-                "A valid bearer token is required: send Authorization: Bearer <token>.",
-                uri,
-                null);
+        Response r = respond(401, "Unauthorized", TOKEN_REQUIRED, uri, null);
         return Response.fromResponse(r)
-                .header("WWW-Authenticate", "Bearer realm=\"rapport\"")
+                .header("WWW-Authenticate", BEARER_CHALLENGE)
                 .build();
     }
 

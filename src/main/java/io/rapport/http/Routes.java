@@ -71,6 +71,25 @@ public final class Routes {
         return null;
     }
 
+    /**
+     * The segment of {@code path} that stands where its route's template has {@code {name}}; null
+     * when the path falls under no route or its route has no such parameter.
+     */
+    public static String pathParameter(String path, String name) {
+        String template = template(path);
+        if (template == null) {
+            return null;
+        }
+        String[] t = template.split("/");
+        String[] p = path.split("/");
+        for (int i = 0; i < t.length && i < p.length; i++) {
+            if (t[i].equals("{" + name + "}")) {
+                return p[i];
+            }
+        }
+        return null;
+    }
+
     private static List<Route> routes() {
         List<Route> known = routes;
         if (known == null) {

@@ -1,10 +1,12 @@
 package io.rapport.security;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.rapport.support.Tokens;
 import io.restassured.response.ValidatableResponse;
 import io.smallrye.jwt.build.Jwt;
@@ -14,6 +16,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
 import org.junit.jupiter.api.Test;
 
 /** Every way a token can be wrong gets the same 401 problem with a Bearer challenge. */
@@ -100,6 +104,94 @@ class AuthenticationTest {
                 .then()
                 .statusCode(401)
                 .contentType("application/problem+json")
+                .header("WWW-Authenticate", startsWith("Bearer"));
+    }
+
+    /**
+     * A signed token whose {@code groups} is not a role name or a list of them names no role anyone
+     * could check, and is refused: a 401 where the token library cannot read the claim (an object,
+     * a number; it was a 500, a ClassCastException, on every endpoint), a 403 where it reads it as
+     * no role at all (a list holding a number), as for any token without the endpoint's role.
+     */
+    @Test
+    void aGroupsClaimThatIsNotAListOfNamesIsRefusedNeverA500() throws Exception {
+        long iat = Instant.now().getEpochSecond();
+        for (String groups : List.of("{\"analyst\":true}", "7", "true", "[1,2]", "[\"analyst\",{}]")) {
+            // Signed by hand: the token builder refuses such a claim, an identity provider may not.
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload("{\"iss\":\"" + Tokens.ISSUER + "\",\"sub\":\"someone\",\"iat\":" + iat + ",\"exp\":"
+                    + (iat + 600) + ",\"groups\":" + groups + ",\"clinics\":[\"*\"]}");
+            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+            jws.setKey(Tokens.testKey());
+            var r = given().header("Authorization", Tokens.bearer(jws.getCompactSerialization()))
+                    .get(SUMMARY);
+            assertThat(r.statusCode()).as(groups).isIn(401, 403);
+            r.then().contentType("application/problem+json");
+            if (groups.startsWith("{")) {
+                assertThat(r.statusCode()).as(groups).isEqualTo(401);
+            }
+        }
+    }
+
+    /**
+     * OpenID Connect caps {@code sub} at 255 ASCII characters, and Rapport stores it (as the
+     * acknowledger of an alert, in the audit trail): a longer one was a 500 when it acknowledged.
+     */
+    @Test
+    void aSubjectOfMoreThan255CharactersOrWithANulIs401() {
+        for (String subject : List.of("s".repeat(256), "some\u0000one")) {
+            String odd = Jwt.issuer(Tokens.ISSUER)
+                    .subject(subject)
+                    .groups(Set.of(Roles.ANALYST))
+                    .claim("clinics", List.of("*"))
+                    .expiresIn(600)
+                    .sign(Tokens.testKey());
+            unauthorized(Tokens.bearer(odd));
+        }
+        String longest = Jwt.issuer(Tokens.ISSUER)
+                .subject("s".repeat(255))
+                .groups(Set.of(Roles.ANALYST))
+                .claim("clinics", List.of("*"))
+                .expiresIn(600)
+                .sign(Tokens.testKey());
+        given().header("Authorization", Tokens.bearer(longest))
+                .get(SUMMARY)
+                .then()
+                .statusCode(200);
+    }
+
+    /**
+     * Without a valid token the answer is 401 whatever else is wrong with the request: the order
+     * of the checks must not tell an unauthenticated caller which addresses exist, or which
+     * methods and media types they take. (Only the size limits come first: the body, the URL, the
+     * number of query parameters.)
+     */
+    @Test
+    void noTokenIs401BeforeAnyOtherCheck() {
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.NO_TOKEN)
+                .accept("text/html")
+                .get(SUMMARY)
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json");
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.NO_TOKEN)
+                .contentType("text/plain")
+                .body("hello")
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(401);
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.NO_TOKEN)
+                .get("/api/v1/no-such-address")
+                .then()
+                .statusCode(401);
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.NO_TOKEN)
+                .delete(SUMMARY)
+                .then()
+                .statusCode(401)
                 .header("WWW-Authenticate", startsWith("Bearer"));
     }
 }

@@ -1,0 +1,51 @@
+package io.rapport.error;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Every {@code /api} request needs a valid bearer token before anything else about it is checked:
+ * its method, media types, parameters and body. Left to the resources, a request without one got
+ * a 405, 406, 415 or 400 first, which told a caller without a token what an address takes. The
+ * answer is the same problem+json and Bearer challenge as {@link ProblemMapper#unauthenticated}.
+ * (Quarkus's path permissions would check as early, but answer with an empty body.)
+ */
+@ApplicationScoped
+class UnauthenticatedAnswer {
+
+    private final ObjectMapper mapper;
+
+    UnauthenticatedAnswer(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    void install(@Observes Router router) {
+        router.route("/api/*")
+                .order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT)
+                .handler(rc -> QuarkusHttpUser.getSecurityIdentity(rc, null)
+                        .subscribe()
+                        .with(
+                                identity -> {
+                                    if (identity == null || identity.isAnonymous()) {
+                                        refuse(rc);
+                                    } else {
+                                        rc.next();
+                                    }
+                                },
+                                failure -> refuse(rc)));
+    }
+
+    private void refuse(RoutingContext rc) {
+        if (rc.response().headWritten()) {
+            return;
+        }
+        rc.response().putHeader("WWW-Authenticate", ProblemMapper.BEARER_CHALLENGE);
+        Problem.of(401, "Unauthorized", ProblemMapper.TOKEN_REQUIRED, rc.normalizedPath(), null)
+                .send(rc.response(), mapper);
+    }
+}
