@@ -152,6 +152,22 @@ public class ProblemMapper {
                     uri,
                     null);
         }
+        Incomplete incomplete = incompleteBody(e);
+        if (incomplete != null) {
+            // The client's failure, not the service's: one line, no stack trace, no 5xx to page anyone.
+            LOG.infof("Request body on %s ended before its Content-Length: %s", uri.getPath(), incomplete.why);
+            Response r = respond(
+                    incomplete.status,
+                    incomplete.status == 408 ? "Request Timeout" : "Invalid request",
+                    "The request body ended before its Content-Length (" + incomplete.why
+                            + "). Nothing of it was stored: send it again, whole.",
+                    uri,
+                    null);
+            // RFC 9110 15.5.9: the server closes the connection after a 408.
+            return incomplete.status == 408
+                    ? Response.fromResponse(r).header("Connection", "close").build()
+                    : r;
+        }
         // The id ties the client's answer to the log line without telling the client anything internal.
         String errorId = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", errorId, uri.getPath());
@@ -218,6 +234,41 @@ public class ProblemMapper {
             }
         }
         return false;
+    }
+
+    /** Why a request body did not arrive whole, and the answer that says so. */
+    private enum Incomplete {
+        STALLED(408, "it stopped coming for longer than the read timeout"),
+        CLOSED(400, "the client closed the connection");
+
+        final int status;
+        final String why;
+
+        Incomplete(int status, String why) {
+            this.status = status;
+            this.why = why;
+        }
+    }
+
+    /**
+     * Reading the body failed because the client stopped sending it: the request stream's own
+     * read timeout (a plain IOException, where the database driver's is a SocketTimeoutException
+     * inside an SQLException), or the connection closed under it.
+     */
+    private static Incomplete incompleteBody(Throwable e) {
+        List<Throwable> all = causes(e);
+        if (all.stream().anyMatch(t -> t instanceof java.sql.SQLException)) {
+            return null;
+        }
+        for (Throwable t : all) {
+            if (t instanceof io.vertx.core.http.HttpClosedException) {
+                return Incomplete.CLOSED;
+            }
+            if (t.getClass() == java.io.IOException.class && "Read timed out".equals(t.getMessage())) {
+                return Incomplete.STALLED;
+            }
+        }
+        return null;
     }
 
     private static boolean unstorableCharacter(Throwable e) {
