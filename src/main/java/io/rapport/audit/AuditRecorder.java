@@ -85,17 +85,21 @@ public class AuditRecorder {
     }
 
     /**
-     * The clinic a request names in its path ({@code /clinics/{clinicId}/...}) or its query
-     * ({@code ?clinicId=}), whether or not it got as far as a resource: a request refused for its
-     * token, its role or its scope names the clinic it was after too, and that clinic's admin reads
-     * the refusals in the clinic's trail.
+     * The clinic a request names in its path ({@code /clinics/{clinicId}/...}) or, on the endpoints
+     * that read it, in its {@code clinicId} query parameter, whether or not it got as far as a
+     * resource: a request refused for its token, its role or its scope names the clinic it was after
+     * too, and that clinic's admin reads the refusals in the clinic's trail. A {@code clinicId} a
+     * route ignores names nothing: a caller could otherwise put any clinic in another's trail.
      */
     private static void namedInTheAddress(RoutingContext http) {
-        Audit.named(http, Routes.pathParameter(http.normalizedPath(), "clinicId"));
-        try {
-            Audit.named(http, http.queryParams().get("clinicId"));
-        } catch (RuntimeException e) {
-            // A query that does not decode names nothing; it was refused for that already.
+        String path = http.normalizedPath();
+        Audit.named(http, Routes.pathParameter(path, "clinicId"));
+        if (Routes.takesQueryParameter(path, http.request().method().name(), "clinicId")) {
+            try {
+                Audit.named(http, http.queryParams().get("clinicId"));
+            } catch (RuntimeException e) {
+                // A query that does not decode names nothing; it was refused for that already.
+            }
         }
     }
 

@@ -1,10 +1,10 @@
 package io.rapport.error;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.http.Routes;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Set;
@@ -24,25 +24,24 @@ class OptionsFilter {
         this.mapper = mapper;
     }
 
-    void register(@Observes Filters filters) {
-        filters.register(
-                rc -> {
-                    String path = rc.normalizedPath();
-                    if (rc.request().method() != HttpMethod.OPTIONS || !path.startsWith("/api/")) {
-                        rc.next();
-                        return;
-                    }
-                    Set<String> allowed = Routes.allowed(path);
-                    if (allowed.isEmpty()) {
-                        Problem.of(404, "Not Found", "No resource at this address.", path, null)
-                                .send(rc.response(), mapper);
-                        return;
-                    }
-                    rc.response()
-                            .setStatusCode(204)
-                            .putHeader(HttpHeaders.ALLOW, String.join(", ", allowed))
-                            .end();
-                },
-                80);
+    /** After the token check, so that OPTIONS tells a caller without a token nothing either. */
+    void register(@Observes Router router) {
+        router.route("/api/*").order(UnauthenticatedAnswer.ORDER + 1).handler(rc -> {
+            String path = rc.normalizedPath();
+            if (rc.request().method() != HttpMethod.OPTIONS || !path.startsWith("/api/")) {
+                rc.next();
+                return;
+            }
+            Set<String> allowed = Routes.allowed(path);
+            if (allowed.isEmpty()) {
+                Problem.of(404, "Not Found", "No resource at this address.", path, null)
+                        .send(rc.response(), mapper);
+                return;
+            }
+            rc.response()
+                    .setStatusCode(204)
+                    .putHeader(HttpHeaders.ALLOW, String.join(", ", allowed))
+                    .end();
+        });
     }
 }

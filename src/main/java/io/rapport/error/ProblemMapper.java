@@ -256,11 +256,13 @@ public class ProblemMapper {
      * inside an SQLException), or the connection closed under it.
      */
     private static Incomplete incompleteBody(Throwable e) {
-        List<Throwable> all = causes(e);
-        if (all.stream().anyMatch(t -> t instanceof java.sql.SQLException)) {
+        if (causes(e).stream().anyMatch(t -> t instanceof java.sql.SQLException)) {
             return null;
         }
-        for (Throwable t : all) {
+        // The causes only, not what they suppressed: a server failure that merely suppressed a
+        // closed connection is still a server failure. Bounded: these chains can loop.
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
             if (t instanceof io.vertx.core.http.HttpClosedException) {
                 return Incomplete.CLOSED;
             }

@@ -10,13 +10,18 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * Every {@code /api} request needs a valid bearer token before anything else about it is checked:
- * its method, media types, parameters and body. Left to the resources, a request without one got
+ * its address, method (OPTIONS included), media types, parameters and body. Only the checks that
+ * guard the server as a whole come first: shutdown, the body's size, the query's size and its
+ * repeated parameters. Left to the resources, a request without one got
  * a 405, 406, 415 or 400 first, which told a caller without a token what an address takes. The
  * answer is the same problem+json and Bearer challenge as {@link ProblemMapper#unauthenticated}.
  * (Quarkus's path permissions would check as early, but answer with an empty body.)
  */
 @ApplicationScoped
 class UnauthenticatedAnswer {
+
+    /** Before the resources, after the filters that answer for the server as a whole (shutdown, size limits). */
+    static final int ORDER = RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT;
 
     private final ObjectMapper mapper;
 

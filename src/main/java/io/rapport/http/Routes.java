@@ -6,8 +6,11 @@ import jakarta.enterprise.inject.spi.Bean;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,7 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class Routes {
 
-    private record Route(String template, Pattern path, String method, Set<String> produces) {}
+    private record Route(String template, Pattern path, String method, Set<String> produces, Set<String> query) {}
 
     private static volatile List<Route> routes;
 
@@ -72,8 +75,9 @@ public final class Routes {
     }
 
     /**
-     * The segment of {@code path} that stands where its route's template has {@code {name}}; null
-     * when the path falls under no route or its route has no such parameter.
+     * The segment of {@code path} that stands where its route's template has {@code {name}}, decoded
+     * as JAX-RS decodes a path parameter (percent-escapes; matrix parameters dropped); null when the
+     * path falls under no route or its route has no such parameter.
      */
     public static String pathParameter(String path, String name) {
         String template = template(path);
@@ -84,10 +88,41 @@ public final class Routes {
         String[] p = path.split("/");
         for (int i = 0; i < t.length && i < p.length; i++) {
             if (t[i].equals("{" + name + "}")) {
-                return p[i];
+                String segment = p[i].split(";", 2)[0];
+                try {
+                    // A '+' is itself in a path, not a space as in a form.
+                    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null;
+                }
             }
         }
         return null;
+    }
+
+    /** Whether the resource method {@code method} at {@code path} reads the query parameter {@code name}. */
+    public static boolean takesQueryParameter(String path, String method, String name) {
+        String served = method.equals("HEAD") ? "GET" : method;
+        for (Route r : routes()) {
+            if (r.method().equals(served)
+                    && r.path().matcher(path).matches()
+                    && r.query().contains(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> queryParameters(Method m) {
+        Set<String> out = new TreeSet<>();
+        for (Annotation[] annotations : m.getParameterAnnotations()) {
+            for (Annotation a : annotations) {
+                if (a instanceof QueryParam q) {
+                    out.add(q.value());
+                }
+            }
+        }
+        return out;
     }
 
     private static List<Route> routes() {
@@ -114,7 +149,7 @@ public final class Routes {
                 }
                 Path sub = m.getAnnotation(Path.class);
                 String template = join(root.value(), sub == null ? "" : sub.value());
-                out.add(new Route(template, regex(template), httpMethod, produces(type, m)));
+                out.add(new Route(template, regex(template), httpMethod, produces(type, m), queryParameters(m)));
             }
         }
         return List.copyOf(out);

@@ -93,14 +93,19 @@ public class CheckedTokenParser implements JWTParser {
 
     private static JsonWebToken checked(Parsing parsing) throws ParseException {
         JsonWebToken jwt;
+        java.util.Set<String> groups;
         try {
             jwt = parsing.run();
-            jwt.getGroups();
-        } catch (RuntimeException e) {
-            // The library reads groups as it parses a token and again when asked, and throws a
-            // ClassCastException for a shape it cannot read. Its message names Java types, which says
+            groups = jwt.getGroups();
+        } catch (ClassCastException e) {
+            // The library reads groups as it parses a token and again when asked, and throws this for
+            // a shape it cannot read (an object, a number). Its message names Java types, which says
             // nothing to a caller.
             throw new ParseException("The groups claim is not a role name or a list of role names");
+        }
+        if (groups != null && groups.contains(null)) {
+            // ["analyst", null] reads as a set holding null, which no role check or audit row expects.
+            throw new ParseException("The groups claim holds a null");
         }
         String subject = jwt.getSubject() != null ? jwt.getSubject() : jwt.getName();
         if (subject != null && subject.codePointCount(0, subject.length()) > MAX_SUBJECT) {

@@ -118,6 +118,23 @@ class AuditTrailTest {
         assertThat(queried.statusCode()).isEqualTo(404);
         assertThat(row(queried.header("X-Request-Id"))).containsEntry("clinics", List.of(other));
 
+        // A clinicId the endpoint does not read names nothing: a caller cannot put a clinic it
+        // never touched in that clinic's trail.
+        Response ignored = given().header("Authorization", token)
+                .filter(io.rapport.support.Contract.invalidRequest())
+                .queryParam("clinicId", other)
+                .get("/api/v1/clinics/" + clinic + "/visits/v-1");
+        assertThat(ignored.statusCode()).isEqualTo(200);
+        assertThat(row(ignored.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic));
+
+        // The address's clinic as JAX-RS reads it: percent-escapes decoded, matrix parameters dropped.
+        String escaped = other.replace("-", "%2D");
+        Response encoded = given().header("Authorization", token)
+                .urlEncodingEnabled(false)
+                .get("/api/v1/clinics/" + escaped + ";v=1/summary");
+        assertThat(encoded.statusCode()).isEqualTo(404);
+        assertThat(row(encoded.header("X-Request-Id"))).containsEntry("clinics", List.of(other));
+
         // Refused before any resource method ran: the template of the address all the same, and
         // for an address under no route, none.
         Response wrongMethod = given().header("Authorization", token)

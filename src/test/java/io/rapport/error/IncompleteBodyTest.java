@@ -111,7 +111,7 @@ class IncompleteBodyTest {
      * service counts it as a 408, or as a 400 when the close reaches the request first.
      */
     @Test
-    void aBodyThatStallsIsGivenUpAsA408() throws Exception {
+    void aBodyThatStallsIsGivenUpWithoutAServerError() throws Exception {
         noServerError(() -> {
             try (Socket s = new Socket("localhost", RestAssured.port)) {
                 s.setSoTimeout(30_000);

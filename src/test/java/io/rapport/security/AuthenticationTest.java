@@ -110,13 +110,15 @@ class AuthenticationTest {
     /**
      * A signed token whose {@code groups} is not a role name or a list of them names no role anyone
      * could check, and is refused: a 401 where the token library cannot read the claim (an object,
-     * a number; it was a 500, a ClassCastException, on every endpoint), a 403 where it reads it as
+     * a number; it was a 500, a ClassCastException, on every endpoint) or reads it with a null in it
+     * (which let the request through and lost its audit row), a 403 where it reads it as
      * no role at all (a list holding a number), as for any token without the endpoint's role.
      */
     @Test
     void aGroupsClaimThatIsNotAListOfNamesIsRefusedNeverA500() throws Exception {
         long iat = Instant.now().getEpochSecond();
-        for (String groups : List.of("{\"analyst\":true}", "7", "true", "[1,2]", "[\"analyst\",{}]")) {
+        for (String groups :
+                List.of("{\"analyst\":true}", "7", "true", "[1,2]", "[\"analyst\",{}]", "[\"analyst\",null]")) {
             // Signed by hand: the token builder refuses such a claim, an identity provider may not.
             JsonWebSignature jws = new JsonWebSignature();
             jws.setPayload("{\"iss\":\"" + Tokens.ISSUER + "\",\"sub\":\"someone\",\"iat\":" + iat + ",\"exp\":"
@@ -127,7 +129,7 @@ class AuthenticationTest {
                     .get(SUMMARY);
             assertThat(r.statusCode()).as(groups).isIn(401, 403);
             r.then().contentType("application/problem+json");
-            if (groups.startsWith("{")) {
+            if (groups.startsWith("{") || groups.contains("null")) {
                 assertThat(r.statusCode()).as(groups).isEqualTo(401);
             }
         }
@@ -163,8 +165,8 @@ class AuthenticationTest {
     /**
      * Without a valid token the answer is 401 whatever else is wrong with the request: the order
      * of the checks must not tell an unauthenticated caller which addresses exist, or which
-     * methods and media types they take. (Only the size limits come first: the body, the URL, the
-     * number of query parameters.)
+     * methods (OPTIONS too) and media types they take. (Only the limits on the request's size come
+     * first: the body, the URL, the query's parameters.)
      */
     @Test
     void noTokenIs401BeforeAnyOtherCheck() {
@@ -187,6 +189,12 @@ class AuthenticationTest {
                 .get("/api/v1/no-such-address")
                 .then()
                 .statusCode(401);
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.NO_TOKEN)
+                .options(SUMMARY)
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json");
         given().filter(Contract.invalidRequest())
                 .header("Authorization", Tokens.NO_TOKEN)
                 .delete(SUMMARY)
