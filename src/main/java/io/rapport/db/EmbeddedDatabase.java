@@ -5,9 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -52,6 +56,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** How many of the server's last log lines a failed start repeats in Rapport's own error. */
     private static final int LOG_LINES_ON_FAILURE = 20;
 
+    /** The file the library locks in the data directory while its server runs. */
+    private static final String LIBRARY_LOCK_FILE = "epg-lock";
+
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
     private final boolean temporary;
@@ -69,6 +76,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     ? Files.createTempDirectory("rapport-pg-")
                     : settings.dataDir().toAbsolutePath().normalize();
             Files.createDirectories(dir);
+            // One name for one directory: reached through a link, a server left running there was
+            // not recognised as this directory's (clearStaleServer compares command lines), and its
+            // pid file was removed under it.
+            dir = dir.toRealPath();
             clearStaleServer(dir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
@@ -185,6 +196,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (!Files.exists(pidFile)) {
             return;
         }
+        refuseADirectoryInUse(dataDir);
         List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
         Optional<ProcessHandle> owner = lines.isEmpty()
                 ? Optional.empty()
@@ -205,6 +217,34 @@ public final class EmbeddedDatabase implements AutoCloseable {
             LOG.warnf("Removing a stale postmaster.pid left by an earlier run in %s", dataDir);
         }
         Files.deleteIfExists(pidFile);
+    }
+
+    /**
+     * A server running on the directory is an orphan only when no Rapport holds it. The library
+     * locks {@code epg-lock} in the data directory for as long as its server runs, and the system
+     * drops that lock when the holder dies, however it dies. A second Rapport started on the same
+     * directory took the first one's running server for an orphan and stopped it, leaving the first
+     * one without a database; it is now refused before it touches anything.
+     */
+    private static void refuseADirectoryInUse(Path dataDir) throws IOException {
+        boolean inUse;
+        try (FileChannel lock = FileChannel.open(
+                dataDir.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock held = lock.tryLock();
+            inUse = held == null;
+            if (held != null) {
+                held.release();
+            }
+        } catch (OverlappingFileLockException e) {
+            // This JVM holds it: another embedded server of this process runs there.
+            inUse = true;
+        }
+        if (inUse) {
+            throw new IllegalStateException("Could not start the embedded PostgreSQL: its data directory " + dataDir
+                    + " is in use by another Rapport, which runs a PostgreSQL there. Stop that one first, or"
+                    + " give this one a directory of its own (rapport.embedded-db.data-dir,"
+                    + " RAPPORT_EMBEDDED_DB_DATA_DIR). Nothing was changed.");
+        }
     }
 
     private static Optional<Long> parsePid(String line) {

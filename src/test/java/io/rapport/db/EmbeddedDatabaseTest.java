@@ -60,6 +60,35 @@ class EmbeddedDatabaseTest {
         }
     }
 
+    /**
+     * A second start on a directory whose server a running Rapport holds is refused before it
+     * touches anything: it used to take that server for a killed run's orphan and stop it, under
+     * the running Rapport. (Here both are in one JVM; across processes the library's lock is held
+     * the same way, and the packaged jar was checked by hand.) A directory reached through a link
+     * is the same directory.
+     */
+    @Test
+    void aDirectoryInUseIsRefusedAndItsServerKeepsRunning() throws Exception {
+        Path data = dir.resolve("pg");
+        var settings = new EmbeddedDatabaseSettings(data, 0, false);
+        Path link = Files.createSymbolicLink(dir.resolve("link"), data.getFileName());
+        try (EmbeddedDatabase running = EmbeddedDatabase.start(settings)) {
+            for (Path same : List.of(data, link)) {
+                assertThatThrownBy(() -> EmbeddedDatabase.start(new EmbeddedDatabaseSettings(same, 0, false)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("in use by another Rapport")
+                        .hasMessageContaining("RAPPORT_EMBEDDED_DB_DATA_DIR");
+            }
+            assertThat(running.serverRunning()).isTrue();
+            try (Connection c = connect(running);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+            assertThat(data.resolve("postmaster.pid")).exists();
+        }
+    }
+
     /** A server that died is known as such, so readiness can say that only a restart cures it. */
     @Test
     void knowsWhenItsServerProcessHasDied() throws Exception {
