@@ -1,6 +1,7 @@
 package io.rapport.error;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.ext.web.Router;
@@ -31,7 +32,7 @@ class UnauthenticatedAnswer {
 
     void install(@Observes Router router) {
         router.route("/api/*")
-                .order(RouteConstants.ROUTE_ORDER_BEFORE_DEFAULT)
+                .order(ORDER)
                 .handler(rc -> QuarkusHttpUser.getSecurityIdentity(rc, null)
                         .subscribe()
                         .with(
@@ -42,7 +43,15 @@ class UnauthenticatedAnswer {
                                         rc.next();
                                     }
                                 },
-                                failure -> refuse(rc)));
+                                failure -> {
+                                    // A bad token. Anything else is the server's own failure, left to
+                                    // the error handler to log and answer, not passed off as a bad token.
+                                    if (failure instanceof AuthenticationFailedException) {
+                                        refuse(rc);
+                                    } else {
+                                        rc.fail(failure);
+                                    }
+                                }));
     }
 
     private void refuse(RoutingContext rc) {
