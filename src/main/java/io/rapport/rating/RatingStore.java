@@ -43,28 +43,37 @@ import java.util.TreeSet;
 @ApplicationScoped
 class RatingStore {
 
+    /** The items of a batch as rows, with the positions ord refers to. */
+    private static final String INPUT = """
+            SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::float8[],
+                    ?::float8[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[]) WITH ORDINALITY
+                AS i(clinic_id, visit_id, instrument, items, complete, total, normalized, subscales,
+                     category, submitted_at, recorded_at, ord)""";
+
+    /** Each item (i) beside its stored row (b), or nulls for a rating not stored. */
+    private static final String BESIDE_STORED = """
+            input i
+            LEFT JOIN LATERAL (
+                SELECT * FROM rating r
+                WHERE r.clinic_id = i.clinic_id AND r.visit_id = i.visit_id AND r.instrument = i.instrument
+                LIMIT 1) AS b
+              ON true""";
+
+    /** Whether the item's content is the stored row's: a rating's answers and when they were given. */
+    private static final String SAME =
+            "(b.items, b.submitted_at) IS NOT DISTINCT FROM (i.items::float8[], i.submitted_at) AS same";
+
     private static final String UPSERT = """
-            WITH input AS (
-                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bool[], ?::float8[],
-                        ?::float8[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[]) WITH ORDINALITY
-                    AS i(clinic_id, visit_id, instrument, items, complete, total, normalized, subscales,
-                         category, submitted_at, recorded_at, ord)
-            ), checked AS (
+            WITH input AS (%s), checked AS (
                 -- Each item beside its row as this statement's snapshot holds it, and whether that row
                 -- already answers it (settled): see VisitStore. One key lookup per item (LATERAL ...
                 -- LIMIT 1 cannot become a hash join): planned as a join, a batch hashed the whole
                 -- rating table whenever its statistics lagged a backfill, and each batch cost more as
                 -- the table grew.
-                SELECT i.*, b.recorded_at AS stored_recorded_at, b.revision AS stored_revision,
-                       (b.recorded_at > i.recorded_at
-                        OR (b.items, b.submitted_at) IS NOT DISTINCT FROM (i.items::float8[], i.submitted_at))
-                           AS settled
-                FROM input i
-                LEFT JOIN LATERAL (
-                    SELECT * FROM rating r
-                    WHERE r.clinic_id = i.clinic_id AND r.visit_id = i.visit_id AND r.instrument = i.instrument
-                    LIMIT 1) AS b
-                  ON true
+                SELECT s.*, (s.stored_recorded_at > s.recorded_at OR s.same) AS settled
+                FROM (
+                    SELECT i.*, b.recorded_at AS stored_recorded_at, b.revision AS stored_revision, %s
+                    FROM %s) AS s
             ), written AS (
                 INSERT INTO rating AS r (clinic_id, visit_id, instrument, items, complete, total, normalized,
                     subscales, category, submitted_at, recorded_at, received_at, revision)
@@ -88,22 +97,22 @@ class RatingStore {
                   AND (r.items, r.submitted_at) IS DISTINCT FROM (EXCLUDED.items, EXCLUDED.submitted_at)
                 RETURNING r.clinic_id, r.visit_id, r.instrument, r.revision, (r.xmax = 0) AS inserted
             )
-            SELECT c.ord, w.revision, w.inserted, c.settled, c.stored_recorded_at, c.stored_revision
+            SELECT c.ord, w.revision, w.inserted, c.settled, c.same, c.stored_recorded_at, c.stored_revision
             FROM checked c
             LEFT JOIN written w
               ON w.clinic_id = c.clinic_id AND w.visit_id = c.visit_id AND w.instrument = c.instrument
             ORDER BY c.ord
-            """;
+            """.formatted(INPUT, SAME, BESIDE_STORED);
 
-    /** Ratings another transaction inserted or corrected while the upsert waited on their key. */
+    /**
+     * Ratings another transaction inserted or corrected while the upsert waited on their key, each
+     * compared with what stands: see VisitStore.
+     */
     private static final String STORED_STATE = """
-            SELECT k.ord, r.recorded_at, r.revision
-            FROM unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS k(clinic_id, visit_id, instrument, ord)
-            CROSS JOIN LATERAL (
-                SELECT * FROM rating r
-                WHERE r.clinic_id = k.clinic_id AND r.visit_id = k.visit_id AND r.instrument = k.instrument
-                LIMIT 1) AS r
-            """;
+            WITH input AS (%s)
+            SELECT i.ord, b.recorded_at, b.revision, %s
+            FROM %s
+            """.formatted(INPUT, SAME, BESIDE_STORED);
 
     /**
      * Up to {@link #REBANDED_PER_STATEMENT} stored ratings of one clinic instrument whose category
@@ -179,7 +188,11 @@ class RatingStore {
                                 unseen.add(index);
                                 continue;
                             }
-                            out[index] = unchanged(r, instant(rs, "stored_recorded_at"), rs.getInt("stored_revision"));
+                            out[index] = unchanged(
+                                    r,
+                                    instant(rs, "stored_recorded_at"),
+                                    rs.getInt("stored_revision"),
+                                    rs.getBoolean("same"));
                         }
                     }
                 }
@@ -275,34 +288,37 @@ class RatingStore {
         }
     }
 
-    private static Stored unchanged(NewRating r, Instant storedRecordedAt, int revision) {
-        return new Stored(r.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED, revision);
+    /** The same content is a retry whenever it was recorded: see VisitStore. */
+    private static Stored unchanged(NewRating r, Instant storedRecordedAt, int revision, boolean same) {
+        return new Stored(
+                !same && r.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED, revision);
     }
 
-    private static void storedState(Connection c, List<NewRating> ratings, List<Integer> indexes, Stored[] out)
+    private void storedState(Connection c, List<NewRating> ratings, List<Integer> unseen, Stored[] out)
             throws SQLException {
-        int n = indexes.size();
-        String[] clinics = new String[n], visits = new String[n], instruments = new String[n];
-        for (int k = 0; k < n; k++) {
-            NewRating r = ratings.get(indexes.get(k));
-            clinics[k] = r.clinicId();
-            visits[k] = r.visitId();
-            instruments[k] = r.instrument();
-        }
+        int[] indexes = unseen.stream().mapToInt(Integer::intValue).toArray();
         try (PreparedStatement ps = c.prepareStatement(STORED_STATE)) {
-            ps.setArray(1, texts(c, clinics));
-            ps.setArray(2, texts(c, visits));
-            ps.setArray(3, texts(c, instruments));
+            bindInput(c, ps, ratings, indexes);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    int index = indexes.get(rs.getInt(1) - 1);
-                    out[index] = unchanged(ratings.get(index), instant(rs, "recorded_at"), rs.getInt("revision"));
+                    int index = indexes[rs.getInt(1) - 1];
+                    out[index] = unchanged(
+                            ratings.get(index),
+                            instant(rs, "recorded_at"),
+                            rs.getInt("revision"),
+                            rs.getBoolean("same"));
                 }
             }
         }
     }
 
     private void bind(Connection c, PreparedStatement ps, List<NewRating> ratings, int[] round, Instant receivedAt)
+            throws SQLException {
+        ps.setString(bindInput(c, ps, ratings, round), text(receivedAt));
+    }
+
+    /** Binds {@link #INPUT}'s arrays for these items, in this order; the next parameter's index. */
+    private int bindInput(Connection c, PreparedStatement ps, List<NewRating> ratings, int[] round)
             throws SQLException {
         int n = round.length;
         String[] clinic = new String[n], visit = new String[n], instrument = new String[n], items = new String[n];
@@ -337,7 +353,7 @@ class RatingStore {
         ps.setArray(i++, texts(c, category));
         ps.setArray(i++, texts(c, submitted));
         ps.setArray(i++, texts(c, recorded));
-        ps.setString(i, text(receivedAt));
+        return i;
     }
 
     /**

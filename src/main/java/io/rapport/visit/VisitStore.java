@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -44,36 +45,61 @@ import org.postgresql.copy.CopyIn;
 @ApplicationScoped
 class VisitStore {
 
+    /**
+     * The columns that make a visit's content: a post that differs in none of them is a retry.
+     * Declared before the statements, which are built from it as the class is initialised.
+     */
+    private static final List<String> CONTENT = List.of(
+            "provider_id",
+            "patient_pseudonym",
+            "modality",
+            "scheduled_start",
+            "started_at",
+            "ended_at",
+            "face_to_face_seconds",
+            "documentation_seconds",
+            "after_hours_documentation_seconds",
+            "response_latency_seconds",
+            "patient_talk_share",
+            "connection_drops");
+
+    /** The content of the row {@code alias} names, as a row value to compare. */
+    private static String content(String alias) {
+        return CONTENT.stream().map(column -> alias + '.' + column).collect(Collectors.joining(", ", "(", ")"));
+    }
+
+    /** Whether the item's (i) content is the stored row's (b). */
+    private static final String SAME = content("b") + " IS NOT DISTINCT FROM " + content("i") + " AS same";
+
+    /** The items of a batch as rows, with the positions ord refers to. */
+    private static final String INPUT = """
+            SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                    ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::int[], ?::int[],
+                    ?::float8[], ?::float8[], ?::int[], ?::timestamptz[]) WITH ORDINALITY
+                AS i(clinic_id, visit_id, provider_id, patient_pseudonym, modality, scheduled_start,
+                     started_at, ended_at, face_to_face_seconds, documentation_seconds,
+                     after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
+                     connection_drops, recorded_at, ord)""";
+
+    /** Each item (i) beside its stored row (b), or nulls for a visit not stored. */
+    private static final String BESIDE_STORED = """
+            input i
+            LEFT JOIN LATERAL (
+                SELECT * FROM visit v WHERE v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id LIMIT 1) AS b
+              ON true""";
+
     private static final String UPSERT = """
-            WITH input AS (
-                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                        ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::int[], ?::int[],
-                        ?::float8[], ?::float8[], ?::int[], ?::timestamptz[]) WITH ORDINALITY
-                    AS i(clinic_id, visit_id, provider_id, patient_pseudonym, modality, scheduled_start,
-                         started_at, ended_at, face_to_face_seconds, documentation_seconds,
-                         after_hours_documentation_seconds, response_latency_seconds, patient_talk_share,
-                         connection_drops, recorded_at, ord)
-            ), checked AS (
+            WITH input AS (%s), checked AS (
                 -- Each item beside its row as this statement's snapshot holds it (one key lookup per
                 -- item, as RatingStore's: a join could hash the whole visit table). settled: that row
                 -- already answers the item, a retry or a late correction, so it is not written: ON
                 -- CONFLICT would lock (and write WAL for) every row of a replayed batch only to update
                 -- none of them. NULL for a visit the snapshot does not hold.
-                SELECT i.*, b.recorded_at AS stored_recorded_at, b.revision AS stored_revision,
-                       (b.recorded_at > i.recorded_at
-                        OR (b.provider_id, b.patient_pseudonym, b.modality, b.scheduled_start, b.started_at,
-                            b.ended_at, b.face_to_face_seconds, b.documentation_seconds,
-                            b.after_hours_documentation_seconds, b.response_latency_seconds,
-                            b.patient_talk_share, b.connection_drops)
-                           IS NOT DISTINCT FROM
-                           (i.provider_id, i.patient_pseudonym, i.modality, i.scheduled_start, i.started_at,
-                            i.ended_at, i.face_to_face_seconds, i.documentation_seconds,
-                            i.after_hours_documentation_seconds, i.response_latency_seconds,
-                            i.patient_talk_share, i.connection_drops)) AS settled
-                FROM input i
-                LEFT JOIN LATERAL (
-                    SELECT * FROM visit v WHERE v.clinic_id = i.clinic_id AND v.visit_id = i.visit_id LIMIT 1) AS b
-                  ON true
+                -- same: the item's content is the stored row's, whenever either was recorded.
+                SELECT s.*, (s.stored_recorded_at > s.recorded_at OR s.same) AS settled
+                FROM (
+                    SELECT i.*, b.recorded_at AS stored_recorded_at, b.revision AS stored_revision, %s
+                    FROM %s) AS s
             ), written AS (
                 INSERT INTO visit AS v (clinic_id, visit_id, provider_id, patient_pseudonym, modality,
                     scheduled_start, started_at, ended_at, face_to_face_seconds, documentation_seconds,
@@ -102,36 +128,27 @@ class VisitStore {
                     recorded_at = EXCLUDED.recorded_at,
                     received_at = EXCLUDED.received_at,
                     revision = v.revision + 1
-                WHERE v.recorded_at <= EXCLUDED.recorded_at
-                  AND (v.provider_id, v.patient_pseudonym, v.modality, v.scheduled_start, v.started_at,
-                       v.ended_at, v.face_to_face_seconds, v.documentation_seconds,
-                       v.after_hours_documentation_seconds, v.response_latency_seconds,
-                       v.patient_talk_share, v.connection_drops)
-                      IS DISTINCT FROM
-                      (EXCLUDED.provider_id, EXCLUDED.patient_pseudonym, EXCLUDED.modality,
-                       EXCLUDED.scheduled_start, EXCLUDED.started_at, EXCLUDED.ended_at,
-                       EXCLUDED.face_to_face_seconds, EXCLUDED.documentation_seconds,
-                       EXCLUDED.after_hours_documentation_seconds, EXCLUDED.response_latency_seconds,
-                       EXCLUDED.patient_talk_share, EXCLUDED.connection_drops)
+                WHERE v.recorded_at <= EXCLUDED.recorded_at AND %s IS DISTINCT FROM %s
                 RETURNING v.clinic_id, v.visit_id, v.revision, (v.xmax = 0) AS inserted
             )
-            SELECT c.ord, w.revision, w.inserted, c.settled, c.stored_recorded_at, c.stored_revision
+            SELECT c.ord, w.revision, w.inserted, c.settled, c.same, c.stored_recorded_at, c.stored_revision
             FROM checked c
             LEFT JOIN written w ON w.clinic_id = c.clinic_id AND w.visit_id = c.visit_id
             ORDER BY c.ord
-            """;
+            """.formatted(INPUT, SAME, BESIDE_STORED, content("v"), content("EXCLUDED"));
 
     /**
      * The stored state of visits the upsert tried to write and did not: another transaction
      * inserted or corrected them after the statement's snapshot, the upsert waited on their key,
-     * and what the other stored stood. A new statement's snapshot holds it.
+     * and what the other stored stood. A new statement's snapshot holds it; each item is compared
+     * with it again, as two posts of the same visit without a recordedAt each carry their own
+     * arrival, and the later one may be stored first.
      */
     private static final String STORED_STATE = """
-            SELECT k.ord, v.recorded_at, v.revision
-            FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS k(clinic_id, visit_id, ord)
-            CROSS JOIN LATERAL (
-                SELECT * FROM visit v WHERE v.clinic_id = k.clinic_id AND v.visit_id = k.visit_id LIMIT 1) AS v
-            """;
+            WITH input AS (%s)
+            SELECT i.ord, b.recorded_at, b.revision, %s
+            FROM %s
+            """.formatted(INPUT, SAME, BESIDE_STORED);
 
     /**
      * Batches from this size go in by {@code COPY} when none of their visits is stored: below it,
@@ -221,7 +238,11 @@ class VisitStore {
                         unseen.add(index);
                         continue;
                     }
-                    out[index] = unchanged(v, Jdbc.instant(rs, "stored_recorded_at"), rs.getInt("stored_revision"));
+                    out[index] = unchanged(
+                            v,
+                            Jdbc.instant(rs, "stored_recorded_at"),
+                            rs.getInt("stored_revision"),
+                            rs.getBoolean("same"));
                 }
             }
         }
@@ -307,19 +328,27 @@ class VisitStore {
         }
     }
 
-    /** The stored state stood: a retry, or a correction that came too late. */
-    private static Stored unchanged(NewVisit v, Instant storedRecordedAt, int revision) {
-        return new Stored(v.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED, revision);
+    /**
+     * The stored state stood: a retry (the same content, whenever it was recorded), or a
+     * correction that came too late.
+     */
+    private static Stored unchanged(NewVisit v, Instant storedRecordedAt, int revision, boolean same) {
+        return new Stored(
+                !same && v.recordedAt().isBefore(storedRecordedAt) ? Outcome.STALE : Outcome.UNCHANGED, revision);
     }
 
     private static void storedState(Connection c, List<NewVisit> visits, int[] indexes, Stored[] out)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(STORED_STATE)) {
-            bindKeys(c, ps, visits, indexes);
+            bindInput(c, ps, visits, indexes);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int index = indexes[rs.getInt(1) - 1];
-                    out[index] = unchanged(visits.get(index), Jdbc.instant(rs, "recorded_at"), rs.getInt("revision"));
+                    out[index] = unchanged(
+                            visits.get(index),
+                            Jdbc.instant(rs, "recorded_at"),
+                            rs.getInt("revision"),
+                            rs.getBoolean("same"));
                 }
             }
         }
@@ -339,6 +368,12 @@ class VisitStore {
     }
 
     private static void bind(Connection c, PreparedStatement ps, List<NewVisit> visits, int[] round, Instant receivedAt)
+            throws SQLException {
+        ps.setString(bindInput(c, ps, visits, round), text(receivedAt));
+    }
+
+    /** Binds {@link #INPUT}'s arrays for these items, in this order; the next parameter's index. */
+    private static int bindInput(Connection c, PreparedStatement ps, List<NewVisit> visits, int[] round)
             throws SQLException {
         int n = round.length;
         String[] clinic = new String[n], visit = new String[n], provider = new String[n], patient = new String[n];
@@ -381,6 +416,6 @@ class VisitStore {
         ps.setArray(i++, Jdbc.doubles(c, talkShare));
         ps.setArray(i++, ints(c, drops));
         ps.setArray(i++, texts(c, recorded));
-        ps.setString(i, text(receivedAt));
+        return i;
     }
 }

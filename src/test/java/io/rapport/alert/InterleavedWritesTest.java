@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -164,6 +165,33 @@ class InterleavedWritesTest {
     }
 
     /**
+     * Two copies of one event at once, each stamped as it arrived (no recordedAt), the later
+     * stamp stored first: the earlier copy's statement waits on the later one's row, then finds
+     * its own content there. It is a retry, answered unchanged, not a stale correction; and one
+     * row stands.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void theEarlierOfTwoCopiesThatWaitedForTheOtherIsARetry(boolean rating) throws Exception {
+        String clinic = unique("c");
+        Instant noon = Instant.parse("2026-01-05T12:00:00Z");
+        String path = rating ? "/api/v1/ratings/batch" : "/api/v1/visits/batch";
+        if (rating) {
+            assertThat(postVisit(clinic, "v", "pat-1", 1)).isEqualTo(201);
+        }
+        Map<String, Object> event = rating ? srs(clinic, "v", "2026-01-05T10:00:00Z", 9, 9, 9, 9) : visit(clinic, "v");
+        List<List<Object>> answers = secondWaitsOnFirstsRow(
+                path,
+                with(event, "recordedAt", noon.plusSeconds(1).toString()),
+                with(event, "recordedAt", noon.toString()));
+        assertThat(answers).containsExactly(List.of("created", 1), List.of("unchanged", 1));
+        given().get("/api/v1/clinics/" + clinic + "/visits/v" + (rating ? "/ratings/SRS" : ""))
+                .then()
+                .body("revision", equalTo(1))
+                .body("recordedAt", equalTo(noon.plusSeconds(1).toString()));
+    }
+
+    /**
      * Two batches that share visits, the second sent while the first has written them and not
      * committed (the test holds every visit lock of the clinic, which the first takes after its
      * writes). The second's statement cannot see the first's rows and waits on them; each shared
@@ -218,23 +246,35 @@ class InterleavedWritesTest {
         Instant noon = Instant.parse("2026-01-05T12:00:00Z");
         Map<String, Object> stored = with(first, "recordedAt", noon.toString());
         assertThat(postBatch(path, stored).<String>path("results[0].status")).isEqualTo("created");
-        CompletableFuture<Response> later;
-        CompletableFuture<Response> earlier;
+        List<List<Object>> answers = secondWaitsOnFirstsRow(
+                path,
+                with(stored, "recordedAt", noon.plusSeconds(120).toString(), field, newer),
+                with(stored, "recordedAt", noon.plusSeconds(60).toString(), field, older));
+        assertThat(answers).containsExactly(List.of("updated", 2), List.of("stale", 2));
+    }
+
+    /**
+     * Posts {@code first} with its visit's lock held, so that it writes and waits; then {@code
+     * second}, of the same event, which waits on the first's row; releases the lock. Each one's
+     * status and revision.
+     */
+    private List<List<Object>> secondWaitsOnFirstsRow(
+            String path, Map<String, Object> first, Map<String, Object> second) throws Exception {
+        CompletableFuture<Response> one;
+        CompletableFuture<Response> two;
         try (Connection lock = locks.holdVisitLock((String) first.get("clinicId"), (String) first.get("visitId"))) {
-            later = CompletableFuture.supplyAsync(() -> postBatch(
-                    path, with(stored, "recordedAt", noon.plusSeconds(120).toString(), field, newer)));
+            one = CompletableFuture.supplyAsync(() -> postBatch(path, first));
             locks.awaitWaiting("advisory", 1);
-            earlier = CompletableFuture.supplyAsync(() -> postBatch(
-                    path, with(stored, "recordedAt", noon.plusSeconds(60).toString(), field, older)));
+            two = CompletableFuture.supplyAsync(() -> postBatch(path, second));
             locks.awaitWaiting("transactionid", 1);
             lock.rollback();
         }
-        Response l = later.get(30, TimeUnit.SECONDS);
-        assertThat(List.of(l.path("results[0].status"), l.path("results[0].revision")))
-                .isEqualTo(List.of("updated", 2));
-        Response e = earlier.get(30, TimeUnit.SECONDS);
-        assertThat(List.of(e.path("results[0].status"), e.path("results[0].revision")))
-                .isEqualTo(List.of("stale", 2));
+        List<List<Object>> answers = new ArrayList<>();
+        for (CompletableFuture<Response> answer : List.of(one, two)) {
+            Response r = answer.get(30, TimeUnit.SECONDS);
+            answers.add(List.of(r.path("results[0].status"), r.path("results[0].revision")));
+        }
+        return answers;
     }
 
     /** A batch of one event, answered 200. */

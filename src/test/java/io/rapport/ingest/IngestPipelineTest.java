@@ -137,6 +137,46 @@ class IngestPipelineTest {
         assertThat(openAlerts(clinic)).isEqualTo(1);
     }
 
+    /**
+     * The same content again is a retry, whatever recordedAt it carries: a platform whose retry
+     * is stamped anew, or one that sends two copies of an event at once, each stamped as it
+     * arrived, may have the later stamp stored first. Only changed content recorded before the
+     * stored revision is a stale correction.
+     */
+    @Test
+    void theSameContentRecordedEarlierIsARetryNotAStaleCorrection() {
+        String clinic = unique("c");
+        Map<String, Object> visit = with(visit(clinic, "v"), "patientId", "p-1", "recordedAt", T.toString());
+        Map<String, Object> rating = srs(clinic, "v", T, 9.0, 9.0, 9.0, 9.0);
+        postBatch("/api/v1/visits/batch", List.of(visit)).then().body("created", equalTo(1));
+        postBatch("/api/v1/ratings/batch", List.of(rating)).then().body("created", equalTo(1));
+
+        String earlier = T.minusSeconds(60).toString();
+        postBatch("/api/v1/visits/batch", List.of(with(visit, "recordedAt", earlier)))
+                .then()
+                .statusCode(200)
+                .body("results.status", equalTo(List.of("unchanged")))
+                .body("results.revision", equalTo(List.of(1)));
+        postBatch("/api/v1/ratings/batch", List.of(with(rating, "recordedAt", earlier)))
+                .then()
+                .statusCode(200)
+                .body("results.status", equalTo(List.of("unchanged")))
+                .body("results.revision", equalTo(List.of(1)));
+        // Changed content recorded as early is still a stale correction.
+        postBatch("/api/v1/visits/batch", List.of(with(visit, "recordedAt", earlier, "connectionDrops", 9)))
+                .then()
+                .body("results.status", equalTo(List.of("stale")));
+        postBatch("/api/v1/ratings/batch", List.of(srs(clinic, "v", T.minusSeconds(60), 5.0, 9.0, 9.0, 9.0)))
+                .then()
+                .body("results.status", equalTo(List.of("stale")));
+        assertThat(db.count(
+                        "SELECT count(*) FROM visit WHERE clinic_id = ? AND revision = 1 AND connection_drops = 1",
+                        clinic))
+                .isEqualTo(1);
+        assertThat(db.count("SELECT count(*) FROM rating WHERE clinic_id = ? AND revision = 1 AND total = 36", clinic))
+                .isEqualTo(1);
+    }
+
     @Test
     void overlappingConcurrentBatchesStoreEachVisitOnceAndReportItCreatedOnce() throws Exception {
         String clinic = unique("c");
