@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Alternative;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.time.Instant;
 import javax.crypto.SecretKey;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
@@ -26,6 +27,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  *       (an alert's acknowledger, the audit trail), and holds no NUL, which PostgreSQL text cannot
  *       hold: acknowledging an alert with either was a 500.
  * </ul>
+ *
+ * <p>And the token must not be issued in the future by more than the library's clock skew ({@code
+ * mp.jwt.verify.clock.skew}, 60 s unless set), which the library does not check: an issuer whose
+ * clock runs ahead makes tokens whose lifetime cannot be trusted either.
  */
 @Alternative
 @Priority(1)
@@ -36,49 +41,51 @@ public class CheckedTokenParser implements JWTParser {
     static final int MAX_SUBJECT = 255;
 
     private final DefaultJWTParser standard;
+    private final JWTAuthContextInfo config;
 
     CheckedTokenParser(JWTAuthContextInfo config) {
         this.standard = new DefaultJWTParser(config);
+        this.config = config;
     }
 
     @Override
     public JsonWebToken parse(String token) throws ParseException {
-        return checked(() -> standard.parse(token));
+        return checked(() -> standard.parse(token), config);
     }
 
     @Override
     public JsonWebToken parse(String token, JWTAuthContextInfo config) throws ParseException {
-        return checked(() -> standard.parse(token, config));
+        return checked(() -> standard.parse(token, config), config);
     }
 
     @Override
     public JsonWebToken verify(String token, PublicKey key) throws ParseException {
-        return checked(() -> standard.verify(token, key));
+        return checked(() -> standard.verify(token, key), config);
     }
 
     @Override
     public JsonWebToken verify(String token, SecretKey key) throws ParseException {
-        return checked(() -> standard.verify(token, key));
+        return checked(() -> standard.verify(token, key), config);
     }
 
     @Override
     public JsonWebToken verify(String token, String secret) throws ParseException {
-        return checked(() -> standard.verify(token, secret));
+        return checked(() -> standard.verify(token, secret), config);
     }
 
     @Override
     public JsonWebToken decrypt(String token, PrivateKey key) throws ParseException {
-        return checked(() -> standard.decrypt(token, key));
+        return checked(() -> standard.decrypt(token, key), config);
     }
 
     @Override
     public JsonWebToken decrypt(String token, SecretKey key) throws ParseException {
-        return checked(() -> standard.decrypt(token, key));
+        return checked(() -> standard.decrypt(token, key), config);
     }
 
     @Override
     public JsonWebToken decrypt(String token, String secret) throws ParseException {
-        return checked(() -> standard.decrypt(token, secret));
+        return checked(() -> standard.decrypt(token, secret), config);
     }
 
     @Override
@@ -91,7 +98,7 @@ public class CheckedTokenParser implements JWTParser {
         JsonWebToken run() throws ParseException;
     }
 
-    private static JsonWebToken checked(Parsing parsing) throws ParseException {
+    private static JsonWebToken checked(Parsing parsing, JWTAuthContextInfo config) throws ParseException {
         JsonWebToken jwt;
         java.util.Set<String> groups;
         try {
@@ -113,6 +120,10 @@ public class CheckedTokenParser implements JWTParser {
         }
         if (subject != null && subject.indexOf('\u0000') >= 0) {
             throw new ParseException("The token's subject holds a NUL character");
+        }
+        // The library requires iat, so it is there.
+        if (jwt.getIssuedAtTime() > Instant.now().getEpochSecond() + config.getClockSkew()) {
+            throw new ParseException("The token is issued in the future");
         }
         return jwt;
     }

@@ -57,6 +57,35 @@ class AuthenticationTest {
         unauthorized(Tokens.bearer(expired));
     }
 
+    /**
+     * A token issued later than now, by more than the clocks of two hosts differ (the library's
+     * clock skew, 60 s), comes from an issuer whose clock is wrong: its lifetime cannot be
+     * trusted either. Within the skew it is taken.
+     */
+    @Test
+    void aTokenIssuedInTheFutureIs401() {
+        Instant now = Instant.now();
+        String future = Jwt.issuer(Tokens.ISSUER)
+                .subject("someone")
+                .groups(Set.of(Roles.ANALYST))
+                .claim("clinics", List.of("*"))
+                .issuedAt(now.plusSeconds(3600))
+                .expiresAt(now.plusSeconds(7200))
+                .sign(Tokens.testKey());
+        unauthorized(Tokens.bearer(future));
+        String skewed = Jwt.issuer(Tokens.ISSUER)
+                .subject("someone")
+                .groups(Set.of(Roles.ANALYST))
+                .claim("clinics", List.of("*"))
+                .issuedAt(now.plusSeconds(20))
+                .expiresAt(now.plusSeconds(600))
+                .sign(Tokens.testKey());
+        given().header("Authorization", Tokens.bearer(skewed))
+                .get(SUMMARY)
+                .then()
+                .statusCode(200);
+    }
+
     @Test
     void aWrongIssuerIs401() {
         String other = Jwt.issuer("https://somebody-else.example")
