@@ -47,14 +47,18 @@ class AuthenticationTest {
 
     @Test
     void anExpiredTokenIs401() {
-        String expired = Jwt.issuer(Tokens.ISSUER)
+        unauthorized(analyst(Instant.now().minusSeconds(7200), Instant.now().minusSeconds(3600)));
+    }
+
+    /** An analyst's token for every clinic, issued and expiring at these times. */
+    private static String analyst(Instant issuedAt, Instant expiresAt) {
+        return Tokens.bearer(Jwt.issuer(Tokens.ISSUER)
                 .subject("someone")
                 .groups(Set.of(Roles.ANALYST))
                 .claim("clinics", List.of("*"))
-                .issuedAt(Instant.now().minusSeconds(7200))
-                .expiresAt(Instant.now().minusSeconds(3600))
-                .sign(Tokens.testKey());
-        unauthorized(Tokens.bearer(expired));
+                .issuedAt(issuedAt)
+                .expiresAt(expiresAt)
+                .sign(Tokens.testKey()));
     }
 
     /**
@@ -65,22 +69,8 @@ class AuthenticationTest {
     @Test
     void aTokenIssuedInTheFutureIs401() {
         Instant now = Instant.now();
-        String future = Jwt.issuer(Tokens.ISSUER)
-                .subject("someone")
-                .groups(Set.of(Roles.ANALYST))
-                .claim("clinics", List.of("*"))
-                .issuedAt(now.plusSeconds(3600))
-                .expiresAt(now.plusSeconds(7200))
-                .sign(Tokens.testKey());
-        unauthorized(Tokens.bearer(future));
-        String skewed = Jwt.issuer(Tokens.ISSUER)
-                .subject("someone")
-                .groups(Set.of(Roles.ANALYST))
-                .claim("clinics", List.of("*"))
-                .issuedAt(now.plusSeconds(20))
-                .expiresAt(now.plusSeconds(600))
-                .sign(Tokens.testKey());
-        given().header("Authorization", Tokens.bearer(skewed))
+        unauthorized(analyst(now.plusSeconds(3600), now.plusSeconds(7200)));
+        given().header("Authorization", analyst(now.plusSeconds(20), now.plusSeconds(600)))
                 .get(SUMMARY)
                 .then()
                 .statusCode(200);
