@@ -263,7 +263,10 @@ public class ProblemMapper {
         // closed connection is still a server failure. Bounded: these chains can loop.
         Throwable t = e;
         for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
-            if (t instanceof io.vertx.core.http.HttpClosedException) {
+            // Which of the two a closed connection gives depends on whether the HTTP layer or the
+            // body's reader sees the close first.
+            if (t instanceof io.vertx.core.http.HttpClosedException
+                    || t instanceof java.nio.channels.ClosedChannelException) {
                 return Incomplete.CLOSED;
             }
             if (t.getClass() == java.io.IOException.class && "Read timed out".equals(t.getMessage())) {

@@ -3,6 +3,7 @@ package io.rapport.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.LogCapture;
 import io.rapport.support.Scrape;
 import io.rapport.support.Tokens;
 import io.restassured.RestAssured;
@@ -10,13 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,24 +24,6 @@ import org.junit.jupiter.api.Test;
 class IncompleteBodyTest {
 
     private static final String BATCH = "/api/v1/visits/batch";
-
-    /** ERROR records the service logs while a test runs. */
-    private static final class Errors extends Handler {
-        final List<LogRecord> records = new ArrayList<>();
-
-        @Override
-        public synchronized void publish(LogRecord r) {
-            if (r.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                records.add(r);
-            }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    }
 
     private static String head(int contentLength) {
         return "POST " + BATCH + " HTTP/1.1\r\n"
@@ -70,10 +47,7 @@ class IncompleteBodyTest {
 
     /** Runs the exchange, then checks that it was counted, not as a 500, and logged no ERROR. */
     private static void noServerError(Exchange exchange) throws Exception {
-        Errors errors = new Errors();
-        Logger root = Logger.getLogger("");
-        root.addHandler(errors);
-        try {
+        try (LogCapture errors = LogCapture.errors()) {
             Map<String, Double> before = batchAnswers();
             exchange.run();
             Map<String, Double> after = before;
@@ -83,9 +57,7 @@ class IncompleteBodyTest {
             }
             assertThat(after).as("the request was counted").isNotEqualTo(before);
             assertThat(after.getOrDefault("500", 0.0)).isEqualTo(before.getOrDefault("500", 0.0));
-            assertThat(errors.records).extracting(LogRecord::getMessage).isEmpty();
-        } finally {
-            root.removeHandler(errors);
+            assertThat(errors.messages()).isEmpty();
         }
     }
 
