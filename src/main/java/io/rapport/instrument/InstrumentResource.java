@@ -73,8 +73,10 @@ public class InstrumentResource {
             content = @Content(schema = @Schema(implementation = InstrumentDefinition.class)))
     @RolesAllowed({Roles.INGEST, Roles.ANALYST, Roles.ADMIN})
     public InstrumentDefinition get(@PathParam("code") String code, @QueryParam("clinicId") String clinicId) {
-        return registry.find(readable(clinicId), code)
+        InstrumentDefinition found = registry.find(readable(clinicId), code)
                 .orElseThrow(() -> ProblemException.notFound("No such instrument for this clinic."));
+        audit.records(1);
+        return found;
     }
 
     @POST
@@ -111,9 +113,11 @@ public class InstrumentResource {
         if (definition == null) {
             throw ProblemException.badParameter("", "the request body is required");
         }
+        // Named before the scope check, so a refused attempt is in that clinic's trail.
+        audit.clinic(definition.clinicId());
         caller.requireWritable(definition.clinicId());
-        audit.clinic(definition.clinicId()).records(1);
         Outcome outcome = registry.register(definition);
+        audit.records(outcome.wrote() ? 1 : 0);
         if (outcome == Outcome.CREATED) {
             var location = UriBuilder.fromPath("/api/v1/instruments/{code}")
                     .queryParam("clinicId", definition.clinicId())

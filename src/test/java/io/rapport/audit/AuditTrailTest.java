@@ -273,6 +273,67 @@ class AuditTrailTest {
     }
 
     /**
+     * An instrument call counts what it wrote or returned, as ingest does: a definition stored or
+     * read is one record, one refused or already stored as sent is none. A registration refused for
+     * another clinic names the clinic its body was for, so that clinic's admin sees the attempt.
+     */
+    @Test
+    void anInstrumentCallRecordsWhatItWroteOrReturnedAndTheClinicItNamed() {
+        String clinic = unique("c");
+        String other = unique("other");
+        String code = unique("CHECK").toUpperCase(java.util.Locale.ROOT);
+        String admin = bearer(unique("admin"), List.of(Roles.ADMIN), List.of(clinic));
+        Map<String, Object> definition = io.rapport.support.Fixtures.instrument(clinic, code);
+
+        Response created = given().header("Authorization", admin)
+                .contentType(ContentType.JSON)
+                .body(definition)
+                .post("/api/v1/instruments");
+        Response again = given().header("Authorization", admin)
+                .contentType(ContentType.JSON)
+                .body(definition)
+                .post("/api/v1/instruments");
+        Response conflicting = given().header("Authorization", admin)
+                .filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(io.rapport.support.Fixtures.with(definition, "name", "Another name"))
+                .post("/api/v1/instruments");
+        Response invalid = given().header("Authorization", admin)
+                .filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(io.rapport.support.Fixtures.with(definition, "version", 2, "items", 0))
+                .post("/api/v1/instruments");
+        Response read = given().header("Authorization", admin)
+                .queryParam("clinicId", clinic)
+                .get("/api/v1/instruments/" + code);
+        Response elsewhere = given().header("Authorization", admin)
+                .contentType(ContentType.JSON)
+                .body(io.rapport.support.Fixtures.instrument(other, code))
+                .post("/api/v1/instruments");
+        assertThat(List.of(
+                        created.statusCode(),
+                        again.statusCode(),
+                        conflicting.statusCode(),
+                        invalid.statusCode(),
+                        read.statusCode(),
+                        elsewhere.statusCode()))
+                .containsExactly(201, 200, 409, 400, 200, 403);
+
+        assertThat(row(created.header("X-Request-Id")))
+                .containsEntry("clinics", List.of(clinic))
+                .containsEntry("records", 1);
+        assertThat(row(again.header("X-Request-Id"))).containsEntry("records", 0);
+        assertThat(row(conflicting.header("X-Request-Id"))).containsEntry("records", 0);
+        assertThat(row(invalid.header("X-Request-Id"))).containsEntry("records", 0);
+        assertThat(row(read.header("X-Request-Id")))
+                .containsEntry("clinics", List.of(clinic))
+                .containsEntry("records", 1);
+        assertThat(row(elsewhere.header("X-Request-Id")))
+                .containsEntry("clinics", List.of(other))
+                .containsEntry("records", 0);
+    }
+
+    /**
      * One batch for two clinics is one row naming both. An admin of one of them reads that row with
      * their own clinic alone: the other's id is not theirs to learn.
      */
