@@ -3,6 +3,7 @@ package io.rapport.audit;
 import io.rapport.config.Ids;
 import io.rapport.error.Params;
 import io.rapport.error.ProblemException;
+import io.rapport.error.Violation;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,6 +18,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -31,6 +34,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class AuditResource {
 
     private static final int MAX_PAGE_SIZE = 500;
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant BEYOND_LATEST = Instant.parse("+10000-01-01T00:00:00Z");
 
     private final AuditStore store;
     private final AuditTrail trail;
@@ -74,9 +79,14 @@ public class AuditResource {
         }
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
-        Instant now = Instant.now();
-        Instant end = instant("to", to, now.plusSeconds(1));
-        Instant start = instant("from", from, end.minus(Duration.ofDays(7)));
+        List<Violation> violations = new ArrayList<>();
+        Instant end = instant("to", to, violations);
+        Instant start = instant("from", from, violations);
+        if (!violations.isEmpty()) {
+            throw ProblemException.invalid(violations);
+        }
+        end = end != null ? end : Instant.now().plusSeconds(1);
+        start = start != null ? start : end.minus(Duration.ofDays(7));
         if (!start.isBefore(end)) {
             throw ProblemException.badParameter("from", "must be before to");
         }
@@ -119,17 +129,26 @@ public class AuditResource {
                         .toList());
     }
 
-    private static Instant instant(String name, String value, Instant fallback) {
+    /** The instant a parameter names, or null when it is not given; a bad one is added to violations. */
+    private static Instant instant(String name, String value, List<Violation> violations) {
         if (value == null || value.isBlank()) {
-            return fallback;
+            return null;
         }
+        Instant parsed;
         try {
-            return value.length() == 10
+            parsed = value.length() == 10
                     ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
                     : Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw ProblemException.badParameter(
-                    name, "must be an ISO-8601 date (2026-03-02) or instant (2026-03-02T14:00:00Z)");
+            parsed = null;
         }
+        // Java reads years far beyond what PostgreSQL's timestamptz keeps; the years the trail's
+        // rows can have are the bound, as for the trend windows.
+        if (parsed == null || parsed.isBefore(EARLIEST) || !parsed.isBefore(BEYOND_LATEST)) {
+            violations.add(new Violation(
+                    name, "must be an ISO-8601 date (2026-03-02) or instant (2026-03-02T14:00:00Z) from 1970 to 9999"));
+            return null;
+        }
+        return parsed;
     }
 }

@@ -368,6 +368,40 @@ class AuditTrailTest {
         assertThat(items.toString()).doesNotContain(theirs);
     }
 
+    /**
+     * A window the trail cannot hold is the caller's mistake, named: PostgreSQL keeps instants up to
+     * the year 294276 only, and a later one used to come back from it as a 500.
+     */
+    @Test
+    void aWindowBeyondTheStorableYearsIsA400NamingTheParameter() {
+        String admin = bearer("auditor", List.of(Roles.ADMIN), List.of("*"));
+        for (Map<String, String> query : List.of(
+                Map.of("to", "+300000-01-01T00:00:00Z"),
+                Map.of("from", "+300000-01-01T00:00:00Z", "to", "+300001-01-01T00:00:00Z"),
+                Map.of("from", "-5000-01-01T00:00:00Z"),
+                Map.of("from", "0999-12-31"))) {
+            given().header("Authorization", admin)
+                    .filter(Contract.invalidRequest())
+                    .queryParams(query)
+                    .get("/api/v1/audit")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body(
+                            "violations.field",
+                            org.hamcrest.Matchers.containsInAnyOrder(
+                                    query.keySet().toArray()));
+        }
+        // The years the trail can hold are read as before.
+        given().header("Authorization", admin)
+                .queryParam("from", "1970-01-01")
+                .queryParam("to", "9999-12-31T23:59:59Z")
+                .queryParam("size", 1)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200);
+    }
+
     @Test
     void theTrailIsAppendOnlyInTheDatabaseItself() {
         given().get("/api/v1/instruments").then().statusCode(200);
