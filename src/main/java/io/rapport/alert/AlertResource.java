@@ -80,7 +80,6 @@ public class AlertResource {
                     @QueryParam("size")
                     @DefaultValue("50")
                     String size) {
-        checkClinic(clinicId);
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
         List<String> statuses = STATUSES.get(status);
@@ -120,7 +119,6 @@ public class AlertResource {
     @RolesAllowed({Roles.ANALYST, Roles.ADMIN})
     public AlertView acknowledge(
             @PathParam("clinicId") String clinicId, @PathParam("id") String id, AcknowledgeRequest request) {
-        checkClinic(clinicId);
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
         long alertId = parseId(id);
@@ -138,12 +136,6 @@ public class AlertResource {
                 .orElseThrow(() -> ProblemException.notFound("No such alert in this clinic."));
         audit.records(1);
         return alert;
-    }
-
-    private static void checkClinic(String clinicId) {
-        if (!Ids.valid(clinicId)) {
-            throw ProblemException.badParameter("clinicId", Ids.MESSAGE);
-        }
     }
 
     private static long parseId(String id) {

@@ -1,6 +1,5 @@
 package io.rapport.audit;
 
-import io.rapport.config.Ids;
 import io.rapport.error.Params;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
@@ -71,9 +70,6 @@ public class AuditResource {
             @Parameter(description = "ISO-8601 instant or date, exclusive; default now") @QueryParam("to") String to,
             @Parameter(description = "0-based page") @QueryParam("page") @DefaultValue("0") String page,
             @Parameter(description = "1-500, default 100") @QueryParam("size") @DefaultValue("100") String size) {
-        if (clinicId != null && !Ids.valid(clinicId)) {
-            throw ProblemException.badParameter("clinicId", Ids.MESSAGE);
-        }
         if (clinicId == null && !caller.includes(Caller.ALL_CLINICS)) {
             throw ProblemException.badParameter("clinicId", "is required for a token scoped to particular clinics");
         }

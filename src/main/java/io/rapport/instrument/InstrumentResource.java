@@ -1,7 +1,6 @@
 package io.rapport.instrument;
 
 import io.rapport.audit.Audit;
-import io.rapport.config.Ids;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.Outcome;
 import io.rapport.security.Caller;
@@ -129,9 +128,6 @@ public class InstrumentResource {
 
     /** A clinic's own instruments are visible to that clinic only: another is not found. */
     private String readable(String clinicId) {
-        if (clinicId != null && !Ids.valid(clinicId)) {
-            throw ProblemException.badParameter("clinicId", Ids.MESSAGE);
-        }
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
         return clinicId;

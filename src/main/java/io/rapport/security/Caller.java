@@ -1,6 +1,7 @@
 package io.rapport.security;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.rapport.config.Ids;
 import io.rapport.error.ProblemException;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.json.JsonArray;
@@ -54,9 +55,13 @@ public class Caller implements ClinicScope {
 
     /**
      * A read of a clinic outside the token's scope answers exactly like a clinic with nothing in
-     * it would for an unknown visit: 404, so clinic ids cannot be probed.
+     * it would for an unknown visit: 404, so clinic ids cannot be probed. An id no clinic can have
+     * is a 400 naming it first, whatever the scope: it tells the caller nothing of any clinic.
      */
     public void requireClinic(String clinicId) {
+        if (clinicId != null && !Ids.valid(clinicId)) {
+            throw ProblemException.badParameter("clinicId", Ids.MESSAGE);
+        }
         if (clinicId != null && !includes(clinicId)) {
             throw ProblemException.notFound("No such clinic.");
         }

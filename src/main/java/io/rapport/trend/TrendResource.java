@@ -168,7 +168,10 @@ public class TrendResource {
         return respond(csv, drivers, Csv::drivers);
     }
 
-    /** A clinic outside the token's scope is not found, before any parameter is looked at. */
+    /**
+     * A clinic outside the token's scope is not found before any other parameter is looked at;
+     * only an id no clinic can have is named as wrong before that.
+     */
     private TrendWindow window(TrendParams params) {
         caller.requireClinic(params.clinicId);
         audit.clinic(params.clinicId);

@@ -244,6 +244,32 @@ class RolesAndScopesTest {
                 .isEqualTo(none.replaceAll("\"instance\":\"[^\"]*\"", ""));
     }
 
+    /**
+     * An id no clinic can have, in the address or the query, is the caller's mistake and named as
+     * such, whatever the token's scope: the scope check used to answer some endpoints 404 first.
+     */
+    @Test
+    void aClinicIdNoClinicCanHaveIsA400NamingItOnEveryReadEndpoint() {
+        String impossible = "c".repeat(129);
+        SoftAssertions soft = new SoftAssertions();
+        for (List<String> scope : List.of(List.of(unique("own")), List.of("*"))) {
+            String token = Tokens.token(unique("sub"), List.of(Roles.ANALYST, Roles.ADMIN), scope);
+            Seed probing = new Seed(impossible, "v-seed", 1, token);
+            for (Endpoint e : ENDPOINTS) {
+                if (e.allowed().equals(INGEST) || e.name().contains("instrument")) {
+                    continue; // the clinic is in the body, or not asked for
+                }
+                Response r = e.call().apply(probing);
+                soft.assertThat(r.statusCode()).as(e.name() + " " + scope).isEqualTo(400);
+                soft.assertThat(r.contentType()).as(e.name() + " " + scope).startsWith("application/problem+json");
+                soft.assertThat(r.jsonPath().getList("violations.field", String.class))
+                        .as(e.name() + " " + scope)
+                        .containsExactly("clinicId");
+            }
+        }
+        soft.assertAll();
+    }
+
     @Test
     void clinicInstrumentsAreVisibleToTheirOwnClinicOnly() {
         Seed a = seed(unique("ca"), Roles.ADMIN);
