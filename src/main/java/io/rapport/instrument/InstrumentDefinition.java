@@ -146,6 +146,24 @@ public record InstrumentDefinition(
         categories = categories == null ? null : Collections.unmodifiableList(new ArrayList<>(categories));
     }
 
+    /**
+     * The values, one per subscale name, in the order this definition lists its subscales; names it
+     * does not list follow in the order given. Stored scores come back from jsonb, which keeps keys
+     * in an order of its own.
+     */
+    public <T> Map<String, T> inSubscaleOrder(Map<String, T> values) {
+        Map<String, T> out = new LinkedHashMap<>();
+        if (subscales != null) {
+            subscales.keySet().forEach(name -> {
+                if (values.containsKey(name)) {
+                    out.put(name, values.get(name));
+                }
+            });
+        }
+        values.forEach(out::putIfAbsent);
+        return out;
+    }
+
     public double totalMin() {
         return total == TotalRule.SUM ? times(items, itemMin) : itemMin;
     }

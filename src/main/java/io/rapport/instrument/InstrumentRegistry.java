@@ -13,6 +13,7 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,9 @@ public class InstrumentRegistry implements InstrumentLabels {
         this.config = config;
         this.replaced = replaced;
     }
+
+    /** Stored beside a definition's fields, never part of one. */
+    private static final String SUBSCALE_ORDER = "subscaleOrder";
 
     public Optional<InstrumentDefinition> find(String clinicId, String code) {
         Optional<InstrumentDefinition> builtIn = BuiltInInstruments.find(code);
@@ -224,11 +228,32 @@ public class InstrumentRegistry implements InstrumentLabels {
     }
 
     private InstrumentDefinition definition(Instrument row) {
-        return mapper.convertValue(row.definition, InstrumentDefinition.class);
+        // A copy: the row is managed, and a change to its map would be written back.
+        Map<String, Object> json = new LinkedHashMap<>(row.definition);
+        Object order = json.remove(SUBSCALE_ORDER);
+        if (order instanceof List<?> names && json.get("subscales") instanceof Map<?, ?> subscales) {
+            Map<Object, Object> ordered = new LinkedHashMap<>();
+            names.forEach(name -> {
+                if (subscales.containsKey(name)) {
+                    ordered.put(name, subscales.get(name));
+                }
+            });
+            subscales.forEach(ordered::putIfAbsent);
+            json.put("subscales", ordered);
+        }
+        return mapper.convertValue(json, InstrumentDefinition.class);
     }
 
+    /**
+     * The definition as stored. jsonb keeps an object's keys in an order of its own (shorter
+     * first), so the order the subscales are reported in is stored beside them, as a list.
+     */
     @SuppressWarnings("unchecked")
     private Map<String, Object> json(InstrumentDefinition def) {
-        return mapper.convertValue(def, Map.class);
+        Map<String, Object> json = mapper.convertValue(def, Map.class);
+        if (def.subscales() != null) {
+            json.put(SUBSCALE_ORDER, new ArrayList<>(def.subscales().keySet()));
+        }
+        return json;
     }
 }

@@ -99,7 +99,13 @@ public class RatingKind implements EventKind<RatingEvent, NewRating> {
     }
 
     public Optional<RatingView> find(String clinicId, String visitId, String instrument) {
-        return store.find(clinicId, visitId, instrument, alerts.unresolvedFor(clinicId, visitId, instrument));
+        Optional<InstrumentDefinition> definition = instruments.find(clinicId, instrument);
+        return store.find(
+                clinicId,
+                visitId,
+                instrument,
+                alerts.unresolvedFor(clinicId, visitId, instrument),
+                subscales -> definition.map(d -> d.inSubscaleOrder(subscales)).orElse(subscales));
     }
 
     /**

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * The one place ratings are written: the same set-based idempotent upsert as visits, keyed on
@@ -369,7 +370,13 @@ class RatingStore {
         return sb.append('}').toString();
     }
 
-    Optional<RatingView> find(String clinicId, String visitId, String instrument, List<AlertView> openAlerts) {
+    /** One stored rating, its subscales put in their definition's order by {@code inOrder}. */
+    Optional<RatingView> find(
+            String clinicId,
+            String visitId,
+            String instrument,
+            List<AlertView> openAlerts,
+            UnaryOperator<Map<String, Double>> inOrder) {
         return repository
                 .find(clinicId, visitId, instrument)
                 .map(r -> new RatingView(
@@ -381,7 +388,7 @@ class RatingStore {
                         r.recordedAt,
                         r.complete,
                         r.total,
-                        r.subscales == null ? Map.of() : r.subscales,
+                        inOrder.apply(r.subscales == null ? Map.of() : r.subscales),
                         r.category,
                         r.revision,
                         r.receivedAt,

@@ -399,6 +399,52 @@ class RatingResourceTest {
                 .body("subscales.Goal", equalTo(8.0));
     }
 
+    /** The names of one JSON object of a body, in the order the body gives them. */
+    private static List<String> names(Response response, String field) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(response.asString())
+                .get(field)
+                .fieldNames()
+                .forEachRemaining(out::add);
+        return out;
+    }
+
+    /**
+     * Subscales come back in the order their definition lists them, not in the order PostgreSQL's
+     * jsonb keeps keys (shorter first, then by bytes), for a built-in and for a clinic's own
+     * instrument, whose definition is itself stored as jsonb.
+     */
+    @Test
+    void subscalesAreReportedInTheOrderTheirDefinitionListsThem() throws Exception {
+        String clinic = unique("c");
+        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
+        Response posted =
+                postRating(rating(clinic, "v1", "WAI-SR", 4.0, 4.0, 3.0, 2.0, 3.0, 2.0, 3.0, 2.0, 3.0, 5.0, 2.0, 5.0));
+        posted.then().statusCode(201);
+        Response read = given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/WAI-SR");
+        assertThat(names(posted, "subscales")).containsExactly("Task", "Bond", "Goal");
+        assertThat(names(read, "subscales")).containsExactly("Task", "Bond", "Goal");
+        assertThat(names(given().get("/api/v1/instruments/WAI-SR"), "subscales"))
+                .containsExactly("Task", "Bond", "Goal");
+
+        Map<String, Object> subscales = new LinkedHashMap<>();
+        subscales.put("Zeta", List.of(1, 2));
+        subscales.put("Al", List.of(3));
+        given().contentType(ContentType.JSON)
+                .body(with(instrument(clinic, "ORDER-3"), "subscales", subscales))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        Response definition = given().queryParam("clinicId", clinic).get("/api/v1/instruments/ORDER-3");
+        assertThat(names(definition, "subscales")).containsExactly("Zeta", "Al");
+        Response own = postRating(rating(clinic, "v1", "ORDER-3", 2.0, 4.0, 5.0));
+        own.then().statusCode(201).body("subscales.Zeta", equalTo(3.0)).body("subscales.Al", equalTo(5.0));
+        assertThat(names(own, "subscales")).containsExactly("Zeta", "Al");
+        assertThat(names(given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/ORDER-3"), "subscales"))
+                .containsExactly("Zeta", "Al");
+    }
+
     @Test
     void aBatchOfRatingsReportsEachItem() {
         String clinic = unique("c");
