@@ -147,6 +147,17 @@ public record InstrumentDefinition(
     }
 
     /**
+     * Equal, and listing its subscales in the same order: a record's maps compare without order,
+     * but the order is what answers report subscales in, so a new one is a new definition.
+     */
+    public boolean sameAs(InstrumentDefinition other) {
+        return equals(other)
+                && (subscales == null
+                        || List.copyOf(subscales.keySet())
+                                .equals(List.copyOf(other.subscales().keySet())));
+    }
+
+    /**
      * The values, one per subscale name, in the order this definition lists its subscales; names it
      * does not list follow in the order given. Stored scores come back from jsonb, which keeps keys
      * in an order of its own.

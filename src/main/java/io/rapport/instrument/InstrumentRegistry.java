@@ -157,7 +157,7 @@ public class InstrumentRegistry implements InstrumentLabels {
         lock(lockKey(def.clinicId(), def.code()));
         Optional<InstrumentDefinition> existing = find(def.clinicId(), def.code());
         if (existing.isPresent()) {
-            if (existing.get().equals(def)) {
+            if (existing.get().sameAs(def)) {
                 return Outcome.UNCHANGED;
             }
             if (def.version() <= existing.get().version()) {

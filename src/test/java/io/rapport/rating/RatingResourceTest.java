@@ -443,6 +443,27 @@ class RatingResourceTest {
         assertThat(names(own, "subscales")).containsExactly("Zeta", "Al");
         assertThat(names(given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/ORDER-3"), "subscales"))
                 .containsExactly("Zeta", "Al");
+
+        // The order is part of the definition: a new order at the same version is a different
+        // definition, and a higher version brings it in (the scale is the same, so ratings stay).
+        Map<String, Object> reordered = new LinkedHashMap<>();
+        reordered.put("Al", List.of(3));
+        reordered.put("Zeta", List.of(1, 2));
+        given().contentType(ContentType.JSON)
+                .body(with(instrument(clinic, "ORDER-3"), "subscales", reordered))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json");
+        given().contentType(ContentType.JSON)
+                .body(with(instrument(clinic, "ORDER-3"), "subscales", reordered, "version", 2))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(200);
+        definition = given().queryParam("clinicId", clinic).get("/api/v1/instruments/ORDER-3");
+        assertThat(names(definition, "subscales")).containsExactly("Al", "Zeta");
+        assertThat(names(given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/ORDER-3"), "subscales"))
+                .containsExactly("Al", "Zeta");
     }
 
     @Test
