@@ -1,6 +1,7 @@
 package io.rapport.trend;
 
 import io.rapport.audit.Audit;
+import io.rapport.config.Ids;
 import io.rapport.http.Accept;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;
@@ -170,9 +171,12 @@ public class TrendResource {
 
     /**
      * A clinic outside the token's scope is not found before any other parameter is looked at;
-     * only an id no clinic can have is named as wrong before that.
+     * an id no clinic can have is a 400 before that, naming every other bad parameter with it.
      */
     private TrendWindow window(TrendParams params) {
+        if (!Ids.valid(params.clinicId)) {
+            params.window(); // throws: the id is among its violations
+        }
         caller.requireClinic(params.clinicId);
         audit.clinic(params.clinicId);
         return params.window();

@@ -266,6 +266,19 @@ class RolesAndScopesTest {
                         .as(e.name() + " " + scope)
                         .containsExactly("clinicId");
             }
+            // Named with every other bad parameter at once, as any 400 is.
+            Response r = given().filter(Contract.invalidRequest())
+                    .auth()
+                    .oauth2(token)
+                    .queryParam("from", "someday")
+                    .queryParam("tz", "+05:00")
+                    .get("/api/v1/clinics/" + impossible + "/summary");
+            soft.assertThat(r.statusCode())
+                    .as("summary with bad parameters " + scope)
+                    .isEqualTo(400);
+            soft.assertThat(r.jsonPath().getList("violations.field", String.class))
+                    .as("summary with bad parameters " + scope)
+                    .containsExactlyInAnyOrder("clinicId", "from", "tz");
         }
         soft.assertAll();
     }
