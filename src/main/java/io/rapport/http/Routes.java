@@ -61,6 +61,21 @@ public final class Routes {
         return out;
     }
 
+    /** Whether {@code path} is under the API. */
+    public static boolean isApi(String path) {
+        return path.equals("/api") || path.startsWith("/api/");
+    }
+
+    /** Whether {@code text} is the template of one of the API's addresses, braces and all. */
+    public static boolean isTemplate(String text) {
+        for (Route r : routes()) {
+            if (r.template().equals(text)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The template of the resource address {@code path} falls under, such as
      * {@code /api/v1/clinics/{clinicId}/visits/{visitId}}; null when it falls under none.

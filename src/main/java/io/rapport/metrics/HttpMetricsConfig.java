@@ -58,6 +58,15 @@ class HttpMetricsConfig {
                     // Any token is a method to HTTP: "PATIENT7731 /api/v1/visits" made a series of its own.
                     id = id.replaceTags(Tags.of(id.getTags()).and("method", "OTHER"));
                 }
+                if (name.equals("http.server.requests")) {
+                    // Runs only for an id the registry has not seen: a request labelled by its
+                    // template, as every routed one is, finds its meter without coming here.
+                    String uri = id.getTag("uri");
+                    String safe = UnmatchedRequestLabels.safeUri(uri, id.getTag("status"));
+                    if (safe != null && !safe.equals(uri)) {
+                        id = id.replaceTags(Tags.of(id.getTags()).and("uri", safe));
+                    }
+                }
                 if (name.startsWith("agroal.") && name.endsWith(".count") && id.getType() == Meter.Type.GAUGE) {
                     id = id.withName(name.substring(0, name.length() - ".count".length()) + ".connections");
                 }

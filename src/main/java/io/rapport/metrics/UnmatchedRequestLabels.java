@@ -22,6 +22,9 @@ class UnmatchedRequestLabels {
 
     static final String UNKNOWN = "UNKNOWN";
 
+    /** {@link #UNKNOWN} as Quarkus writes it in the label, with the slash it puts before a path. */
+    static final String UNKNOWN_PATH = "/" + UNKNOWN;
+
     /** Before every other filter, so it is in place when one of them answers (BodyLimitFilter is 100). */
     private static final int PRIORITY = 1_000;
 
@@ -32,6 +35,29 @@ class UnmatchedRequestLabels {
                     rc.next();
                 },
                 PRIORITY);
+    }
+
+    /**
+     * The {@code uri} label a timed request may carry, given the one Quarkus gave it. What Quarkus's
+     * HTTP layer refuses before any route runs (a {@code %} that starts no escape, in the path or
+     * the query) never reaches {@link #label}, and comes with its raw path: an API address gets
+     * its template, or {@value #UNKNOWN_PATH} when it has none, and any other address refused
+     * with a 4xx gets {@value #UNKNOWN_PATH} too, but for Quarkus's own {@code NOT_FOUND}. A
+     * template, and what a route answered outside the API, stay as they are.
+     */
+    static String safeUri(String uri, String status) {
+        if (uri == null) {
+            return null;
+        }
+        if (Routes.isApi(uri)) {
+            if (Routes.isTemplate(uri)) {
+                return uri;
+            }
+            String template = Routes.template(uri);
+            return template == null ? UNKNOWN_PATH : template;
+        }
+        boolean refused = status != null && status.startsWith("4");
+        return refused && !uri.equals("NOT_FOUND") ? UNKNOWN_PATH : uri;
     }
 
     private static void label(RoutingContext rc) {
