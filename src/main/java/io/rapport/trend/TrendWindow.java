@@ -43,13 +43,19 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
             try {
                 zone = ZoneId.of(tz);
                 // Java reads "+05:00" and "UTC+5" as UTC+5; PostgreSQL's AT TIME ZONE reads such
-                // POSIX-style strings as UTC-5. Only region ids mean the same to both.
-                if (zone instanceof ZoneOffset || tz.matches("(?i)(UTC|GMT|UT)[+-].*")) {
-                    throw new DateTimeException("offset");
+                // POSIX-style strings as UTC-5. And PostgreSQL looks a name up among the
+                // abbreviations of its timezone_abbreviations setting before the zones: it reads
+                // CET as a fixed UTC+1 where Java keeps summer time, and under the Australia set
+                // EST is UTC+10. An abbreviation never holds a slash; UTC and GMT are UTC in every
+                // set. Only those mean the same to both.
+                if (zone instanceof ZoneOffset || (tz.indexOf('/') < 0 && !tz.equals("UTC") && !tz.equals("GMT"))) {
+                    throw new DateTimeException("offset or abbreviation");
                 }
             } catch (DateTimeException e) {
-                violations.add(
-                        new Violation("tz", "must be an IANA time zone name such as Europe/Berlin (not an offset)"));
+                violations.add(new Violation(
+                        "tz",
+                        "must be an IANA time zone name such as Europe/Berlin, or UTC"
+                                + " (not an offset, and not an abbreviation such as CET)"));
             }
         }
         LocalDate toDate = date(to, "to", violations);

@@ -545,6 +545,37 @@ class TrendResourceTest {
                 .isEqualTo(3);
     }
 
+    /**
+     * Java reads CET, MET, EET and WET as zones with summer time; PostgreSQL reads them as the
+     * fixed-offset abbreviations it looks up before zone names. A visit half an hour after a summer
+     * midnight in Paris was inside the window Java computed and in a bucket PostgreSQL computed
+     * outside it, so it fell out of the trend while the summary still counted it.
+     */
+    @Test
+    void aZoneNameThatPostgresqlReadsAsAnAbbreviationIsRefused() {
+        String clinic = unique("tz");
+        // 22:30Z on 14 July is 00:30 on the 15th in Paris (UTC+2 in summer).
+        given().contentType(ContentType.JSON)
+                .body(at(clinic, "v-1", "dr-a", "2026-07-14T22:30:00Z"))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        Map<String, Object> days =
+                Map.of("metric", "faceToFaceSeconds", "interval", "day", "stat", "count", "from", "2026-07-14");
+        JsonPath paris = getJson("/trends", clinic, merge(days, "to", "2026-07-17", "tz", "Europe/Paris"));
+        assertThat(paris.getList("series[0].points.visits")).containsExactly(0, 1, 0);
+        for (String zone : List.of("CET", "MET", "EET", "WET")) {
+            for (String endpoint : List.of("/trends", "/summary")) {
+                badParam(clinic, endpoint, merge(days, "to", "2026-07-17", "tz", zone), "tz");
+            }
+        }
+        // UTC and GMT mean the same to both.
+        for (String zone : List.of("UTC", "GMT", "Etc/UTC")) {
+            JsonPath utc = getJson("/trends", clinic, merge(days, "to", "2026-07-16", "tz", zone));
+            assertThat(utc.getList("series[0].points.visits")).as(zone).containsExactly(1, 0);
+        }
+    }
+
     @Test
     void theMainClinicInNewYorkTime() {
         String clinic = mainClinic();
