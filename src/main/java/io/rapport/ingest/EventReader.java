@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rapport.config.Ids;
 import io.rapport.error.JsonProblems;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
@@ -259,7 +260,7 @@ public class EventReader {
                 batch.reject(
                         ItemResult.rejected(
                                 i,
-                                text(node, "visitId"),
+                                id(node, "visitId"),
                                 read.violations().stream()
                                         .map(v -> v.prefixed(prefix))
                                         .toList()),
@@ -269,12 +270,16 @@ public class EventReader {
         return batch;
     }
 
-    /** The text of a string field, if the item has one, to label a rejected item in a batch answer. */
-    public static String text(JsonNode node, String field) {
+    /**
+     * The id in a field, if the item has one an id can be, to label a rejected item in a batch
+     * answer. Anything else is left out, as every error body leaves out what it refuses: a field
+     * that breaks the id rule may hold anything, a patient's name sent in the wrong field included.
+     */
+    private static String id(JsonNode node, String field) {
         if (node == null || !node.isObject()) {
             return null;
         }
         JsonNode v = node.get(field);
-        return v != null && v.isTextual() ? v.asText() : null;
+        return v != null && v.isTextual() && Ids.valid(v.asText()) ? v.asText() : null;
     }
 }

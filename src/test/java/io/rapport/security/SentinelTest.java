@@ -103,6 +103,14 @@ class SentinelTest {
             answers.add(post("/api/v1/visits/batch", List.of(with(v, SENTINEL, 1)), 200));
             answers.add(post("/api/v1/visits", with(v, "startedAt", SENTINEL), 400));
             answers.add(post("/api/v1/visits/batch", List.of(with(v, "patientId", List.of(SENTINEL))), 200));
+            // The patient's name and id sent as a visit id: no id can hold it, so the rejected
+            // item is not labelled with it.
+            String misplaced = "Jane Doe " + SENTINEL;
+            answers.add(post("/api/v1/visits/batch", List.of(with(v, "visitId", misplaced)), 200));
+            answers.add(post(
+                    "/api/v1/ratings/batch",
+                    List.of(Map.of("clinicId", clinic, "visitId", misplaced, "instrument", "SRS")),
+                    200));
             answers.add(post(
                     "/api/v1/ratings",
                     Map.of(
