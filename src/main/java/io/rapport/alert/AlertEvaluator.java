@@ -72,7 +72,8 @@ public class AlertEvaluator {
      * Recomputes every alert of the touched sequences and writes the difference: opens the missing
      * ones, reopens resolved ones, refreshes the figures of open ones (an acknowledgement stays),
      * resolves those no longer at risk. Returns how many were opened, by instrument and reason.
-     * {@code 1e-9} leaves room for floating-point sums: 37.3 - 36.3 is 0.99999999999999 as a double.
+     * {@code 1e-9} leaves room for floating-point sums: 37.3 - 36.3 is 0.99999999999999 as a double
+     * (InstrumentDefinition.TOTALS_EQUAL_WITHIN, which a drop threshold must exceed).
      */
     private static final String EVALUATE = """
             WITH touched AS (

@@ -97,6 +97,12 @@ public record InstrumentDefinition(
     /** Step counts are computed in floating point, so 10 / 0.1 may land a hair off 100. */
     static final double GRID_TOLERANCE = 1e-9;
 
+    /**
+     * How close two totals may be and still count as equal, as AlertEvaluator compares them: a
+     * drop threshold no larger than this would count two equal totals as a drop.
+     */
+    public static final double TOTALS_EQUAL_WITHIN = 1e-9;
+
     public enum TotalRule {
         SUM,
         MEAN,
@@ -258,9 +264,11 @@ public record InstrumentDefinition(
         }
         if (!(dropThreshold >= 0) || Double.isInfinite(dropThreshold)) {
             out.add(new Violation("dropThreshold", "must be a number of at least 0"));
-        } else if (dropAlert && dropThreshold == 0) {
+        } else if (dropAlert && dropThreshold <= TOTALS_EQUAL_WITHIN) {
             // A drop of at least 0 is every rating after the first: an alert for no drop at all.
-            out.add(new Violation("dropThreshold", "must be greater than 0 when dropAlert is true"));
+            out.add(new Violation(
+                    "dropThreshold",
+                    "must be more than 0.000000001 when dropAlert is true (totals closer than that count as equal)"));
         }
         return out;
     }

@@ -104,10 +104,17 @@ class InstrumentDefinitionTest {
                 messages(scale(-1_000_000, 1_000_000, 0.001, null, false, 0).check()));
         assertEquals(List.of(), scale(0, 1000, 0.001, null, false, 0).check());
 
-        assertEquals(
-                List.of(new Violation("dropThreshold", "must be greater than 0 when dropAlert is true")),
-                scale(0, 10, 1, null, true, 0).check());
+        for (double noDrop : new double[] {0, 1e-300, 1e-9}) {
+            assertEquals(
+                    List.of(new Violation(
+                            "dropThreshold",
+                            "must be more than 0.000000001 when dropAlert is true"
+                                    + " (totals closer than that count as equal)")),
+                    scale(0, 10, 1, null, true, noDrop).check(),
+                    "dropThreshold " + noDrop);
+        }
         assertEquals(List.of(), scale(0, 10, 1, null, true, 0.5).check());
+        assertEquals(List.of(), scale(0, 10, 1, null, true, 2e-9).check());
 
         List<Category> touching = List.of(new Category("low", 0, 5), new Category("high", 5, 10));
         assertEquals(

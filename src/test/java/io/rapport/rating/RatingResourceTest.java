@@ -555,6 +555,15 @@ class RatingResourceTest {
                 .statusCode(400)
                 .body("violations.field", hasItem("itemMax"))
                 .body("violations.field", hasItem("itemTexts"));
+        // Totals within 1e-9 of each other count as equal, so a drop threshold that small would
+        // open a drop alert for two equal totals.
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(with(def, "code", "BAD-2", "dropAlert", true, "dropThreshold", 1e-300))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("dropThreshold")));
         assertThat(db.count("SELECT count(*) FROM instrument WHERE clinic_id = ?", clinic))
                 .isEqualTo(1);
 
