@@ -25,8 +25,11 @@ final class VisitRules {
             if (e.endedAt().isBefore(e.startedAt())) {
                 out.add(new Violation("endedAt", "must not be before startedAt"));
             } else {
-                long duration = Duration.between(e.startedAt(), e.endedAt()).getSeconds();
-                if (duration > MAX_DURATION.getSeconds()) {
+                Duration between = Duration.between(e.startedAt(), e.endedAt());
+                // Whole seconds for the message and the face-to-face bound; the limit itself
+                // compares the whole duration, or 24 h and 0.9 s passed as 86,400 s.
+                long duration = between.getSeconds();
+                if (between.compareTo(MAX_DURATION) > 0) {
                     out.add(new Violation("endedAt", "must be at most 24 h after startedAt"));
                 }
                 if (e.faceToFaceSeconds() != null && e.faceToFaceSeconds() > duration) {

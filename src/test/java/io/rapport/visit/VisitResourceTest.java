@@ -519,6 +519,16 @@ class VisitResourceTest {
                         "faceToFaceSeconds",
                         0)
             },
+            // A part of a second over is over too, though the whole seconds come to 86,400.
+            {
+                "endedAt",
+                with(
+                        ok,
+                        "endedAt",
+                        start.plus(24, ChronoUnit.HOURS).plusMillis(900).toString(),
+                        "faceToFaceSeconds",
+                        0)
+            },
             {
                 "endedAt",
                 with(
