@@ -25,7 +25,9 @@ public class TrendParams {
     @QueryParam("to")
     String to;
 
-    @Parameter(description = "IANA zone name for day boundaries, e.g. Europe/Berlin (default UTC)")
+    @Parameter(
+            description = "IANA zone name for day boundaries, e.g. Europe/Berlin, or UTC (the default);"
+                    + " offsets and names without a slash such as CET are refused")
     @QueryParam("tz")
     String tz;
 
