@@ -218,11 +218,21 @@ public class InstrumentRegistry implements InstrumentLabels {
         return clinicId + ':' + code;
     }
 
+    /**
+     * One clinic's instrument, locked until commit: {@link #register} takes it exclusively (the
+     * count gives Hibernate a result it can map), a rating batch shares it with this statement, so
+     * no rating is stored under a scale that changed after it was scored. Side by side, so the two
+     * cannot come to lock different keys.
+     */
+    private static final String LOCK_EXCLUSIVE =
+            "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?1))) AS l";
+
+    public static final String LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(hashtext(?))";
+
     private void lock(String key) {
-        // The count gives Hibernate a result it can map; the lock is held until commit.
         repository
                 .getEntityManager()
-                .createNativeQuery("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(?1))) AS l")
+                .createNativeQuery(LOCK_EXCLUSIVE)
                 .setParameter(1, key)
                 .getSingleResult();
     }

@@ -140,9 +140,6 @@ class RatingStore {
     /** Each statement well inside the write timeout, however many ratings a clinic has. */
     private static final int REBANDED_PER_STATEMENT = 5000;
 
-    /** The lock InstrumentRegistry.register takes exclusively, shared. */
-    private static final String LOCK_INSTRUMENT = "SELECT pg_advisory_xact_lock_shared(hashtext(?))";
-
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
     private final AlertEvaluator alerts;
@@ -232,7 +229,7 @@ class RatingStore {
         if (keys.isEmpty()) {
             return;
         }
-        try (PreparedStatement lock = c.prepareStatement(LOCK_INSTRUMENT)) {
+        try (PreparedStatement lock = c.prepareStatement(InstrumentRegistry.LOCK_SHARED)) {
             for (String key : keys) {
                 lock.setString(1, key);
                 lock.execute();
