@@ -29,6 +29,8 @@ public interface RapportConfig {
 
     Db db();
 
+    Http http();
+
     interface EmbeddedDb {
         /** Start an embedded PostgreSQL when no quarkus.datasource.jdbc.url is set. */
         @WithDefault("true")
@@ -130,6 +132,16 @@ public interface RapportConfig {
         /** Seed a synthetic clinic into an empty database (dev profile only). */
         @WithDefault("false")
         boolean enabled();
+    }
+
+    interface Http {
+        /**
+         * Most API requests served at once; one more is refused at once with a 503. Below the
+         * worker pool's 200 threads, so a request never queues for a thread before its own
+         * bounded wait for the database begins, and health checks always find one.
+         */
+        @WithDefault("150")
+        int maxInFlight();
     }
 
     interface Db {
