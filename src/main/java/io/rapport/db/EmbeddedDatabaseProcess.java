@@ -22,7 +22,15 @@ public final class EmbeddedDatabaseProcess {
         if (running == null) {
             EmbeddedDatabase db = EmbeddedDatabase.start(settings);
             // A JVM stopped without a Quarkus shutdown (SIGTERM during start-up) still stops postgres.
-            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabaseProcess::stopAtExit, "embedded-pg-stop"));
+            try {
+                Runtime.getRuntime()
+                        .addShutdownHook(new Thread(EmbeddedDatabaseProcess::stopAtExit, "embedded-pg-stop"));
+            } catch (IllegalStateException shuttingDown) {
+                // The SIGTERM came while the server started, and the JVM takes no more hooks: no
+                // hook would stop this server, which outlived the JVM. Stop it now.
+                db.close();
+                throw shuttingDown;
+            }
             running = db;
         }
         return running;

@@ -204,6 +204,11 @@ public final class PackagedApp implements AutoCloseable {
         return managementPort;
     }
 
+    /** SIGTERM, and no more: what an orchestrator sends to stop it. */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** SIGTERM, then SIGKILL if it has not stopped after 30 s. */
     @Override
     public void close() throws InterruptedException {
