@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -208,7 +209,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
             try {
                 orphan.onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception e) {
-                orphan.destroyForcibly();
+                // Still there: frozen (a stalled disk) or hung. Its backends outlive a killed
+                // postmaster and keep the shared memory a new server needs, which then refuses
+                // to start for as long as they are there: they go with it.
+                List<ProcessHandle> server =
+                        new ArrayList<>(orphan.descendants().toList());
+                server.add(orphan);
+                server.forEach(ProcessHandle::destroyForcibly);
+                for (ProcessHandle p : server) {
+                    try {
+                        p.onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (Exception stillThere) {
+                        LOG.warnf("PostgreSQL process %d left by an earlier run did not exit", p.pid());
+                    }
+                }
             }
         } else if (owner.isPresent()) {
             // The pid was reused by an unrelated process: the file is stale all the same.

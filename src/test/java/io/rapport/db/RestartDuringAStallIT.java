@@ -1,0 +1,84 @@
+package io.rapport.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rapport.support.PackagedApp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rapport stopped while its embedded PostgreSQL was frozen (a stalled disk) leaves that server
+ * running, as it says; the next start must clear it. It killed the postmaster alone: its frozen
+ * backends kept the shared memory a new server needs, so every start failed until the stall
+ * ended ("pre-existing shared memory block is still in use").
+ */
+class RestartDuringAStallIT {
+
+    @TempDir
+    Path workDir;
+
+    private Path data;
+
+    @AfterEach
+    void killWhatIsLeft() {
+        if (data != null) {
+            postgresOf(data).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void aStartClearsAFrozenServerThatAnEarlierRunLeftBehind() throws Exception {
+        data = workDir.resolve("data");
+        var settings = PackagedApp.prodSettings(
+                "RAPPORT_EMBEDDED_DB_DATA_DIR", data.toString(), "QUARKUS_SHUTDOWN_DELAY", "0s");
+        String first;
+        try (PackagedApp app = PackagedApp.start(workDir.resolve("first"), settings, List.of())) {
+            assertThat(app.awaitManagement200("/q/health/ready", Duration.ofSeconds(90)))
+                    .as(app.output())
+                    .isTrue();
+            List<ProcessHandle> server = postgresOf(data);
+            assertThat(server).as("the embedded server's processes").isNotEmpty();
+            signal("-STOP", server);
+            app.terminate();
+            OptionalInt exit = app.awaitExit(Duration.ofSeconds(120));
+            first = app.output();
+            assertThat(exit).as("the first run exited; output:%n%s", first).isPresent();
+        }
+        assertThat(first).contains("the next start stops it");
+        assertThat(postgresOf(data)).as("left frozen by the first run").isNotEmpty();
+
+        try (PackagedApp again = PackagedApp.start(workDir.resolve("second"), settings, List.of())) {
+            assertThat(again.awaitManagement200("/q/health/ready", Duration.ofSeconds(150)))
+                    .as("the second run is ready; output:%n%s", again.output())
+                    .isTrue();
+            assertThat(again.output()).contains("Stopping a PostgreSQL left running");
+        }
+    }
+
+    private static void signal(String signal, List<ProcessHandle> processes) throws Exception {
+        for (ProcessHandle p : processes) {
+            new ProcessBuilder("kill", signal, Long.toString(p.pid()))
+                    .inheritIO()
+                    .start()
+                    .waitFor();
+        }
+    }
+
+    /** The postmaster and its backends: every postgres process naming this data directory or forked from one. */
+    private static List<ProcessHandle> postgresOf(Path data) {
+        String dir = data.toAbsolutePath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(dir)
+                        || p.parent()
+                                .flatMap(parent -> parent.info().commandLine())
+                                .orElse("")
+                                .contains(dir))
+                .filter(p -> p.info().command().orElse("").contains("postgres"))
+                .toList();
+    }
+}
