@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rapport.support.PackagedApp;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
@@ -24,8 +25,12 @@ class RestartDuringAStallIT {
 
     private Path data;
 
+    /** Kept: once its postmaster is gone, a frozen backend names neither it nor the directory. */
+    private final List<ProcessHandle> frozen = new ArrayList<>();
+
     @AfterEach
     void killWhatIsLeft() {
+        frozen.forEach(ProcessHandle::destroyForcibly);
         if (data != null) {
             postgresOf(data).forEach(ProcessHandle::destroyForcibly);
         }
@@ -43,6 +48,7 @@ class RestartDuringAStallIT {
                     .isTrue();
             List<ProcessHandle> server = postgresOf(data);
             assertThat(server).as("the embedded server's processes").isNotEmpty();
+            frozen.addAll(server);
             signal("-STOP", server);
             app.terminate();
             OptionalInt exit = app.awaitExit(Duration.ofSeconds(120));
