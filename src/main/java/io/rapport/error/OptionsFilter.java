@@ -28,7 +28,7 @@ class OptionsFilter {
     void register(@Observes Router router) {
         router.route("/api/*").order(UnauthenticatedAnswer.ORDER + 1).handler(rc -> {
             String path = rc.normalizedPath();
-            if (rc.request().method() != HttpMethod.OPTIONS || !path.startsWith("/api/")) {
+            if (rc.request().method() != HttpMethod.OPTIONS || !Routes.isApi(path)) {
                 rc.next();
                 return;
             }

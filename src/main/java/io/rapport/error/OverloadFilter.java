@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.config.RapportConfig;
 import io.rapport.http.Routes;
-import io.vertx.core.http.HttpHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +21,9 @@ class OverloadFilter {
 
     /** After ShutdownFilter (200): an instance going away says so, not that it is busy. */
     private static final int PRIORITY = 190;
+
+    private static final String BUSY = "This instance is serving as many requests as it takes at once;"
+            + " nothing of this request was stored. Retry it.";
 
     private final ObjectMapper mapper;
     private final int limit;
@@ -41,17 +43,7 @@ class OverloadFilter {
                     }
                     if (inFlight.incrementAndGet() > limit) {
                         inFlight.decrementAndGet();
-                        rc.response()
-                                .putHeader("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS)
-                                .putHeader(HttpHeaders.CONNECTION, "close");
-                        Problem.of(
-                                        503,
-                                        "Service Unavailable",
-                                        "This instance is serving as many requests as it takes at once;"
-                                                + " nothing of this request was stored. Retry it.",
-                                        rc.normalizedPath(),
-                                        null)
-                                .send(rc.response(), mapper);
+                        Problem.refuseUnread(rc.response(), rc.normalizedPath(), BUSY, mapper);
                         return;
                     }
                     // Called once, when the response ends or the connection closes before it does.

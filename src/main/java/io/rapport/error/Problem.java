@@ -28,6 +28,16 @@ public record Problem(
     }
 
     /**
+     * A 503 with Retry-After from a filter that refuses a request before its body is read (the
+     * instance is shutting down, or serving all it takes): nothing of it was stored, and the
+     * connection is closed, since the unread body could not be told from a next request.
+     */
+    static void refuseUnread(HttpServerResponse response, String path, String detail, ObjectMapper mapper) {
+        response.putHeader("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS).putHeader(HttpHeaders.CONNECTION, "close");
+        of(503, "Service Unavailable", detail, path, null).send(response, mapper);
+    }
+
+    /**
      * Answers with this problem, its status and its media type, for a filter that answers a
      * request itself, before any resource or mapper. Headers of the caller's own go on first.
      */

@@ -3,6 +3,7 @@ package io.rapport.error;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.config.Limits;
+import io.rapport.http.Routes;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,7 +54,7 @@ class QueryLimitFilter {
                     path,
                     List.of(new Violation("", "has more than " + Limits.MAX_QUERY_PARAMETERS + " query parameters")));
         }
-        String repeated = path.startsWith("/api/") ? repeated(rc) : null;
+        String repeated = Routes.isApi(path) ? repeated(rc) : null;
         if (repeated != null) {
             return Problem.of(
                     400,

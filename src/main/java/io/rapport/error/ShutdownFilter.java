@@ -5,7 +5,6 @@ import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -21,6 +20,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 class ShutdownFilter {
+
+    private static final String SHUTTING_DOWN =
+            "This instance is shutting down; nothing of this request was stored. Retry it.";
 
     private final ObjectMapper mapper;
     private final Vertx vertx;
@@ -40,10 +42,7 @@ class ShutdownFilter {
         filters.register(
                 rc -> {
                     if (refusing) {
-                        rc.response()
-                                .putHeader("Retry-After", ProblemMapper.RETRY_AFTER_SECONDS)
-                                .putHeader(HttpHeaders.CONNECTION, "close");
-                        problem(rc.normalizedPath()).send(rc.response(), mapper);
+                        Problem.refuseUnread(rc.response(), rc.normalizedPath(), SHUTTING_DOWN, mapper);
                         return;
                     }
                     rc.next();
@@ -62,14 +61,5 @@ class ShutdownFilter {
 
     void onStop(@Observes ShutdownEvent event) {
         refusing = true;
-    }
-
-    private static Problem problem(String path) {
-        return Problem.of(
-                503,
-                "Service Unavailable",
-                "This instance is shutting down; nothing of this request was stored. Retry it.",
-                path,
-                null);
     }
 }

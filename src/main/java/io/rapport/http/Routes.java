@@ -63,7 +63,7 @@ public final class Routes {
 
     /** Whether {@code path} is under the API. */
     public static boolean isApi(String path) {
-        return path.equals("/api") || path.startsWith("/api/");
+        return path.startsWith("/api/");
     }
 
     /** Whether {@code text} is the template of one of the API's addresses, braces and all. */

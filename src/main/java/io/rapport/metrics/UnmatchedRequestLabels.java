@@ -67,7 +67,7 @@ class UnmatchedRequestLabels {
         // API's addresses hold ids; the others (/q/openapi, the Swagger UI) keep theirs.
         if ((status < 400 && rc.request().method() != HttpMethod.OPTIONS)
                 || status == 404
-                || !rc.normalizedPath().startsWith("/api/")) {
+                || !Routes.isApi(rc.normalizedPath())) {
             return;
         }
         HttpRequestMetric metric = HttpRequestMetric.getRequestMetric(rc);
