@@ -35,6 +35,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertResource {
 
+    private static final int MAX_PAGE_SIZE = 200;
+
     private static final Map<String, List<String>> STATUSES = Map.of(
             "open", List.of("OPEN"),
             "acknowledged", List.of("ACKNOWLEDGED"),
@@ -72,11 +74,25 @@ public class AlertResource {
                     @DefaultValue("open")
                     String status,
             @QueryParam("providerId") String providerId,
-            @Parameter(description = "0-based page", schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            @Parameter(
+                            description = "0-based page",
+                            schema =
+                                    @Schema(
+                                            type = SchemaType.INTEGER,
+                                            minimum = "0",
+                                            maximum = Params.LAST_PAGE_TEXT,
+                                            defaultValue = "0"))
                     @QueryParam("page")
                     @DefaultValue("0")
                     String page,
-            @Parameter(description = "1-200, default 50", schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+            @Parameter(
+                            description = "1-200, default 50",
+                            schema =
+                                    @Schema(
+                                            type = SchemaType.INTEGER,
+                                            minimum = "1",
+                                            maximum = "" + MAX_PAGE_SIZE,
+                                            defaultValue = "50"))
                     @QueryParam("size")
                     @DefaultValue("50")
                     String size) {
@@ -90,11 +106,7 @@ public class AlertResource {
             throw ProblemException.badParameter("providerId", Ids.MESSAGE);
         }
         AlertPage answer = store.list(
-                clinicId,
-                statuses,
-                providerId,
-                Params.wholeNumber("page", page, 0, 100_000),
-                Params.wholeNumber("size", size, 1, 200));
+                clinicId, statuses, providerId, Params.page(page), Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE));
         audit.records(answer.items().size());
         return answer;
     }

@@ -20,6 +20,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -68,8 +69,28 @@ public class AuditResource {
             @Parameter(description = "ISO-8601 instant or date, inclusive; default 7 days ago") @QueryParam("from")
                     String from,
             @Parameter(description = "ISO-8601 instant or date, exclusive; default now") @QueryParam("to") String to,
-            @Parameter(description = "0-based page") @QueryParam("page") @DefaultValue("0") String page,
-            @Parameter(description = "1-500, default 100") @QueryParam("size") @DefaultValue("100") String size) {
+            @Parameter(
+                            description = "0-based page",
+                            schema =
+                                    @Schema(
+                                            type = SchemaType.INTEGER,
+                                            minimum = "0",
+                                            maximum = Params.LAST_PAGE_TEXT,
+                                            defaultValue = "0"))
+                    @QueryParam("page")
+                    @DefaultValue("0")
+                    String page,
+            @Parameter(
+                            description = "1-500, default 100",
+                            schema =
+                                    @Schema(
+                                            type = SchemaType.INTEGER,
+                                            minimum = "1",
+                                            maximum = "" + MAX_PAGE_SIZE,
+                                            defaultValue = "100"))
+                    @QueryParam("size")
+                    @DefaultValue("100")
+                    String size) {
         if (clinicId == null && !caller.includes(Caller.ALL_CLINICS)) {
             throw ProblemException.badParameter("clinicId", "is required for a token scoped to particular clinics");
         }
@@ -89,12 +110,8 @@ public class AuditResource {
         // Entries are written a moment after their request; wait for those already queued, so an
         // admin sees every request made before this one.
         trail.flush(2_000);
-        AuditPage answer = store.list(
-                clinicId,
-                start,
-                end,
-                Params.wholeNumber("page", page, 0, 100_000),
-                Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE));
+        AuditPage answer =
+                store.list(clinicId, start, end, Params.page(page), Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE));
         audit.records(answer.items().size());
         return inScope(answer);
     }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -591,6 +592,21 @@ class ErrorAnswersTest {
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("violations.field", hasItem("size"));
+    }
+
+    @Test
+    void aPagePastTheLastIsRefusedAndTheLastIsServed() {
+        for (String listing : List.of("/api/v1/clinics/c/alerts", "/api/v1/audit?clinicId=c")) {
+            String sep = listing.contains("?") ? "&" : "?";
+            given().filter(Contract.invalidRequest())
+                    .get(listing + sep + "page=100001")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("violations.field", hasItem("page"))
+                    .body("violations.message", hasItem("must be a whole number from 0 to 100000"));
+            given().get(listing + sep + "page=100000").then().statusCode(200).body("items", hasSize(0));
+        }
     }
 
     private static Map<String, String> violations(Response r) {
