@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -33,6 +34,13 @@ public class AuditTrail {
 
     private static final Logger LOG = Logger.getLogger(AuditTrail.class);
     private static final int CAPACITY = 100_000;
+
+    /**
+     * How long a stop waits for the writer's last rows, after the requests have drained: the
+     * Kubernetes grace period must cover it (KubernetesManifestsTest).
+     */
+    public static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(10);
+
     private static final int MAX_ROWS_PER_INSERT = 1_000;
     private static final String INSERT =
             "INSERT INTO audit_event (at, request_id, subject, roles, clinics, method, route, status, records) "
@@ -86,7 +94,7 @@ public class AuditTrail {
         if (writer != null) {
             writer.interrupt();
             try {
-                writer.join(TimeUnit.SECONDS.toMillis(10));
+                writer.join(SHUTDOWN_DRAIN.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

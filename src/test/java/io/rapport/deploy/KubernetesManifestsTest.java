@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.rapport.audit.AuditTrail;
 import io.rapport.support.ContainerImage;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -252,16 +253,17 @@ class KubernetesManifestsTest {
                 .path("spec")
                 .path("terminationGracePeriodSeconds")
                 .asLong();
-        assertThat(Duration.ofSeconds(grace)).isGreaterThan(delay.plus(timeout));
+        // The audit trail writes its last rows after the requests have drained.
+        assertThat(Duration.ofSeconds(grace)).isGreaterThan(delay.plus(timeout).plus(AuditTrail.SHUTDOWN_DRAIN));
     }
 
     @Test
     void replicasAndBudgetsPerOverlay() {
-        assertScale("base", 2, 2, "minAvailable", 1);
-        assertScale("overlays/dev", 1, 1, "maxUnavailable", 1);
+        assertScale("base", 2, "minAvailable", 1);
+        assertScale("overlays/dev", 1, "maxUnavailable", 1);
         // One at a time in prod, however far the autoscaler went: minAvailable would let a drain
         // evict all but that many of the pods the load asked for.
-        assertScale("overlays/prod", 3, 3, "maxUnavailable", 1);
+        assertScale("overlays/prod", 3, "maxUnavailable", 1);
         assertThat(objects("overlays/prod")
                         .get("PodDisruptionBudget/rapport")
                         .path("spec")
@@ -291,11 +293,12 @@ class KubernetesManifestsTest {
         return Quantity.getAmountInBytes(new Quantity(value.asText()));
     }
 
-    private static void assertScale(String k, int replicas, int hpaMin, String budgetField, int budget) {
+    private static void assertScale(String k, int hpaMin, String budgetField, int budget) {
         Map<String, JsonNode> o = objects(k);
-        assertThat(o.get("Deployment/rapport").path("spec").path("replicas").asInt())
+        // The autoscaler owns the count: a fixed one would reset a scaled-out Deployment on apply.
+        assertThat(o.get("Deployment/rapport").path("spec").has("replicas"))
                 .as(k)
-                .isEqualTo(replicas);
+                .isFalse();
         JsonNode hpa = o.get("HorizontalPodAutoscaler/rapport").path("spec");
         assertThat(hpa.path("minReplicas").asInt()).as(k).isEqualTo(hpaMin);
         assertThat(hpa.path("maxReplicas").asInt()).as(k).isGreaterThan(hpaMin);
