@@ -6,6 +6,7 @@ import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.quarkus.vertx.http.runtime.VertxHttpRecorder;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.metrics.IngestMetrics;
+import io.rapport.metrics.Rejection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,7 +41,7 @@ class BodyLimitFilter {
                 rc -> {
                     String length = rc.request().getHeader(HttpHeaders.CONTENT_LENGTH);
                     if (length != null && tooLarge(length)) {
-                        metrics.rejectedRequest(rc.normalizedPath(), "too_large");
+                        metrics.rejectedRequest(rc.normalizedPath(), Rejection.TOO_LARGE);
                         rc.response().putHeader(HttpHeaders.CONNECTION, "close");
                         problem(rc.normalizedPath()).send(rc.response(), mapper);
                         return;

@@ -8,6 +8,7 @@ import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.rapport.http.Routes;
 import io.rapport.metrics.IngestMetrics;
+import io.rapport.metrics.Rejection;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -37,9 +38,9 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         if (e.status() == 400) {
-            metrics.rejectedRequest(uri.getPath(), e.unreadable() ? "malformed" : "validation");
+            metrics.rejectedRequest(uri.getPath(), e.unreadable() ? Rejection.MALFORMED : Rejection.VALIDATION);
         } else if (e.status() == 413) {
-            metrics.rejectedRequest(uri.getPath(), "too_large");
+            metrics.rejectedRequest(uri.getPath(), Rejection.TOO_LARGE);
         }
         Response r = respond(e.status(), e.title(), e.getMessage(), uri, e.violations());
         return e.retryAfterSeconds() == null
@@ -80,7 +81,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
-        metrics.rejectedRequest(uri.getPath(), "malformed");
+        metrics.rejectedRequest(uri.getPath(), Rejection.MALFORMED);
         Violation v = JsonProblems.violation(e);
         String detail = v.field().isEmpty()
                 ? "The request body " + v.message() + "."
@@ -107,9 +108,9 @@ public class ProblemMapper {
         }
         int status = e.getResponse().getStatus();
         if (status == 415) {
-            metrics.rejectedRequest(uri.getPath(), "unsupported_media_type");
+            metrics.rejectedRequest(uri.getPath(), Rejection.UNSUPPORTED_MEDIA_TYPE);
         } else if (status == 413) {
-            metrics.rejectedRequest(uri.getPath(), "too_large");
+            metrics.rejectedRequest(uri.getPath(), Rejection.TOO_LARGE);
         }
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "HTTP " + status : known.getReasonPhrase();

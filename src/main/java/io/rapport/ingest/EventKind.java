@@ -38,6 +38,12 @@ public interface EventKind<E, N> {
      */
     List<Stored> upsert(List<N> items, Instant receivedAt);
 
+    /**
+     * Creates this kind's meters at zero, for every label value it can count under, so that they
+     * are scraped from the pod's start. Called once, at startup.
+     */
+    void registerMeters();
+
     /** Counts one stored item on this kind's meters; called only after the transaction committed. */
     void record(N item, Outcome outcome);
 

@@ -8,6 +8,7 @@ import io.rapport.db.WritePlans;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.metrics.IngestMetrics;
+import io.rapport.metrics.Rejection;
 import io.rapport.security.ClinicScope;
 import io.rapport.security.PatientRekeying;
 import io.rapport.security.PatientsRekeyed;
@@ -81,6 +82,7 @@ public class IngestPipeline {
         Map<Class<?>, EventKind<?, ?>> byType = new HashMap<>();
         for (EventKind<?, ?> kind : kinds) {
             metrics.ingestPath(kind.path(), kind.name());
+            kind.registerMeters();
             EventKind<?, ?> other = byType.put(kind.eventType(), kind);
             if (other != null) {
                 // A body of that type would be held to one kind's rules at random.
@@ -169,8 +171,8 @@ public class IngestPipeline {
             }
         });
         metrics.batchSize(kind.name(), answer.results().size());
-        metrics.rejected(kind.name(), "malformed", batch.malformed());
-        metrics.rejected(kind.name(), "validation", batch.invalid());
+        metrics.rejected(kind.name(), Rejection.MALFORMED, batch.malformed());
+        metrics.rejected(kind.name(), Rejection.VALIDATION, batch.invalid());
         return answer;
     }
 

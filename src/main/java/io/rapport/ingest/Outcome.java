@@ -1,6 +1,8 @@
 package io.rapport.ingest;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
+import java.util.stream.Stream;
 
 /** What storing one event did. */
 public enum Outcome {
@@ -30,5 +32,13 @@ public enum Outcome {
     /** The outcome tag on ingest counters: a stale event changed nothing, like a retry. */
     public String metricTag() {
         return this == STALE ? "unchanged" : json();
+    }
+
+    /** Every tag {@link #metricTag} gives a stored event: refused ones are counted as rejected. */
+    public static List<String> metricTags() {
+        return Stream.of(CREATED, UPDATED, UNCHANGED, STALE)
+                .map(Outcome::metricTag)
+                .distinct()
+                .toList();
     }
 }

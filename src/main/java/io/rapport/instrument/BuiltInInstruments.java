@@ -5,6 +5,7 @@ import io.rapport.instrument.InstrumentDefinition.MissingPolicy;
 import io.rapport.instrument.InstrumentDefinition.MissingRule;
 import io.rapport.instrument.InstrumentDefinition.OverLimit;
 import io.rapport.instrument.InstrumentDefinition.TotalRule;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,6 +149,14 @@ public final class BuiltInInstruments {
      */
     public static String label(String code) {
         return find(code).isPresent() ? code : CUSTOM_LABEL;
+    }
+
+    /** Every value {@link #label} gives: the built-ins' codes and {@value #CUSTOM_LABEL}. */
+    public static List<String> labels() {
+        List<String> labels = new ArrayList<>();
+        ALL.forEach(d -> labels.add(d.code()));
+        labels.add(CUSTOM_LABEL);
+        return List.copyOf(labels);
     }
 
     private static Map<String, List<Integer>> waiSubscales() {

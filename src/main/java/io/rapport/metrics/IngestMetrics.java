@@ -86,10 +86,18 @@ public class IngestMetrics {
                 .register(target);
     }
 
+    /**
+     * Creates the visit counter of this modality and outcome at zero, before its first event: a
+     * rate over a counter that appears with its first increment misses that increment, and a pod
+     * that has ingested nothing since it started would read to the alert rules as no pod at all.
+     */
+    public void visitsAtZero(String modality, String outcome) {
+        visitCounter(modality, outcome);
+    }
+
     /** One visit stored or replayed. Histograms only see a visit when its stored state changed. */
     public void visit(String modality, String outcome, VisitFigures figures) {
-        itemCounter("rapport.visits.ingested", "Visit events ingested, by outcome", "modality", modality, outcome)
-                .increment();
+        visitCounter(modality, outcome).increment();
         if ("unchanged".equals(outcome) || figures == null) {
             return;
         }
@@ -97,6 +105,16 @@ public class IngestMetrics {
         observe(documentation, modality, (double) figures.documentationSeconds());
         observe(waits, modality, figures.waitSeconds());
         observe(responseLatency, modality, figures.responseLatencySeconds());
+    }
+
+    private Counter visitCounter(String modality, String outcome) {
+        return itemCounter(
+                "rapport.visits.ingested", "Visit events ingested, by outcome", "modality", modality, outcome);
+    }
+
+    private Counter ratingCounter(String instrument, String outcome) {
+        return itemCounter(
+                "rapport.ratings.ingested", "Ratings ingested, by outcome", "instrument", instrument, outcome);
     }
 
     private Counter itemCounter(String name, String description, String label, String value, String outcome) {
@@ -115,9 +133,13 @@ public class IngestMetrics {
         }
     }
 
+    /** The rating counter of this instrument label and outcome at zero: see {@link #visitsAtZero}. */
+    public void ratingsAtZero(String instrument, String outcome) {
+        ratingCounter(instrument, outcome);
+    }
+
     public void rating(String instrument, String outcome, Double normalizedScore) {
-        itemCounter("rapport.ratings.ingested", "Ratings ingested, by outcome", "instrument", instrument, outcome)
-                .increment();
+        ratingCounter(instrument, outcome).increment();
         if (!"unchanged".equals(outcome)) {
             observe(ratingScore, instrument, normalizedScore);
         }
@@ -134,7 +156,7 @@ public class IngestMetrics {
     }
 
     /** A whole request refused (400, 413, 415) on an ingest path. Other paths are not ingest. */
-    public void rejectedRequest(String path, String reason) {
+    public void rejectedRequest(String path, Rejection reason) {
         String kind = kindOf(path);
         if (kind != null) {
             rejected(kind, reason, 1);
@@ -142,16 +164,18 @@ public class IngestMetrics {
     }
 
     /** Items of a batch refused one by one. */
-    public void rejected(String kind, String reason, int count) {
-        if (count <= 0) {
-            return;
+    public void rejected(String kind, Rejection reason, int count) {
+        if (count > 0) {
+            rejectedCounter(kind, reason).increment(count);
         }
-        Counter.builder("rapport.ingest.rejected")
+    }
+
+    private Counter rejectedCounter(String kind, Rejection reason) {
+        return Counter.builder("rapport.ingest.rejected")
                 .description("Ingest events refused, by kind and reason")
                 .tag("kind", kind)
-                .tag("reason", reason)
-                .register(registry)
-                .increment(count);
+                .tag("reason", reason.tag())
+                .register(registry);
     }
 
     /**
@@ -183,6 +207,10 @@ public class IngestMetrics {
      */
     public void ingestPath(String pathPrefix, String kind) {
         kindsByPath.put(pathPrefix, kind);
+        // At zero from the start, as the item counters (visitsAtZero).
+        for (Rejection reason : Rejection.values()) {
+            rejectedCounter(kind, reason);
+        }
     }
 
     String kindOf(String path) {

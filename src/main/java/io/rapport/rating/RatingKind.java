@@ -91,6 +91,15 @@ public class RatingKind implements EventKind<RatingEvent, NewRating> {
     }
 
     @Override
+    public void registerMeters() {
+        for (String instrument : BuiltInInstruments.labels()) {
+            for (String outcome : Outcome.metricTags()) {
+                metrics.ratingsAtZero(instrument, outcome);
+            }
+        }
+    }
+
+    @Override
     public void record(NewRating r, Outcome outcome) {
         metrics.rating(
                 BuiltInInstruments.label(r.instrument()),

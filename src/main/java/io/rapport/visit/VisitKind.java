@@ -76,6 +76,15 @@ public class VisitKind implements EventKind<VisitEvent, NewVisit> {
     }
 
     @Override
+    public void registerMeters() {
+        for (Modality modality : Modality.values()) {
+            for (String outcome : Outcome.metricTags()) {
+                metrics.visitsAtZero(modality.name(), outcome);
+            }
+        }
+    }
+
+    @Override
     public void record(NewVisit v, Outcome outcome) {
         metrics.visit(
                 v.modality().name(),

@@ -136,6 +136,38 @@ class MetricsScrapeTest {
         assertThat(after.keySet()).noneMatch(k -> k.contains(clinic) || k.contains("m1") || k.contains("patient"));
     }
 
+    /**
+     * Every ingest counter an alert rule reads is there, at zero, before its first event: a rate
+     * over a series that appears only with its first increment misses that increment, and a pod
+     * that has ingested nothing since it started would look like no pod at all to the "no visits
+     * ingested" rule. The labels are the README's metrics table, written out by hand.
+     */
+    @Test
+    void everyIngestCounterIsExposedBeforeItsFirstEvent() {
+        Map<String, Double> samples = scrape();
+        List<String> outcomes = List.of("created", "updated", "unchanged");
+        for (String modality : List.of("VIDEO", "PHONE", "IN_PERSON", "MESSAGING")) {
+            for (String outcome : outcomes) {
+                assertThat(samples)
+                        .containsKey("rapport_visits_ingested_total{modality=\"" + modality + "\",outcome=\"" + outcome
+                                + "\"}");
+            }
+        }
+        for (String instrument : List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5", "custom")) {
+            for (String outcome : outcomes) {
+                assertThat(samples)
+                        .containsKey("rapport_ratings_ingested_total{instrument=\"" + instrument + "\",outcome=\""
+                                + outcome + "\"}");
+            }
+        }
+        for (String kind : List.of("visit", "rating")) {
+            for (String reason : List.of("validation", "malformed", "too_large", "unsupported_media_type")) {
+                assertThat(samples)
+                        .containsKey("rapport_ingest_rejected_total{kind=\"" + kind + "\",reason=\"" + reason + "\"}");
+            }
+        }
+    }
+
     private static void rate(String clinic, String visit, int item, String submittedAt, int status) {
         given().contentType(ContentType.JSON)
                 .body(srs(clinic, visit, submittedAt, item, item, item, item))
