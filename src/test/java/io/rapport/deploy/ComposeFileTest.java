@@ -224,6 +224,24 @@ class ComposeFileTest {
                 .isTrue();
     }
 
+    /**
+     * Prometheus keeps its data in a named volume, at the path its command names: the
+     * week-over-week rule needs a week of history, which a container's own layer loses at every
+     * re-creation.
+     */
+    @Test
+    void prometheusKeepsItsHistoryInAVolume() {
+        JsonNode prometheus = SERVICES.path("prometheus");
+        List<String> command = texts(prometheus.path("command"));
+        String path = command.stream()
+                .filter(arg -> arg.startsWith("--storage.tsdb.path="))
+                .map(arg -> arg.substring("--storage.tsdb.path=".length()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("prometheus names no --storage.tsdb.path: " + command));
+        assertThat(texts(prometheus.path("volumes"))).contains("prometheus-data:" + path);
+        assertThat(COMPOSE.path("volumes").has("prometheus-data")).isTrue();
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asText()));
