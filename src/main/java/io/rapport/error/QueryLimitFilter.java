@@ -13,8 +13,8 @@ import java.util.List;
 /**
  * Refuses a request with more than {@link Limits#MAX_QUERY_PARAMETERS} query parameters with a
  * problem+json 400, before any endpoint decodes them. No endpoint takes more than 9, so more is
- * a mistake or an attempt to make the server do work for nothing. A parameter given twice is
- * refused too.
+ * a mistake or an attempt to make the server do work for nothing. A parameter given twice, or
+ * given without a value, is refused too.
  */
 @ApplicationScoped
 class QueryLimitFilter {
@@ -47,21 +47,45 @@ class QueryLimitFilter {
         String path = rc.normalizedPath();
         if (query.length() > Limits.MAX_QUERY_PARAMETERS
                 && rc.queryParams().entries().size() > Limits.MAX_QUERY_PARAMETERS) {
-            return Problem.of(
-                    400,
-                    "Invalid request",
+            return invalid(
+                    path,
                     "Too many query parameters: at most " + Limits.MAX_QUERY_PARAMETERS + ".",
-                    path,
-                    List.of(new Violation("", "has more than " + Limits.MAX_QUERY_PARAMETERS + " query parameters")));
+                    new Violation("", "has more than " + Limits.MAX_QUERY_PARAMETERS + " query parameters"));
         }
-        String repeated = Routes.isApi(path) ? repeated(rc) : null;
+        if (!Routes.isApi(path)) {
+            return null;
+        }
+        String repeated = repeated(rc);
         if (repeated != null) {
-            return Problem.of(
-                    400,
-                    "Invalid request",
-                    "A query parameter is given more than once.",
+            return invalid(
                     path,
-                    List.of(Violation.named(repeated, "is given more than once; give it once")));
+                    "A query parameter is given more than once.",
+                    Violation.named(repeated, "is given more than once; give it once"));
+        }
+        String empty = empty(rc);
+        if (empty != null) {
+            return invalid(
+                    path,
+                    "A query parameter is given without a value.",
+                    Violation.named(empty, "is given without a value; give one, or leave the parameter out"));
+        }
+        return null;
+    }
+
+    private static Problem invalid(String path, String detail, Violation violation) {
+        return Problem.of(400, "Invalid request", detail, path, List.of(violation));
+    }
+
+    /**
+     * A parameter given empty ({@code tz=} or {@code tz}), or null. The JAX-RS runtime reads it as
+     * left out, so a spreadsheet's blank cell silently widened an answer to every provider, or put
+     * the day boundaries in UTC.
+     */
+    private static String empty(RoutingContext rc) {
+        for (var entry : rc.queryParams()) {
+            if (entry.getValue().isEmpty()) {
+                return entry.getKey();
+            }
         }
         return null;
     }

@@ -203,7 +203,8 @@ public class TrendService {
         return out;
     }
 
-    public TrendSeries trends(TrendWindow w, String metric, String interval, String stat, String groupBy) {
+    /** A trend series' own parameters checked, for a clinic in the caller's scope: what is wrong with each. */
+    public List<Violation> trendRules(String clinicId, String metric, String interval, String stat, String groupBy) {
         List<Violation> violations = new ArrayList<>();
         if (!INTERVALS.contains(interval)) {
             violations.add(new Violation("interval", "must be one of day, week, month"));
@@ -214,35 +215,34 @@ public class TrendService {
         if (!GROUP_BY.contains(groupBy)) {
             violations.add(new Violation("groupBy", "must be one of none, modality, provider"));
         }
-        String valueSql;
-        String instrument = null;
-        int decimals = Round.SCORE;
-        Optional<VisitMetric> visitMetric = metric == null ? Optional.empty() : VisitMetric.byApiName(metric);
-        if (visitMetric.isPresent()) {
-            valueSql = visitMetric.get().column;
-            decimals = visitMetric.get().decimals;
-        } else if (metric != null
-                && metric.endsWith(TOTAL_SUFFIX)
-                && instruments
-                        .find(w.clinicId(), metric.substring(0, metric.length() - TOTAL_SUFFIX.length()))
-                        .isPresent()) {
-            // The instrument code comes from the client, so it is bound, never spliced.
-            valueSql = null;
-            instrument = metric.substring(0, metric.length() - TOTAL_SUFFIX.length());
-        } else {
-            valueSql = null;
-            decimals = 0;
+        if (metric == null || (VisitMetric.byApiName(metric).isEmpty() && ratedInstrument(clinicId, metric) == null)) {
             violations.add(new Violation(
                     "metric",
                     "must be a per-visit metric (" + VisitMetric.apiNames()
                             + ") or an instrument total such as SRS.total"));
         }
+        return violations;
+    }
+
+    /** The instrument whose total {@code metric} names ("SRS.total"), if the clinic knows it; else null. */
+    private String ratedInstrument(String clinicId, String metric) {
+        if (!metric.endsWith(TOTAL_SUFFIX)) {
+            return null;
+        }
+        String code = metric.substring(0, metric.length() - TOTAL_SUFFIX.length());
+        return instruments.find(clinicId, code).isPresent() ? code : null;
+    }
+
+    public TrendSeries trends(TrendWindow w, String metric, String interval, String stat, String groupBy) {
+        List<Violation> violations = trendRules(w.clinicId(), metric, interval, stat, groupBy);
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
-        String column = valueSql;
-        String rated = instrument;
-        int places = decimals;
+        Optional<VisitMetric> visitMetric = VisitMetric.byApiName(metric);
+        // The instrument code comes from the client, so it is bound, never spliced.
+        String column = visitMetric.map(m -> m.column).orElse(null);
+        String rated = visitMetric.isPresent() ? null : ratedInstrument(w.clinicId(), metric);
+        int places = visitMetric.map(m -> m.decimals).orElse(Round.SCORE);
         return answered(
                 new AnswerCache.Key("trends", w, Arrays.asList(metric, interval, stat, groupBy)),
                 s -> series(s, w, metric, interval, stat, groupBy, column, rated, places));
@@ -431,10 +431,18 @@ public class TrendService {
                 ratings);
     }
 
+    /** The drivers' own parameter checked, for a clinic in the caller's scope: what is wrong with it. */
+    public List<Violation> driverRules(String clinicId, String instrument) {
+        if (instrument == null || instruments.find(clinicId, instrument).isEmpty()) {
+            return List.of(new Violation("instrument", "must be an instrument code known to this clinic, such as SRS"));
+        }
+        return List.of();
+    }
+
     public Drivers drivers(TrendWindow w, String instrument) {
-        if (instrument == null || instruments.find(w.clinicId(), instrument).isEmpty()) {
-            throw ProblemException.badParameter(
-                    "instrument", "must be an instrument code known to this clinic, such as SRS");
+        List<Violation> violations = driverRules(w.clinicId(), instrument);
+        if (!violations.isEmpty()) {
+            throw ProblemException.invalid(violations);
         }
         return answered(new AnswerCache.Key("drivers", w, List.of(instrument)), s -> drivers(s, w, instrument));
     }

@@ -792,7 +792,9 @@ class TrendSql {
      * of one patient wait for each other, and a clinic's backfill is full of such batches.
      */
     static Summary.Continuity continuity(Snapshot s, TrendWindow w) {
-        String sql = "WITH " + WINDOW + " SELECT string_agg(textsend(patient_pseudonym), '\\x00'::bytea) AS patients,"
+        boolean oneProvider = w.providerId() != null;
+        String sql = "WITH " + (oneProvider ? PROVIDERS_PATIENTS : WINDOW)
+                + " SELECT string_agg(textsend(patient_pseudonym), '\\x00'::bytea) AS patients,"
                 + " string_agg(textsend(provider_id), '\\x00'::bytea) AS providers,"
                 + " string_agg(timestamptz_send(started_at), ''::bytea) AS starts,"
                 + " string_agg(textsend(visit_id), '\\x00'::bytea) AS visits FROM v";
@@ -809,8 +811,43 @@ class TrendSql {
                             Words.of(rs.getBytes("visits"), n),
                             walk);
                 },
-                window(w));
+                oneProvider ? providersPatients(w) : window(w));
         return walk.result();
+    }
+
+    /**
+     * For continuity of care filtered by a provider, the window as {@code v}: every visit (of the
+     * modality, when filtered) of each patient the provider saw in the window, whoever the
+     * patient saw. The provider's own visits alone would give one provider per patient, so a UPC
+     * and COC of 1 and no switch, whatever happened to the patients. 11 parameters, from {@link
+     * #providersPatients}.
+     */
+    private static final String PROVIDERS_PATIENTS = """
+            v AS (
+                SELECT * FROM visit_fact
+                WHERE clinic_id = ? AND started_at >= ? AND started_at < ?
+                  AND (CAST(? AS text) IS NULL OR modality = ?)
+                  AND patient_pseudonym IN (
+                      SELECT patient_pseudonym FROM visit_fact
+                      WHERE clinic_id = ? AND started_at >= ? AND started_at < ?
+                        AND (CAST(? AS text) IS NULL OR modality = ?)
+                        AND provider_id = ?)
+            )""";
+
+    private static Object[] providersPatients(TrendWindow w) {
+        return new Object[] {
+            w.clinicId(),
+            w.start(),
+            w.end(),
+            w.modality(),
+            w.modality(),
+            w.clinicId(),
+            w.start(),
+            w.end(),
+            w.modality(),
+            w.modality(),
+            w.providerId()
+        };
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -297,7 +298,7 @@ final class TrendExpectations {
             e.put(p + "suppressed", suppressed);
         }
 
-        e.putAll(continuity(in));
+        e.putAll(continuity(careOf(w)));
         e.put("openAlerts", openAlerts(w.providerId()));
         return e;
     }
@@ -325,6 +326,20 @@ final class TrendExpectations {
         long promoters = totals.stream().filter(t -> t >= 9).count();
         long detractors = totals.stream().filter(t -> t <= 6).count();
         return 100.0 * (promoters - detractors) / totals.size();
+    }
+
+    /**
+     * The visits continuity of care is taken over: the window's, or, filtered by a provider, every
+     * visit in the window (of the modality, if filtered) of the patients that provider saw in it.
+     */
+    List<Visit> careOf(Window w) {
+        if (w.providerId() == null) {
+            return inWindow(w);
+        }
+        Set<String> patients = inWindow(w).stream().map(Visit::patientId).collect(Collectors.toSet());
+        return inWindow(w.provider(null)).stream()
+                .filter(v -> patients.contains(v.patientId()))
+                .toList();
     }
 
     /** UPC, Bice-Boxerman COC and the provider switch rate over patients with two or more visits. */

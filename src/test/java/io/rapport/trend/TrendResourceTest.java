@@ -248,6 +248,62 @@ class TrendResourceTest {
         assertThat((Object) json.get("continuity.providerSwitchRate")).isNull();
     }
 
+    /**
+     * Filtered by a provider, continuity of care is that provider's patients' (every visit of each
+     * patient the provider saw in the window), not the provider's own visits, which would always
+     * give one provider per patient. Worked by hand: p1 sees A, B, A (UPC 2/3, COC (4 + 1 - 3) /
+     * 6 = 1/3, 2 switches in 2 pairs); p2 sees A twice (UPC 1, COC 1, 1 pair, no switch); p3 sees B
+     * twice and never A, so is not A's; p4 sees A once. For A: patients p1 and p2, UPC (2/3 + 1) /
+     * 2, COC (1/3 + 1) / 2, switches 2 of 3 pairs. For B: p1 and p3, UPC (2/3 + 1) / 2 again, COC
+     * too, 2 of 3 pairs. For the clinic: p1, p2, p3, the same means over three patients.
+     */
+    @Test
+    void aProvidersContinuityIsTheirPatientsCare() {
+        String clinic = unique("trend-care");
+        post(
+                clinic,
+                List.of(
+                        v("k1", A, "p1", VIDEO, "2026-03-02T09:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k2", B, "p1", VIDEO, "2026-03-03T09:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k3", A, "p1", VIDEO, "2026-03-04T09:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k4", A, "p2", VIDEO, "2026-03-02T10:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k5", A, "p2", VIDEO, "2026-03-05T10:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k6", B, "p3", VIDEO, "2026-03-02T11:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k7", B, "p3", VIDEO, "2026-03-06T11:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k8", A, "p4", VIDEO, "2026-03-03T12:00:00Z", null, 60, 0, 0, null, null, null, null)),
+                List.of());
+        Window w = Window.of("2026-03-02", "2026-03-09", "UTC");
+
+        JsonPath a = getJson("/summary", clinic, w.provider(A).query());
+        assertThat(a.getInt("visits")).isEqualTo(5); // A's own: k1, k3, k4, k5, k8, and not k2
+        assertThat(a.getInt("continuity.patients")).isEqualTo(2);
+        assertThat(a.getDouble("continuity.upc")).isEqualTo(0.8333);
+        assertThat(a.getDouble("continuity.coc")).isEqualTo(0.6667);
+        assertThat(a.getDouble("continuity.providerSwitchRate")).isEqualTo(0.6667);
+
+        JsonPath b = getJson("/summary", clinic, w.provider(B).query());
+        assertThat(b.getInt("continuity.patients")).isEqualTo(2);
+        assertThat(b.getDouble("continuity.upc")).isEqualTo(0.8333);
+        assertThat(b.getDouble("continuity.coc")).isEqualTo(0.6667);
+        assertThat(b.getDouble("continuity.providerSwitchRate")).isEqualTo(0.6667);
+
+        JsonPath all = getJson("/summary", clinic, w.query());
+        assertThat(all.getInt("continuity.patients")).isEqualTo(3);
+        assertThat(all.getDouble("continuity.upc")).isEqualTo(0.8889); // (2/3 + 1 + 1) / 3
+        assertThat(all.getDouble("continuity.coc")).isEqualTo(0.7778); // (1/3 + 1 + 1) / 3
+        assertThat(all.getDouble("continuity.providerSwitchRate")).isEqualTo(0.5); // 2 of 4 pairs
+
+        // A modality filter narrows the patients' visits as well: p1's PHONE visit is not counted.
+        post(
+                clinic,
+                List.of(v("k9", B, "p1", PHONE, "2026-03-07T09:00:00Z", null, 60, 0, 0, null, null, null, null)),
+                List.of());
+        JsonPath video =
+                getJson("/summary", clinic, w.provider(A).modality(VIDEO).query());
+        assertThat(video.getDouble("continuity.upc")).isEqualTo(0.8333);
+        assertThat(video.getDouble("continuity.providerSwitchRate")).isEqualTo(0.6667);
+    }
+
     @Test
     void aVisitWithEveryOptionalFieldLeftOut() {
         String clinic = unique("trend-bare");
@@ -763,6 +819,11 @@ class TrendResourceTest {
             badParam(clinic, path, merge(base, "from", "2026-03-01", "to", "March"), "to");
             badParam(clinic, path, merge(base, "tz", "Mars/Olympus"), "tz");
             badParam(clinic, path, merge(base, "modality", "FAX"), "modality");
+            // Sent empty is not left out: a spreadsheet's blank cell must not widen the answer
+            // to every provider or move the day boundaries to UTC without a word.
+            for (String name : List.of("from", "to", "tz", "modality", "providerId")) {
+                badParam(clinic, path, merge(base, name, ""), name);
+            }
             // 400 days apart is the most allowed.
             given().accept(ContentType.JSON)
                     .queryParams(merge(
@@ -961,6 +1022,35 @@ class TrendResourceTest {
             rows.add(row);
         }
         return rows;
+    }
+
+    /** One 400 names every bad parameter, the window's and the endpoint's own, in field order. */
+    @Test
+    void everyBadParameterIsNamedAtOnce() {
+        String clinic = mainClinic();
+        allNamed(
+                clinic,
+                "/trends",
+                Map.of("metric", "nope", "stat", "p42", "interval", "year", "groupBy", "patient", "tz", "CET"),
+                "groupBy",
+                "interval",
+                "metric",
+                "stat",
+                "tz");
+        allNamed(clinic, "/trends", Map.of("from", "2026-02-30", "modality", "FAX"), "from", "metric", "modality");
+        allNamed(clinic, "/drivers", Map.of("instrument", "NOPE", "to", "March"), "instrument", "to");
+        // An endpoint's own parameter alone is named alone.
+        allNamed(clinic, "/drivers", Map.of(), "instrument");
+    }
+
+    private static void allNamed(String clinic, String endpoint, Map<String, ?> query, String... fields) {
+        given().filter(Contract.invalidRequest())
+                .queryParams(query)
+                .get("/api/v1/clinics/" + clinic + endpoint)
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", equalTo(List.of(fields)));
     }
 
     private static void badParam(String clinic, String endpoint, Map<String, ?> query, String... fields) {
