@@ -2,6 +2,7 @@ package io.rapport.trend;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A clinic's headline numbers over a window, echoing the window and filters it was computed for.
@@ -55,6 +56,12 @@ public record Summary(
             Double npsScore,
             boolean suppressed) {}
 
-    /** Over patients with at least two visits in the window. */
+    /**
+     * Over patients with at least two visits in the window; filtered by a provider, over the
+     * patients that provider saw, with all their visits in the window.
+     */
+    @Schema(
+            description = "Over patients with at least two visits in the window; filtered by providerId, over the"
+                    + " patients that provider saw, with all their visits in the window, whichever provider")
     public record Continuity(long patients, Double upc, Double coc, Double providerSwitchRate) {}
 }

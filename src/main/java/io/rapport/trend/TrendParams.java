@@ -35,6 +35,9 @@ public class TrendParams {
     @QueryParam("modality")
     String modality;
 
+    @Parameter(
+            description = "only this provider's visits; continuity of care in a summary covers every visit of the"
+                    + " patients this provider saw in the window")
     @QueryParam("providerId")
     String providerId;
 
