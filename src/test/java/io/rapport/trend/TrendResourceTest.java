@@ -4,6 +4,7 @@ import static io.rapport.support.Fixtures.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -293,15 +294,29 @@ class TrendResourceTest {
         assertThat(all.getDouble("continuity.coc")).isEqualTo(0.7778); // (1/3 + 1 + 1) / 3
         assertThat(all.getDouble("continuity.providerSwitchRate")).isEqualTo(0.5); // 2 of 4 pairs
 
-        // A modality filter narrows the patients' visits as well: p1's PHONE visit is not counted.
+        // A modality filter narrows both the patients and their visits: p1's PHONE visit with B is
+        // not counted, and p5, whom A saw only by PHONE, is not A's patient for VIDEO (counted, p5's
+        // two VIDEO visits with B would make UPC (2/3 + 1 + 1) / 3 and the switch rate 2 of 4).
         post(
                 clinic,
-                List.of(v("k9", B, "p1", PHONE, "2026-03-07T09:00:00Z", null, 60, 0, 0, null, null, null, null)),
+                List.of(
+                        v("k9", B, "p1", PHONE, "2026-03-07T09:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k10", A, "p5", PHONE, "2026-03-07T10:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k11", B, "p5", VIDEO, "2026-03-07T11:00:00Z", null, 60, 0, 0, null, null, null, null),
+                        v("k12", B, "p5", VIDEO, "2026-03-08T11:00:00Z", null, 60, 0, 0, null, null, null, null)),
                 List.of());
         JsonPath video =
                 getJson("/summary", clinic, w.provider(A).modality(VIDEO).query());
+        assertThat(video.getInt("continuity.patients")).isEqualTo(2);
         assertThat(video.getDouble("continuity.upc")).isEqualTo(0.8333);
         assertThat(video.getDouble("continuity.providerSwitchRate")).isEqualTo(0.6667);
+
+        // A provider who saw nobody in the window: no patient, no figures.
+        JsonPath nobody = getJson("/summary", clinic, w.provider("dr-nobody").query());
+        assertThat(nobody.getInt("visits")).isZero();
+        assertThat(nobody.getInt("continuity.patients")).isZero();
+        assertThat((Object) nobody.get("continuity.upc")).isNull();
+        assertThat((Object) nobody.get("continuity.providerSwitchRate")).isNull();
     }
 
     @Test
@@ -822,7 +837,14 @@ class TrendResourceTest {
             // Sent empty is not left out: a spreadsheet's blank cell must not widen the answer
             // to every provider or move the day boundaries to UTC without a word.
             for (String name : List.of("from", "to", "tz", "modality", "providerId")) {
-                badParam(clinic, path, merge(base, name, ""), name);
+                given().filter(Contract.invalidRequest())
+                        .queryParams(merge(base, name, ""))
+                        .get("/api/v1/clinics/" + clinic + path)
+                        .then()
+                        .statusCode(400)
+                        .contentType("application/problem+json")
+                        .body("violations.field", equalTo(List.of(name)))
+                        .body("violations[0].message", containsString("without a value"));
             }
             // 400 days apart is the most allowed.
             given().accept(ContentType.JSON)
