@@ -3,11 +3,13 @@ package io.rapport.http;
 import io.quarkus.arc.Arc;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -128,12 +130,27 @@ public final class Routes {
         return false;
     }
 
-    private static Set<String> queryParameters(Method m) {
+    /**
+     * The query parameters a resource method reads, sorted: its own {@code @QueryParam}s and
+     * those of the fields of its {@code @BeanParam} classes.
+     */
+    public static Set<String> queryParameters(Method m) {
         Set<String> out = new TreeSet<>();
-        for (Annotation[] annotations : m.getParameterAnnotations()) {
-            for (Annotation a : annotations) {
+        Annotation[][] annotations = m.getParameterAnnotations();
+        Class<?>[] types = m.getParameterTypes();
+        for (int i = 0; i < annotations.length; i++) {
+            for (Annotation a : annotations[i]) {
                 if (a instanceof QueryParam q) {
                     out.add(q.value());
+                } else if (a instanceof BeanParam) {
+                    for (Class<?> c = types[i]; c != null && c != Object.class; c = c.getSuperclass()) {
+                        for (Field f : c.getDeclaredFields()) {
+                            QueryParam q = f.getAnnotation(QueryParam.class);
+                            if (q != null) {
+                                out.add(q.value());
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -118,13 +118,13 @@ class AuditTrailTest {
         assertThat(queried.statusCode()).isEqualTo(404);
         assertThat(row(queried.header("X-Request-Id"))).containsEntry("clinics", List.of(other));
 
-        // A clinicId the endpoint does not read names nothing: a caller cannot put a clinic it
-        // never touched in that clinic's trail.
+        // A clinicId the endpoint does not read names nothing (and is refused): a caller cannot
+        // put a clinic it never touched in that clinic's trail.
         Response ignored = given().header("Authorization", token)
                 .filter(io.rapport.support.Contract.invalidRequest())
                 .queryParam("clinicId", other)
                 .get("/api/v1/clinics/" + clinic + "/visits/v-1");
-        assertThat(ignored.statusCode()).isEqualTo(200);
+        assertThat(ignored.statusCode()).isEqualTo(400);
         assertThat(row(ignored.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic));
 
         // The address's clinic as JAX-RS reads it: percent-escapes decoded, matrix parameters dropped.

@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.not;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Contract;
 import io.rapport.support.Db;
+import io.rapport.support.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -614,5 +615,57 @@ class ErrorAnswersTest {
         return list.stream()
                 .collect(java.util.stream.Collectors.toMap(
                         v -> v.get("field"), v -> v.get("message"), (a, b) -> a + "; " + b));
+    }
+
+    /**
+     * A parameter the endpoint does not read is refused, naming it and what the endpoint takes:
+     * ignored, {@code provider} for {@code providerId} answered for the whole clinic.
+     */
+    @Test
+    void aParameterTheEndpointDoesNotReadIsRefused() {
+        String clinic = unique("param");
+        given().filter(Contract.invalidRequest())
+                .queryParam("provider", "dr-a")
+                .get("/api/v1/clinics/" + clinic + "/summary")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", equalTo(List.of("provider")))
+                .body(
+                        "violations[0].message",
+                        equalTo("is not a parameter of this endpoint, which takes from, modality, providerId, to, tz"));
+        // The trend endpoint's own parameters count as known, and so do the window's.
+        given().queryParam("metric", "waitSeconds")
+                .queryParam("stat", "p90")
+                .queryParam("providerId", "dr-a")
+                .get("/api/v1/clinics/" + clinic + "/trends")
+                .then()
+                .statusCode(200);
+        given().filter(Contract.invalidRequest())
+                .queryParam("metric", "waitSeconds")
+                .queryParam("statistic", "p90")
+                .get("/api/v1/clinics/" + clinic + "/trends")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("statistic")));
+        // An endpoint that reads none says so; case does not matter, as it does not to the endpoints.
+        given().filter(Contract.invalidRequest())
+                .queryParam("verbose", "true")
+                .get("/api/v1/clinics/" + clinic + "/visits/v-1")
+                .then()
+                .statusCode(400)
+                .body("violations[0].message", equalTo("is not a parameter of this endpoint, which takes none"));
+        given().filter(Contract.invalidRequest())
+                .queryParam("STATUS", "all")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(200);
+        // A caller without a token learns nothing of the parameters.
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.NO_TOKEN)
+                .queryParam("provider", "dr-a")
+                .get("/api/v1/clinics/" + clinic + "/summary")
+                .then()
+                .statusCode(401);
     }
 }
