@@ -613,6 +613,15 @@ class QueryBenchmark {
                 }
                 return body.path("ratings").path("SRS").path("responses").asLong() > 0 ? null : "no SRS responses";
             }),
+            // One provider's summary: continuity of care then reads the window twice, once for the
+            // provider's patients and once for all their visits.
+            new Endpoint("summary, one provider", "summary", "&providerId=prov-0", (body, expected) -> {
+                long visits = body.path("visits").asLong();
+                if (visits <= 0 || visits >= expected) {
+                    return "visits " + visits + " of the clinic's " + expected;
+                }
+                return body.path("continuity").path("patients").asLong() > 0 ? null : "no continuity patients";
+            }),
             new Endpoint(
                     "trends faceToFaceShare (week, mean)",
                     "trends",
