@@ -1,8 +1,10 @@
 package io.rapport.trend;
 
+import io.rapport.error.Violation;
 import io.rapport.visit.Modality;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -41,7 +43,8 @@ public class TrendParams {
     @QueryParam("providerId")
     String providerId;
 
-    TrendWindow window() {
-        return TrendWindow.parse(clinicId, from, to, tz, modality, providerId);
+    /** The window, or a 400 naming its bad parameters and {@code endpoints}, the endpoint's own. */
+    TrendWindow window(List<Violation> endpoints) {
+        return TrendWindow.parse(clinicId, from, to, tz, modality, providerId, endpoints);
     }
 }

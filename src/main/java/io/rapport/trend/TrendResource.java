@@ -2,8 +2,6 @@ package io.rapport.trend;
 
 import io.rapport.audit.Audit;
 import io.rapport.config.Ids;
-import io.rapport.error.ProblemException;
-import io.rapport.error.Violation;
 import io.rapport.http.Accept;
 import io.rapport.security.Caller;
 import io.rapport.security.Roles;
@@ -18,10 +16,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -114,9 +110,11 @@ public class TrendResource {
                     @DefaultValue("none")
                     String groupBy,
             @Context HttpHeaders headers) {
-        TrendWindow w = window(params, () -> service.trendRules(params.clinicId, metric, interval, stat, groupBy));
+        requireClinic(params);
+        TrendService.SeriesQuery query = service.seriesQuery(params.clinicId, metric, interval, stat, groupBy);
+        TrendWindow w = params.window(query.violations());
         boolean csv = wantsCsv(headers.getAcceptableMediaTypes());
-        TrendSeries series = service.trends(w, metric, interval, stat, groupBy);
+        TrendSeries series = service.trends(w, query);
         audit.records(series.series().stream().mapToLong(s -> s.points().size()).sum());
         return respond(csv, series, Csv::trends);
     }
@@ -166,45 +164,31 @@ public class TrendResource {
             @Parameter(required = true, description = "instrument code, e.g. SRS") @QueryParam("instrument")
                     String instrument,
             @Context HttpHeaders headers) {
-        TrendWindow w = window(params, () -> service.driverRules(params.clinicId, instrument));
+        requireClinic(params);
+        TrendService.DriversQuery query = service.driversQuery(params.clinicId, instrument);
+        TrendWindow w = params.window(query.violations());
         boolean csv = wantsCsv(headers.getAcceptableMediaTypes());
-        Drivers drivers = service.drivers(w, instrument);
+        Drivers drivers = service.drivers(w, query);
         audit.records(drivers.drivers().size());
         return respond(csv, drivers, Csv::drivers);
     }
 
     private TrendWindow window(TrendParams params) {
-        return window(params, List::of);
+        requireClinic(params);
+        return params.window(List.of());
     }
 
     /**
-     * A clinic outside the token's scope is not found before any other parameter is looked at;
-     * an id no clinic can have is a 400 before that, naming every other bad parameter of the
-     * window with it. Otherwise one 400 names every bad parameter, the window's and the
-     * endpoint's own ({@code endpointRules}, which may read the clinic's instruments, so only run
-     * once the clinic is known to be the caller's).
+     * A clinic outside the token's scope is not found before any other parameter is looked at, in
+     * particular before an endpoint's own parameters read the clinic's instruments; an id no clinic
+     * can have is a 400 before that, naming every other bad parameter of the window with it.
      */
-    private TrendWindow window(TrendParams params, Supplier<List<Violation>> endpointRules) {
+    private void requireClinic(TrendParams params) {
         if (!Ids.valid(params.clinicId)) {
-            params.window(); // throws: the id is among its violations
+            params.window(List.of()); // throws: the id is among its violations
         }
         caller.requireClinic(params.clinicId);
         audit.clinic(params.clinicId);
-        List<Violation> violations = new ArrayList<>(endpointRules.get());
-        TrendWindow w = null;
-        try {
-            w = params.window();
-        } catch (ProblemException e) {
-            if (violations.isEmpty()) {
-                throw e;
-            }
-            violations.addAll(e.violations());
-        }
-        if (!violations.isEmpty()) {
-            violations.sort(Violation.BY_FIELD);
-            throw ProblemException.invalid(violations);
-        }
-        return w;
     }
 
     private static <T> Response respond(boolean csv, T body, Function<T, String> asCsv) {

@@ -203,8 +203,24 @@ public class TrendService {
         return out;
     }
 
-    /** A trend series' own parameters checked, for a clinic in the caller's scope: what is wrong with each. */
-    public List<Violation> trendRules(String clinicId, String metric, String interval, String stat, String groupBy) {
+    /**
+     * A trend series asked of a clinic, its own parameters checked and resolved once: the column
+     * to read ({@code column}) or the instrument whose totals to read ({@code rated}, a code the
+     * clinic knows), or what is wrong with them.
+     */
+    public record SeriesQuery(
+            String clinicId,
+            String metric,
+            String interval,
+            String stat,
+            String groupBy,
+            String column,
+            String rated,
+            int decimals,
+            List<Violation> violations) {}
+
+    /** Checks a series' own parameters for a clinic in the caller's scope (a custom instrument is looked up). */
+    public SeriesQuery seriesQuery(String clinicId, String metric, String interval, String stat, String groupBy) {
         List<Violation> violations = new ArrayList<>();
         if (!INTERVALS.contains(interval)) {
             violations.add(new Violation("interval", "must be one of day, week, month"));
@@ -215,13 +231,25 @@ public class TrendService {
         if (!GROUP_BY.contains(groupBy)) {
             violations.add(new Violation("groupBy", "must be one of none, modality, provider"));
         }
-        if (metric == null || (VisitMetric.byApiName(metric).isEmpty() && ratedInstrument(clinicId, metric) == null)) {
+        Optional<VisitMetric> visitMetric = metric == null ? Optional.empty() : VisitMetric.byApiName(metric);
+        // The instrument code comes from the client, so it is bound, never spliced.
+        String rated = metric == null || visitMetric.isPresent() ? null : ratedInstrument(clinicId, metric);
+        if (visitMetric.isEmpty() && rated == null) {
             violations.add(new Violation(
                     "metric",
                     "must be a per-visit metric (" + VisitMetric.apiNames()
                             + ") or an instrument total such as SRS.total"));
         }
-        return violations;
+        return new SeriesQuery(
+                clinicId,
+                metric,
+                interval,
+                stat,
+                groupBy,
+                visitMetric.map(m -> m.column).orElse(null),
+                rated,
+                visitMetric.map(m -> m.decimals).orElse(Round.SCORE),
+                List.copyOf(violations));
     }
 
     /** The instrument whose total {@code metric} names ("SRS.total"), if the clinic knows it; else null. */
@@ -233,19 +261,22 @@ public class TrendService {
         return instruments.find(clinicId, code).isPresent() ? code : null;
     }
 
-    public TrendSeries trends(TrendWindow w, String metric, String interval, String stat, String groupBy) {
-        List<Violation> violations = trendRules(w.clinicId(), metric, interval, stat, groupBy);
+    public TrendSeries trends(TrendWindow w, SeriesQuery q) {
+        checked(w, q.clinicId(), q.violations());
+        return answered(
+                new AnswerCache.Key("trends", w, Arrays.asList(q.metric(), q.interval(), q.stat(), q.groupBy())),
+                s -> series(
+                        s, w, q.metric(), q.interval(), q.stat(), q.groupBy(), q.column(), q.rated(), q.decimals()));
+    }
+
+    /** A query checked for the window's clinic: a 400 if it broke a rule (the caller's first check). */
+    private static void checked(TrendWindow w, String clinicId, List<Violation> violations) {
+        if (!w.clinicId().equals(clinicId)) {
+            throw new IllegalArgumentException("A query checked for another clinic than the window's");
+        }
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
-        Optional<VisitMetric> visitMetric = VisitMetric.byApiName(metric);
-        // The instrument code comes from the client, so it is bound, never spliced.
-        String column = visitMetric.map(m -> m.column).orElse(null);
-        String rated = visitMetric.isPresent() ? null : ratedInstrument(w.clinicId(), metric);
-        int places = visitMetric.map(m -> m.decimals).orElse(Round.SCORE);
-        return answered(
-                new AnswerCache.Key("trends", w, Arrays.asList(metric, interval, stat, groupBy)),
-                s -> series(s, w, metric, interval, stat, groupBy, column, rated, places));
     }
 
     /** A series of {@code column}, or of {@code rated}'s totals when that is not null. */
@@ -431,19 +462,24 @@ public class TrendService {
                 ratings);
     }
 
-    /** The drivers' own parameter checked, for a clinic in the caller's scope: what is wrong with it. */
-    public List<Violation> driverRules(String clinicId, String instrument) {
+    /** The drivers asked of a clinic, the instrument checked once: a code the clinic knows, or what is wrong. */
+    public record DriversQuery(String clinicId, String instrument, List<Violation> violations) {}
+
+    /** Checks the drivers' instrument for a clinic in the caller's scope (a custom instrument is looked up). */
+    public DriversQuery driversQuery(String clinicId, String instrument) {
         if (instrument == null || instruments.find(clinicId, instrument).isEmpty()) {
-            return List.of(new Violation("instrument", "must be an instrument code known to this clinic, such as SRS"));
+            return new DriversQuery(
+                    clinicId,
+                    instrument,
+                    List.of(new Violation(
+                            "instrument", "must be an instrument code known to this clinic, such as SRS")));
         }
-        return List.of();
+        return new DriversQuery(clinicId, instrument, List.of());
     }
 
-    public Drivers drivers(TrendWindow w, String instrument) {
-        List<Violation> violations = driverRules(w.clinicId(), instrument);
-        if (!violations.isEmpty()) {
-            throw ProblemException.invalid(violations);
-        }
+    public Drivers drivers(TrendWindow w, DriversQuery q) {
+        checked(w, q.clinicId(), q.violations());
+        String instrument = q.instrument();
         return answered(new AnswerCache.Key("drivers", w, List.of(instrument)), s -> drivers(s, w, instrument));
     }
 

@@ -32,8 +32,18 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
         return to.atStartOfDay(tz).toInstant();
     }
 
-    /** Reads the common query parameters, naming every bad one at once. */
-    static TrendWindow parse(String clinicId, String from, String to, String tz, String modality, String providerId) {
+    /**
+     * Reads the common query parameters, naming every bad one at once, with {@code endpoints}: the
+     * endpoint's own parameters' violations, so one 400 names them all (in field order then).
+     */
+    static TrendWindow parse(
+            String clinicId,
+            String from,
+            String to,
+            String tz,
+            String modality,
+            String providerId,
+            List<Violation> endpoints) {
         List<Violation> violations = new ArrayList<>();
         if (!Ids.valid(clinicId)) {
             violations.add(new Violation("clinicId", Ids.MESSAGE));
@@ -90,6 +100,10 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
         }
         if (providerId != null && !Ids.valid(providerId)) {
             violations.add(new Violation("providerId", Ids.MESSAGE));
+        }
+        if (!endpoints.isEmpty()) {
+            violations.addAll(endpoints);
+            violations.sort(Violation.BY_FIELD);
         }
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);

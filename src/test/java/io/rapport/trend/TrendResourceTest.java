@@ -277,22 +277,11 @@ class TrendResourceTest {
 
         JsonPath a = getJson("/summary", clinic, w.provider(A).query());
         assertThat(a.getInt("visits")).isEqualTo(5); // A's own: k1, k3, k4, k5, k8, and not k2
-        assertThat(a.getInt("continuity.patients")).isEqualTo(2);
-        assertThat(a.getDouble("continuity.upc")).isEqualTo(0.8333);
-        assertThat(a.getDouble("continuity.coc")).isEqualTo(0.6667);
-        assertThat(a.getDouble("continuity.providerSwitchRate")).isEqualTo(0.6667);
+        assertContinuity(a, 2, 0.8333, 0.6667, 0.6667);
 
-        JsonPath b = getJson("/summary", clinic, w.provider(B).query());
-        assertThat(b.getInt("continuity.patients")).isEqualTo(2);
-        assertThat(b.getDouble("continuity.upc")).isEqualTo(0.8333);
-        assertThat(b.getDouble("continuity.coc")).isEqualTo(0.6667);
-        assertThat(b.getDouble("continuity.providerSwitchRate")).isEqualTo(0.6667);
-
-        JsonPath all = getJson("/summary", clinic, w.query());
-        assertThat(all.getInt("continuity.patients")).isEqualTo(3);
-        assertThat(all.getDouble("continuity.upc")).isEqualTo(0.8889); // (2/3 + 1 + 1) / 3
-        assertThat(all.getDouble("continuity.coc")).isEqualTo(0.7778); // (1/3 + 1 + 1) / 3
-        assertThat(all.getDouble("continuity.providerSwitchRate")).isEqualTo(0.5); // 2 of 4 pairs
+        assertContinuity(getJson("/summary", clinic, w.provider(B).query()), 2, 0.8333, 0.6667, 0.6667);
+        // The clinic: UPC (2/3 + 1 + 1) / 3, COC (1/3 + 1 + 1) / 3, 2 switches of 4 pairs.
+        assertContinuity(getJson("/summary", clinic, w.query()), 3, 0.8889, 0.7778, 0.5);
 
         // A modality filter narrows both the patients and their visits: p1's PHONE visit with B is
         // not counted, and p5, whom A saw only by PHONE, is not A's patient for VIDEO (counted, p5's
@@ -317,6 +306,13 @@ class TrendResourceTest {
         assertThat(nobody.getInt("continuity.patients")).isZero();
         assertThat((Object) nobody.get("continuity.upc")).isNull();
         assertThat((Object) nobody.get("continuity.providerSwitchRate")).isNull();
+    }
+
+    private static void assertContinuity(JsonPath summary, int patients, double upc, double coc, double switchRate) {
+        assertThat(summary.getInt("continuity.patients")).isEqualTo(patients);
+        assertThat(summary.getDouble("continuity.upc")).isEqualTo(upc);
+        assertThat(summary.getDouble("continuity.coc")).isEqualTo(coc);
+        assertThat(summary.getDouble("continuity.providerSwitchRate")).isEqualTo(switchRate);
     }
 
     @Test
