@@ -1,0 +1,91 @@
+package io.rapport.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Grafana dashboard read as Grafana reads it. Its expressions are evaluated against a real
+ * Prometheus by docker/observability-check.sh; what is checked here is what that cannot see: that
+ * one Prometheus scraping two deployments (the overlays' rapport and rapport-dev) shows each apart.
+ */
+class DashboardTest {
+
+    private static final Path DASHBOARD = Path.of("docker/grafana/dashboards/rapport.json");
+    private static final JsonNode JSON = read();
+    private static final String NAMESPACE_FILTER = "namespace=~\"$namespace\"";
+
+    /** A vector selector with its label matchers: {@code metric{a="b", c=~"d"}}. */
+    private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
+
+    @Test
+    void aNamespaceVariableTakesEveryDeploymentAndAllOfThem() {
+        JsonNode namespace = variable("namespace");
+        assertThat(namespace.path("type").asText()).isEqualTo("query");
+        assertThat(namespace.path("query").asText()).isEqualTo("label_values(up{job=\"rapport\"}, namespace)");
+        assertThat(namespace.path("multi").asBoolean()).isTrue();
+        assertThat(namespace.path("includeAll").asBoolean()).isTrue();
+        // ".*" also matches a target without the label, as the Compose stack's is; Grafana's own
+        // All would list the values found, and match nothing there.
+        assertThat(namespace.path("allValue").asText()).isEqualTo(".*");
+        assertThat(namespace.path("current").path("value").get(0).asText()).isEqualTo("$__all");
+    }
+
+    @Test
+    void everySelectorOfEveryPanelIsNarrowedToTheChosenNamespaces() {
+        List<String> selectors = new ArrayList<>();
+        for (String expr : panelExpressions(JSON.path("panels"), new ArrayList<>())) {
+            Matcher m = SELECTOR.matcher(expr);
+            while (m.find()) {
+                selectors.add(m.group());
+            }
+        }
+        assertThat(selectors).hasSizeGreaterThan(40);
+        assertThat(selectors).allSatisfy(s -> assertThat(s).contains(NAMESPACE_FILTER));
+    }
+
+    @Test
+    void theClinicsOfferedAreThoseOfTheChosenNamespaces() {
+        assertThat(variable("clinic").path("query").asText()).contains(NAMESPACE_FILTER);
+        // Grafana resolves variables in the order they are listed: the namespace must come first.
+        assertThat(JSON.path("templating").path("list").get(0).path("name").asText())
+                .isEqualTo("namespace");
+    }
+
+    private static List<String> panelExpressions(JsonNode panels, List<String> out) {
+        for (JsonNode panel : panels) {
+            panelExpressions(panel.path("panels"), out);
+            for (JsonNode target : panel.path("targets")) {
+                if (target.hasNonNull("expr")) {
+                    out.add(target.path("expr").asText());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode variable(String name) {
+        for (JsonNode v : JSON.path("templating").path("list")) {
+            if (v.path("name").asText().equals(name)) {
+                return v;
+            }
+        }
+        throw new AssertionError("the dashboard has no variable $" + name);
+    }
+
+    private static JsonNode read() {
+        try {
+            return new ObjectMapper().readTree(DASHBOARD.toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + DASHBOARD, e);
+        }
+    }
+}
