@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.rapport.audit.AuditTrail;
 import io.rapport.support.ContainerImage;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -494,8 +496,33 @@ class KubernetesManifestsTest {
         JsonNode rule = objects(kustomization).get("PrometheusRule/rapport").path("spec");
         assertThat(rule)
                 .as("k8s/base/prometheusrule.yaml differs from docker/prometheus/rules/rapport.rules.yml:"
-                        + " run k8s/generate-prometheusrule.sh")
+                        + " run k8s/generate.sh")
                 .isEqualTo(compose);
+    }
+
+    /**
+     * k8s/monitoring holds the compose stack's dashboard, as Grafana's dashboard sidecar loads it,
+     * in the namespace the NetworkPolicy lets scrape the management port.
+     */
+    @Test
+    void theMonitoringKustomizationHoldsExactlyTheComposeDashboard() throws IOException {
+        List<JsonNode> rendered = render("monitoring");
+        assertThat(rendered).hasSize(1);
+        JsonNode map = rendered.get(0);
+        assertThat(SchemaCheck.problems(map)).isEmpty();
+        assertThat(map.path("kind").asText()).isEqualTo("ConfigMap");
+        assertThat(map.path("metadata").path("namespace").asText()).isEqualTo("monitoring");
+        assertThat(map.path("metadata").path("labels").path("grafana_dashboard").asText())
+                .isEqualTo("1");
+
+        String dashboard = Files.readString(Path.of("docker/grafana/dashboards/rapport.json"));
+        assertThat(map.path("data").path("rapport.json").asText())
+                .as("k8s/monitoring/grafana-dashboard.yaml differs from docker/grafana/dashboards/rapport.json:"
+                        + " run k8s/generate.sh")
+                .isEqualTo(dashboard);
+        // kubectl apply (client side) keeps the whole object in an annotation, which the API
+        // server caps at 256 KiB.
+        assertThat(Files.size(K8S.resolve("monitoring/grafana-dashboard.yaml"))).isLessThan(200 * 1024);
     }
 
     @ParameterizedTest
