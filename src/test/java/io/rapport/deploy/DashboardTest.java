@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,20 @@ class DashboardTest {
     private static final String NAMESPACE_FILTER = "namespace=~\"$namespace\"";
 
     /** A vector selector with its label matchers: {@code metric{a="b", c=~"d"}}. */
+    private static final Set<String> PROMQL_WORDS = Set.of(
+            "sum",
+            "max",
+            "min",
+            "avg",
+            "count",
+            "rate",
+            "increase",
+            "histogram_quantile",
+            "vector",
+            "or",
+            "and",
+            "unless");
+
     private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
 
     @Test
@@ -37,6 +52,9 @@ class DashboardTest {
         // All would list the values found, and match nothing there.
         assertThat(namespace.path("allValue").asText()).isEqualTo(".*");
         assertThat(namespace.path("current").path("value").get(0).asText()).isEqualTo("$__all");
+        // 1 and 2 ask Prometheus when the dashboard loads or the time range changes; 0 never
+        // would, and the list would stay empty, All the only choice.
+        assertThat(namespace.path("refresh").asInt()).isIn(1, 2);
     }
 
     @Test
@@ -52,10 +70,46 @@ class DashboardTest {
         assertThat(selectors).allSatisfy(s -> assertThat(s).contains(NAMESPACE_FILTER));
     }
 
+    /**
+     * A metric named without braces ({@code sum(up)}) is a selector the check above cannot see:
+     * once the selectors, ranges, groupings and numbers are taken out, only PromQL's own words may
+     * be left.
+     */
+    @Test
+    void noPanelNamesAMetricWithoutItsLabelMatchers() {
+        for (String expr : panelExpressions(JSON.path("panels"), new ArrayList<>())) {
+            String rest = SELECTOR.matcher(expr)
+                    .replaceAll(" ")
+                    .replaceAll("\\[[^]]*]", " ")
+                    .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", " ")
+                    .replaceAll("\\b\\d+(\\.\\d+)?\\b", " ");
+            Matcher word = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(rest);
+            while (word.find()) {
+                assertThat(word.group()).as("in %s", expr).isIn(PROMQL_WORDS);
+            }
+        }
+    }
+
+    @Test
+    void everyPanelAsksTheDataSourceTheReadmeNames() {
+        List<JsonNode> sources = JSON.findValues("datasource");
+        assertThat(sources).hasSizeGreaterThan(40);
+        for (JsonNode source : sources) {
+            String type = source.path("type").asText();
+            // The annotations' built-in source is Grafana's own; everything else is Prometheus,
+            // under the uid the compose provisioning and kube-prometheus-stack both give it.
+            if (!type.equals("grafana")) {
+                assertThat(type).isEqualTo("prometheus");
+                assertThat(source.path("uid").asText()).isEqualTo("prometheus");
+            }
+        }
+    }
+
     @Test
     void theClinicsOfferedAreThoseOfTheChosenNamespaces() {
         assertThat(variable("clinic").path("query").asText()).contains(NAMESPACE_FILTER);
-        // Grafana resolves variables in the order they are listed: the namespace must come first.
+        // Listed first, the namespace is chosen first, as the clinics offered depend on it (older
+        // Grafana versions also resolved variables in the order they are listed).
         assertThat(JSON.path("templating").path("list").get(0).path("name").asText())
                 .isEqualTo("namespace");
     }
