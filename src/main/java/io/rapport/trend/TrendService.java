@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -265,8 +266,7 @@ public class TrendService {
         checked(w, q.clinicId(), q.violations());
         return answered(
                 new AnswerCache.Key("trends", w, Arrays.asList(q.metric(), q.interval(), q.stat(), q.groupBy())),
-                s -> series(
-                        s, w, q.metric(), q.interval(), q.stat(), q.groupBy(), q.column(), q.rated(), q.decimals()));
+                s -> series(s, w, q));
     }
 
     /** A query checked for the window's clinic: a 400 if it broke a rule (the caller's first check). */
@@ -279,38 +279,32 @@ public class TrendService {
         }
     }
 
-    /** A series of {@code column}, or of {@code rated}'s totals when that is not null. */
-    private TrendSeries series(
-            TrendSql.Snapshot snapshot,
-            TrendWindow w,
-            String metric,
-            String interval,
-            String stat,
-            String groupBy,
-            String column,
-            String rated,
-            int decimals) {
-        String groupSql = switch (groupBy) {
+    /** A series of {@code q}'s column, or of its instrument's totals when it names one. */
+    private TrendSeries series(TrendSql.Snapshot snapshot, TrendWindow w, SeriesQuery q) {
+        String groupSql = switch (q.groupBy()) {
             case "modality" -> "v.modality";
             case "provider" -> "v.provider_id";
             default -> "'all'";
         };
-        List<LocalDate> buckets = buckets(w, interval);
+        List<LocalDate> buckets = buckets(w, q.interval());
         Map<String, Map<LocalDate, Map<String, Object>>> byGroup = new LinkedHashMap<>();
         // A visit metric's series rows name every group with visits in the window already.
-        Function<TrendSql.Snapshot, List<String>> groupsOf = s ->
-                "none".equals(groupBy) ? List.of("all") : rated == null ? List.of() : TrendSql.groups(s, w, groupSql);
+        Function<TrendSql.Snapshot, List<String>> groupsOf = s -> "none".equals(q.groupBy())
+                ? List.of("all")
+                : q.rated() == null ? List.of() : TrendSql.groups(s, w, groupSql);
+        // The rows of one window or half: a bucket's value per group.
+        BiFunction<TrendSql.Snapshot, TrendWindow, List<Map<String, Object>>> rowsOf =
+                (s, part) -> TrendSql.series(s, part, q.column(), q.interval(), q.stat(), groupSql, q.rated());
         List<String> groups;
         List<Map<String, Object>> rows = new ArrayList<>();
         List<TrendWindow> halves = halves(w, buckets);
         if (halves.size() == 1) {
             groups = groupsOf.apply(snapshot);
-            rows.addAll(TrendSql.series(snapshot, w, column, interval, stat, groupSql, rated));
+            rows.addAll(rowsOf.apply(snapshot, w));
         } else {
             // Each half a whole number of buckets, its own sort: they run at once, in one snapshot.
-            TrendSql.Both<List<Map<String, Object>>, List<Map<String, Object>>> parts = snapshot.both(
-                    s -> TrendSql.series(s, halves.get(0), column, interval, stat, groupSql, rated),
-                    s -> TrendSql.series(s, halves.get(1), column, interval, stat, groupSql, rated));
+            TrendSql.Both<List<Map<String, Object>>, List<Map<String, Object>>> parts =
+                    snapshot.both(s -> rowsOf.apply(s, halves.get(0)), s -> rowsOf.apply(s, halves.get(1)));
             groups = groupsOf.apply(snapshot);
             rows.addAll(parts.first());
             rows.addAll(parts.second());
@@ -325,7 +319,7 @@ public class TrendService {
             byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
                     .put(date(row.get("bucket")), row);
         }
-        boolean ratingMetric = rated != null;
+        boolean ratingMetric = q.rated() != null;
         List<TrendSeries.Series> series = new ArrayList<>();
         for (var group : byGroup.entrySet()) {
             List<TrendSeries.Point> points = new ArrayList<>(buckets.size());
@@ -333,9 +327,9 @@ public class TrendService {
                 Map<String, Object> row = group.getValue().get(bucket);
                 long n = row == null ? 0 : lng(row.get("n"));
                 Double value = row == null ? null : dbl(row.get("value"));
-                boolean suppressed = ratingMetric && !"count".equals(stat) && n < minGroup();
+                boolean suppressed = ratingMetric && !"count".equals(q.stat()) && n < minGroup();
                 points.add(new TrendSeries.Point(
-                        bucket.toString(), n, suppressed ? null : Round.to(value, decimals), suppressed));
+                        bucket.toString(), n, suppressed ? null : Round.to(value, q.decimals()), suppressed));
             }
             series.add(new TrendSeries.Series(group.getKey(), points));
         }
@@ -346,10 +340,10 @@ public class TrendService {
                 w.tz().getId(),
                 w.modality(),
                 w.providerId(),
-                metric,
-                interval,
-                stat,
-                groupBy,
+                q.metric(),
+                q.interval(),
+                q.stat(),
+                q.groupBy(),
                 series);
     }
 
