@@ -22,9 +22,10 @@ class DashboardTest {
 
     private static final Path DASHBOARD = Path.of("docker/grafana/dashboards/rapport.json");
     private static final JsonNode JSON = read();
+    private static final List<String> EXPRESSIONS = panelExpressions(JSON.path("panels"), new ArrayList<>());
     private static final String NAMESPACE_FILTER = "namespace=~\"$namespace\"";
 
-    /** A vector selector with its label matchers: {@code metric{a="b", c=~"d"}}. */
+    /** The PromQL functions, aggregations and operators the panels use: any other word is a metric. */
     private static final Set<String> PROMQL_WORDS = Set.of(
             "sum",
             "max",
@@ -39,6 +40,9 @@ class DashboardTest {
             "and",
             "unless");
 
+    private static final Pattern WORD = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+
+    /** A vector selector with its label matchers: {@code metric{a="b", c=~"d"}}. */
     private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\{([^}]*)}");
 
     @Test
@@ -60,7 +64,7 @@ class DashboardTest {
     @Test
     void everySelectorOfEveryPanelIsNarrowedToTheChosenNamespaces() {
         List<String> selectors = new ArrayList<>();
-        for (String expr : panelExpressions(JSON.path("panels"), new ArrayList<>())) {
+        for (String expr : EXPRESSIONS) {
             Matcher m = SELECTOR.matcher(expr);
             while (m.find()) {
                 selectors.add(m.group());
@@ -77,13 +81,13 @@ class DashboardTest {
      */
     @Test
     void noPanelNamesAMetricWithoutItsLabelMatchers() {
-        for (String expr : panelExpressions(JSON.path("panels"), new ArrayList<>())) {
+        for (String expr : EXPRESSIONS) {
             String rest = SELECTOR.matcher(expr)
                     .replaceAll(" ")
                     .replaceAll("\\[[^]]*]", " ")
                     .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", " ")
                     .replaceAll("\\b\\d+(\\.\\d+)?\\b", " ");
-            Matcher word = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(rest);
+            Matcher word = WORD.matcher(rest);
             while (word.find()) {
                 assertThat(word.group()).as("in %s", expr).isIn(PROMQL_WORDS);
             }
