@@ -61,6 +61,8 @@ import org.postgresql.PGConnection;
  *       client waiting (no coordinated omission).
  *   <li>Resident memory (VmRSS) of this JVM, sampled during the load. The service and the load
  *       client share it, so it is an upper bound on the service's own.
+ *   <li>The machine's pace ({@link MachinePace}) before the limit's {@code COPY} and after the
+ *       queries, so the rates of two days can be compared.
  * </ol>
  *
  * Machines here are shared: compare ratios, and run it more than once.
@@ -537,6 +539,10 @@ class IngestAndTrendBenchmark {
 
         String warmup = warmUp();
         retried.set(0);
+        // Measured here, after the warm-up's checkpoint and before the limit's COPY, so it times the
+        // machine as the passes meet it; again after the queries. The ratios need no pace, since the
+        // limit is measured in the same run, but the rates of two days compare only beside it.
+        MachinePace paceBefore = MachinePace.measure(dataSource);
 
         String visitColumns = "clinic_id, visit_id, provider_id, patient_pseudonym, modality, scheduled_start, "
                 + "started_at, ended_at, face_to_face_seconds, documentation_seconds, "
@@ -637,6 +643,8 @@ class IngestAndTrendBenchmark {
             times.add(System.nanoTime() - t0);
         }
         row("GET the same summary again, answer kept (median of " + QUERY_RUNS + ")", medianMs(times), "", "");
+        row("machine pace before the passes", paceBefore.words(), "", "");
+        row("machine pace after the queries", MachinePace.measure(dataSource).words(), "", "");
         print();
     }
 

@@ -982,42 +982,11 @@ class QueryBenchmark {
         return size % 1000 == 0 ? size / 1000 + "k" : Long.toString(size);
     }
 
-    /**
-     * The machine's pace: the same fixed work, independent of Rapport's code and data, for one
-     * PostgreSQL backend and for the JVM, medians of 5. The machine's speed varies from day to day
-     * by more than any change measured here (the 2026-11-30 code ran 2.2-2.7 times slower on
-     * 2026-12-02), so a figure of one day is compared with another's only beside these.
-     */
+    /** The machine's pace ({@link MachinePace}), printed and kept in the report. */
     private Map<String, Object> pace(long size, String when) throws SQLException {
-        double[] postgres = new double[5];
-        double[] jvm = new double[5];
-        try (Connection c = dataSource.getConnection();
-                Statement st = c.createStatement()) {
-            for (int i = 0; i < postgres.length; i++) {
-                long t0 = System.nanoTime();
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM generate_series(1, 3000000)")) {
-                    rs.next();
-                }
-                postgres[i] = (System.nanoTime() - t0) / 1e6;
-            }
-        }
-        for (int i = 0; i < jvm.length; i++) {
-            long[] values = new Random(42).longs(1_000_000).toArray();
-            long t0 = System.nanoTime();
-            Arrays.sort(values);
-            jvm[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(postgres);
-        Arrays.sort(jvm);
-        System.out.printf(
-                Locale.ROOT,
-                "BENCH machine pace at %s, %s the calls: PostgreSQL count of generate_series(1, 3000000) %.1f ms,"
-                        + " JVM sort of 1,000,000 longs %.1f ms (medians of 5)%n",
-                label(size),
-                when,
-                postgres[2],
-                jvm[2]);
-        return Map.of("postgresSeriesMillis", round1(postgres[2]), "jvmSortMillis", round1(jvm[2]));
+        MachinePace pace = MachinePace.measure(dataSource);
+        System.out.println("BENCH machine pace at " + label(size) + ", " + when + " the calls: " + pace.words());
+        return pace.json();
     }
 
     /** 1, 5 and 15 minute load averages: the machine is shared, and this says how busy it was. */
