@@ -141,7 +141,8 @@ public class ProblemMapper {
             // The database did not answer in time, is away, or the write conflicted. The request may
             // or may not have been stored, and the same request will succeed later: ingest is
             // idempotent, so platforms retry on 503 with the same event. A 500 would read as a bug.
-            LOG.warnf("Database unavailable, slow or conflicting (%s) on %s", cause(e), uri.getPath());
+            // The route, never the path: an id in it may be anything a caller typed (SentinelTest).
+            LOG.warnf("Database unavailable, slow or conflicting (%s) on %s", cause(e), Routes.where(uri.getPath()));
             return unavailable(uri);
         }
         if (unstorableCharacter(e)) {
@@ -156,7 +157,9 @@ public class ProblemMapper {
         Incomplete incomplete = incompleteBody(e);
         if (incomplete != null) {
             // The client's failure, not the service's: one line, no stack trace, no 5xx to page anyone.
-            LOG.infof("Request body on %s ended before its Content-Length: %s", uri.getPath(), incomplete.why);
+            LOG.infof(
+                    "Request body on %s ended before its Content-Length: %s",
+                    Routes.where(uri.getPath()), incomplete.why);
             Response r = respond(
                     incomplete.status,
                     incomplete.status == 408 ? "Request Timeout" : "Invalid request",
@@ -171,7 +174,7 @@ public class ProblemMapper {
         }
         // The id ties the client's answer to the log line without telling the client anything internal.
         String errorId = UUID.randomUUID().toString();
-        LOG.errorf(e, "Unexpected error %s on %s", errorId, uri.getPath());
+        LOG.errorf(e, "Unexpected error %s on %s", errorId, Routes.where(uri.getPath()));
         return respond(
                 500,
                 "Internal Server Error",

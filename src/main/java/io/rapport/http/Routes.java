@@ -63,6 +63,27 @@ public final class Routes {
         return out;
     }
 
+    /** The methods HTTP defines (RFC 9110 and RFC 5789's PATCH). */
+    public static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+
+    /**
+     * A request's method as it may be kept in a metric label or an audit row: one of HTTP's, or
+     * {@code OTHER}. Any token is a method to HTTP, so a caller could send a patient id as one.
+     */
+    public static String method(String method) {
+        return METHODS.contains(method) ? method : "OTHER";
+    }
+
+    /**
+     * Where a request went, as it may be written in a log line: its route template, or
+     * {@code (no route)}. The path itself may hold whatever a caller typed, a patient id included.
+     */
+    public static String where(String path) {
+        String template = template(path);
+        return template == null ? "(no route)" : template;
+    }
+
     /** Whether {@code path} is under the API. */
     public static boolean isApi(String path) {
         return path.startsWith("/api/");

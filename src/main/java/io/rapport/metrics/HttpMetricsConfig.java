@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.rapport.http.Routes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -15,10 +16,6 @@ import java.time.Duration;
  */
 @Singleton
 class HttpMetricsConfig {
-
-    /** The methods HTTP defines; any other is labelled OTHER. */
-    static final java.util.Set<String> METHODS =
-            java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
     static final Duration[] REQUEST_SLOS = {
         Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
@@ -54,9 +51,9 @@ class HttpMetricsConfig {
             public Meter.Id map(Meter.Id id) {
                 String name = id.getName();
                 String method = id.getTag("method");
-                if (name.equals("http.server.requests") && method != null && !METHODS.contains(method)) {
+                if (name.equals("http.server.requests") && method != null && !Routes.METHODS.contains(method)) {
                     // Any token is a method to HTTP: "PATIENT7731 /api/v1/visits" made a series of its own.
-                    id = id.replaceTags(Tags.of(id.getTags()).and("method", "OTHER"));
+                    id = id.replaceTags(Tags.of(id.getTags()).and("method", Routes.method(method)));
                 }
                 if (name.equals("http.server.requests")) {
                     // Runs only for an id the registry has not seen: a request labelled by its

@@ -12,6 +12,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.FaultProxy;
 import io.rapport.support.Http;
+import io.rapport.support.LogCapture;
 import io.rapport.support.Pools;
 import io.rapport.support.TestDatabase;
 import io.rapport.support.Tokens;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -204,13 +206,21 @@ class DatabaseFailureTest {
         postJson(VISITS, visit(clinic, "before")).then().statusCode(201);
         acknowledged.add("before");
 
+        String typedIn = "jane-doe-PATIENT-7731";
         TestDatabase.stopServer();
-        try {
+        try (LogCapture log = LogCapture.atLeast(Level.WARNING)) {
             // The pool may still hold connections the shutdown ended; each costs one failed
             // request. Every answer must be a bounded 503, none a 500 or a hang.
             for (int i = 0; i < 3; i++) {
                 assertUnavailable(() -> postJson(VISITS, visit(clinic, "during")));
             }
+            // A manager's read of an id typed in by hand, which may be anything, a patient's name
+            // and id included: the WARN line names the route, not the address.
+            assertUnavailable(() -> given().get("/api/v1/clinics/" + clinic + "/visits/" + typedIn));
+            assertThat(log.lines())
+                    .anyMatch(l -> l.startsWith("Database unavailable")
+                            && l.endsWith(" /api/v1/clinics/{clinicId}/visits/{visitId}"))
+                    .noneMatch(l -> l.contains(typedIn) || l.contains(clinic));
             assertReadinessDownLivenessUp();
         } finally {
             TestDatabase.startServer();

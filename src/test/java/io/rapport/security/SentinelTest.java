@@ -212,6 +212,16 @@ class SentinelTest {
                 .doesNotContain(SENTINEL)
                 .doesNotContain("PATIENT7731");
         assertThat(metrics).doesNotContain(clinic);
+        // Nor an audit row, which nobody can delete: the trail's read waits for the rows queued.
+        given().queryParam("clinicId", clinic).get("/api/v1/audit").then().statusCode(200);
+        assertThat(db.count("SELECT count(*) FROM audit_event WHERE row(audit_event.*)::text LIKE ?", "%PATIENT7731%"))
+                .isZero();
+        assertThat(db.count(
+                        "SELECT count(*) FROM audit_event WHERE method = 'OTHER' AND route = ? AND ? = ANY(clinics)",
+                        "/api/v1/clinics/{clinicId}/visits/{visitId}",
+                        clinic))
+                .as("the request with that method is in the trail")
+                .isEqualTo(1);
     }
 
     private static String post(String path, Object body, int status) {

@@ -8,31 +8,58 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * The ERROR records the service logs in this JVM (the test's own Quarkus) from now until closed;
- * Quarkus routes its logging through java.util.logging's root logger.
+ * The records the service logs in this JVM (the test's own Quarkus) from now until closed, at a
+ * level and above; Quarkus routes its logging through java.util.logging's root logger.
  */
 public final class LogCapture extends Handler implements AutoCloseable {
 
-    private final List<LogRecord> errors = new ArrayList<>();
+    private final List<LogRecord> records = new ArrayList<>();
+    private final Level least;
 
-    private LogCapture() {}
+    private LogCapture(Level least) {
+        this.least = least;
+    }
 
+    /** ERROR records. */
     public static LogCapture errors() {
-        LogCapture capture = new LogCapture();
+        return atLeast(Level.SEVERE);
+    }
+
+    /** Records at {@code least} and above (WARNING for WARN, INFO). */
+    public static LogCapture atLeast(Level least) {
+        LogCapture capture = new LogCapture(least);
         Logger.getLogger("").addHandler(capture);
         return capture;
     }
 
     @Override
     public synchronized void publish(LogRecord r) {
-        if (r.getLevel().intValue() >= Level.SEVERE.intValue()) {
-            errors.add(r);
+        if (r.getLevel().intValue() >= least.intValue()) {
+            records.add(r);
         }
     }
 
-    /** The messages of the ERROR records so far. */
+    /** The messages of the records so far, as their format strings. */
     public synchronized List<String> messages() {
-        return errors.stream().map(LogRecord::getMessage).toList();
+        return records.stream().map(LogRecord::getMessage).toList();
+    }
+
+    /**
+     * Each record so far as one line: its format string, then each of its parameters, so that a
+     * search for a text finds it wherever the format would have put it.
+     */
+    public synchronized List<String> lines() {
+        List<String> out = new ArrayList<>();
+        for (LogRecord r : records) {
+            StringBuilder line = new StringBuilder(String.valueOf(r.getMessage()));
+            if (r.getParameters() != null) {
+                for (Object p : r.getParameters()) {
+                    line.append(' ').append(p);
+                }
+            }
+            out.add(line.toString());
+        }
+        return out;
     }
 
     @Override
