@@ -6,6 +6,7 @@ import jakarta.enterprise.context.RequestScoped;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * What a resource tells the audit trail about its request: which clinics it touched and how many
@@ -16,6 +17,7 @@ import java.util.TreeSet;
 public class Audit {
 
     static final String CLINICS = "rapport.audit.clinics";
+    static final String REFUSED_CLINICS = "rapport.audit.refused-clinics";
     static final String RECORDS = "rapport.audit.records";
     static final String ROUTE = "rapport.audit.route";
 
@@ -35,19 +37,29 @@ public class Audit {
     }
 
     static void named(RoutingContext http, String clinicId) {
+        add(http, CLINICS, clinicId);
+    }
+
+    /**
+     * The clinics a batch named: those in the caller's scope as touched, the others as refused,
+     * since their items were refused one by one while the request as a whole answered 200.
+     */
+    public Audit clinics(Collection<String> clinicIds, Predicate<String> inScope) {
+        for (String id : clinicIds) {
+            add(http, inScope.test(id) ? CLINICS : REFUSED_CLINICS, id);
+        }
+        return this;
+    }
+
+    private static void add(RoutingContext http, String key, String clinicId) {
         if (Ids.valid(clinicId)) {
-            Set<String> clinics = http.get(CLINICS);
+            Set<String> clinics = http.get(key);
             if (clinics == null) {
                 clinics = new TreeSet<>();
-                http.put(CLINICS, clinics);
+                http.put(key, clinics);
             }
             clinics.add(clinicId);
         }
-    }
-
-    public Audit clinics(Collection<String> clinicIds) {
-        clinicIds.forEach(this::clinic);
-        return this;
     }
 
     public Audit records(long count) {

@@ -10,7 +10,7 @@ import java.time.Instant;
 import org.hibernate.annotations.Immutable;
 
 /**
- * One audited request (migration V5). {@link AuditTrail} appends it and {@link AuditStore} pages
+ * One audited request (migrations V5 and V20). {@link AuditTrail} appends it and {@link AuditStore} pages
  * through it, both in SQL; the database refuses updates and deletes. Mapped, read-only, so that
  * Hibernate validates the table against the Flyway schema at startup.
  */
@@ -33,6 +33,9 @@ public class AuditEvent {
     public String[] roles;
 
     public String[] clinics;
+
+    @Column(name = "refused_clinics")
+    public String[] refusedClinics;
 
     public String method;
 

@@ -65,6 +65,7 @@ public class AuditRecorder {
         boolean known = identity != null && !identity.isAnonymous();
         namedInTheAddress(http);
         Set<String> clinics = http.get(Audit.CLINICS);
+        Set<String> refused = http.get(Audit.REFUSED_CLINICS);
         Long records = http.get(Audit.RECORDS);
         String route = http.get(Audit.ROUTE);
         if (route == null) {
@@ -78,6 +79,7 @@ public class AuditRecorder {
                 Caller.subjectOf(identity),
                 known ? identity.getRoles().stream().sorted().toList() : List.of(),
                 clinics == null ? List.of() : List.copyOf(clinics),
+                refused == null ? List.of() : List.copyOf(refused),
                 // HTTP's methods only: the trail cannot be deleted, and a method is any token a
                 // caller sends, a patient id included (SentinelTest).
                 Routes.method(http.request().method().name()),

@@ -135,6 +135,9 @@ public class AuditResource {
                                 e.subject(),
                                 e.roles(),
                                 e.clinics().stream().filter(caller::includes).toList(),
+                                e.refusedClinics().stream()
+                                        .filter(caller::includes)
+                                        .toList(),
                                 e.method(),
                                 e.route(),
                                 e.status(),

@@ -25,7 +25,8 @@ class AuditStore {
     }
 
     AuditPage list(String clinicId, Instant from, Instant to, int page, int size) {
-        String filter = " WHERE at >= ? AND at < ?" + (clinicId == null ? "" : " AND clinics @> ARRAY[?]::text[]");
+        String filter = " WHERE at >= ? AND at < ?"
+                + (clinicId == null ? "" : " AND (clinics @> ARRAY[?]::text[] OR refused_clinics @> ARRAY[?]::text[])");
         try (Connection c = dataSource.getConnection()) {
             long total;
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_event" + filter)) {
@@ -35,7 +36,8 @@ class AuditStore {
                     total = rs.getLong(1);
                 }
             }
-            String sql = "SELECT at, request_id, subject, roles, clinics, method, route, status, records "
+            String sql = "SELECT at, request_id, subject, roles, clinics, method, route, status, records,"
+                    + " refused_clinics "
                     + "FROM audit_event" + filter + " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?";
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int next = bind(ps, clinicId, from, to);
@@ -50,6 +52,7 @@ class AuditStore {
                                 rs.getString(3),
                                 strings(rs.getArray(4)),
                                 strings(rs.getArray(5)),
+                                strings(rs.getArray(10)),
                                 rs.getString(6),
                                 rs.getString(7),
                                 rs.getInt(8),
@@ -70,7 +73,8 @@ class AuditStore {
             return 3;
         }
         ps.setString(3, clinicId);
-        return 4;
+        ps.setString(4, clinicId);
+        return 5;
     }
 
     private static List<String> strings(Array array) throws SQLException {

@@ -43,10 +43,12 @@ public class AuditTrail {
 
     private static final int MAX_ROWS_PER_INSERT = 1_000;
     private static final String INSERT =
-            "INSERT INTO audit_event (at, request_id, subject, roles, clinics, method, route, status, records) "
-                    + "SELECT at, request_id, subject, roles, clinics, method, route, status, records "
+            "INSERT INTO audit_event (at, request_id, subject, roles, clinics, refused_clinics, method, route,"
+                    + " status, records) "
+                    + "SELECT at, request_id, subject, roles, clinics, refused_clinics, method, route, status, records "
                     + "FROM jsonb_to_recordset(?::jsonb) AS r(at timestamptz, request_id text, subject text, "
-                    + "roles text[], clinics text[], method text, route text, status int, records bigint)";
+                    + "roles text[], clinics text[], refused_clinics text[], method text, route text, status int,"
+                    + " records bigint)";
 
     private final AgroalDataSource dataSource;
     private final ObjectMapper mapper;
@@ -241,6 +243,11 @@ public class AuditTrail {
                 e.clinics() == null
                         ? null
                         : e.clinics().stream().map(AuditTrail::text).toList());
+        m.put(
+                "refused_clinics",
+                e.refusedClinics() == null
+                        ? null
+                        : e.refusedClinics().stream().map(AuditTrail::text).toList());
         m.put("method", text(e.method(), 16));
         m.put("route", text(e.route(), 255));
         m.put("status", e.status());

@@ -110,7 +110,7 @@ public class RatingResource {
     public BatchResponse ingestBatch(JsonNode body) {
         rateLimiter.admit(caller.subject());
         BatchResponse answer = pipeline.batch(ratings, body, caller);
-        audit.clinics(Batches.clinicIds(body)).records(answer.created() + answer.updated());
+        audit.clinics(Batches.clinicIds(body), caller::includes).records(answer.created() + answer.updated());
         return answer;
     }
 

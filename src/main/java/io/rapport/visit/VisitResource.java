@@ -115,7 +115,7 @@ public class VisitResource {
     public BatchResponse ingestBatch(JsonNode body) {
         rateLimiter.admit(caller.subject());
         BatchResponse answer = pipeline.batch(visits, body, caller);
-        audit.clinics(Batches.clinicIds(body)).records(answer.created() + answer.updated());
+        audit.clinics(Batches.clinicIds(body), caller::includes).records(answer.created() + answer.updated());
         return answer;
     }
 

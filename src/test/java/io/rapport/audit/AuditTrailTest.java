@@ -1,5 +1,6 @@
 package io.rapport.audit;
 
+import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
 import static io.restassured.RestAssured.given;
@@ -179,6 +180,80 @@ class AuditTrailTest {
     }
 
     /**
+     * A platform's batch with items for a clinic outside its scope: those items are refused one by
+     * one and the rest are stored, so the request answers 200. The clinic it was refused for is
+     * named apart in the row, so that clinic's admin reads a refusal, not a 200 that wrote to it.
+     */
+    @Test
+    void aBatchPartlyOutsideItsScopeNamesTheClinicsItWasRefusedForApart() {
+        String mine = unique("mine");
+        String theirs = unique("theirs");
+        String platform = bearer(unique("platform"), List.of(Roles.INGEST), List.of(mine));
+        Response visits = given().header("Authorization", platform)
+                .contentType(ContentType.JSON)
+                .body(List.of(visit(mine, "v-1"), visit(theirs, "v-2"), visit(theirs, "v-3")))
+                .post("/api/v1/visits/batch");
+        visits.then()
+                .statusCode(200)
+                .body("created", org.hamcrest.Matchers.equalTo(1))
+                .body("forbidden", org.hamcrest.Matchers.equalTo(2));
+        Response ratings = given().header("Authorization", platform)
+                .contentType(ContentType.JSON)
+                .body(List.of(
+                        srs(theirs, "v-2", "2026-03-01T10:00:00Z", 8, 8, 8, 8),
+                        srs(mine, "v-1", "2026-03-01T10:00:00Z", 8, 8, 8, 8)))
+                .post("/api/v1/ratings/batch");
+        ratings.then().statusCode(200).body("created", org.hamcrest.Matchers.equalTo(1));
+        Response allMine = given().header("Authorization", platform)
+                .contentType(ContentType.JSON)
+                .body(List.of(visit(mine, "v-4")))
+                .post("/api/v1/visits/batch");
+        allMine.then().statusCode(200);
+
+        for (Response r : List.of(visits, ratings)) {
+            assertThat(row(r.header("X-Request-Id")))
+                    .containsEntry("clinics", List.of(mine))
+                    .containsEntry("refusedClinics", List.of(theirs))
+                    .containsEntry("status", 200)
+                    .containsEntry("records", 1);
+        }
+        assertThat(row(allMine.header("X-Request-Id")))
+                .containsEntry("clinics", List.of(mine))
+                .containsEntry("refusedClinics", List.of());
+
+        // Each clinic's admin finds the row in its own trail, and only its own clinic in it.
+        Map<String, Object> seenByTheirs = scopedRow(theirs, visits.header("X-Request-Id"));
+        assertThat(seenByTheirs).containsEntry("clinics", List.of()).containsEntry("refusedClinics", List.of(theirs));
+        Map<String, Object> seenByMine = scopedRow(mine, visits.header("X-Request-Id"));
+        assertThat(seenByMine).containsEntry("clinics", List.of(mine)).containsEntry("refusedClinics", List.of());
+        // The other clinic's trail does not hold the batch that named only this one.
+        assertThat(scopedRequestIds(theirs)).doesNotContain(allMine.header("X-Request-Id"));
+    }
+
+    private static List<Map<String, Object>> scopedItems(String clinic) {
+        return given().header("Authorization", bearer(unique("admin"), List.of(Roles.ADMIN), List.of(clinic)))
+                .queryParam("clinicId", clinic)
+                .queryParam("size", 500)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+    }
+
+    private static List<Object> scopedRequestIds(String clinic) {
+        return scopedItems(clinic).stream().map(i -> i.get("requestId")).toList();
+    }
+
+    private static Map<String, Object> scopedRow(String clinic, String requestId) {
+        return scopedItems(clinic).stream()
+                .filter(i -> requestId.equals(i.get("requestId")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no audit row for request " + requestId + " in " + clinic));
+    }
+
+    /**
      * A client may send any method name, a patient id included, and the trail cannot be deleted:
      * one that is not HTTP's is recorded as OTHER, and the trail goes on. A token's subject longer
      * than its column (and than OpenID Connect allows) no longer reaches the trail: the token is
@@ -351,20 +426,8 @@ class AuditTrailTest {
         assertThat(row(id).get("clinics"))
                 .isEqualTo(java.util.stream.Stream.of(mine, theirs).sorted().toList());
 
-        List<Map<String, Object>> items = given().header(
-                        "Authorization", bearer("clinic-admin", List.of(Roles.ADMIN), List.of(mine)))
-                .queryParam("clinicId", mine)
-                .get("/api/v1/audit")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
-                .getList("items");
-        Map<String, Object> seen = items.stream()
-                .filter(i -> id.equals(i.get("requestId")))
-                .findFirst()
-                .orElseThrow();
-        assertThat(seen).containsEntry("clinics", List.of(mine)).containsEntry("records", 2);
+        List<Map<String, Object>> items = scopedItems(mine);
+        assertThat(scopedRow(mine, id)).containsEntry("clinics", List.of(mine)).containsEntry("records", 2);
         assertThat(items.toString()).doesNotContain(theirs);
     }
 
