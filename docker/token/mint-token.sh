@@ -8,6 +8,7 @@
 set -eu
 KEYS_DIR="${KEYS_DIR:-/keys}"
 ISSUER="${JWT_ISSUER:-https://rapport.compose.local}"
+AUDIENCE="${JWT_AUDIENCE:-rapport}"
 SUBJECT="${1:-compose-demo}"
 GROUPS_JSON="${2:-[\"ingest\",\"analyst\",\"admin\"]}"
 CLINICS_JSON="${3:-[\"*\"]}"
@@ -32,7 +33,7 @@ b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
 
 now=$(date +%s)
 header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"iss":"%s","sub":"%s","iat":%s,"exp":%s,"groups":%s,"clinics":%s}' \
-  "$ISSUER" "$SUBJECT" "$now" "$((now + LIFETIME_SECONDS))" "$GROUPS_JSON" "$CLINICS_JSON" | b64url)
+payload=$(printf '{"iss":"%s","aud":"%s","sub":"%s","iat":%s,"exp":%s,"groups":%s,"clinics":%s}' \
+  "$ISSUER" "$AUDIENCE" "$SUBJECT" "$now" "$((now + LIFETIME_SECONDS))" "$GROUPS_JSON" "$CLINICS_JSON" | b64url)
 signature=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -sign "$KEYS_DIR/private.pem" -binary | b64url)
 printf '%s.%s.%s\n' "$header" "$payload" "$signature"

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jws.JsonWebSignature;
@@ -64,15 +65,39 @@ public class DevTokens {
             Files.writeString(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
             Files.deleteIfExists(token);
         }
-        if (!Files.exists(token)) {
+        if (!Files.exists(token) || !forThisAudience(Files.readString(token).trim())) {
             Files.writeString(token, sign(readPrivate(privateKey)) + "\n");
         }
         return token;
     }
 
+    /** The audience tokens must carry (mp.jwt.verify.audiences), the first if several. */
+    private static String audience() {
+        return ConfigProvider.getConfig()
+                .getOptionalValues("mp.jwt.verify.audiences", String.class)
+                .flatMap(l -> l.stream().findFirst())
+                .orElse("rapport");
+    }
+
+    /**
+     * Whether a token made at an earlier start carries today's audience: one made before Rapport
+     * checked {@code aud} would be refused with a 401 that says nothing of why.
+     */
+    private static boolean forThisAudience(String token) {
+        try {
+            String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
+            return JwtClaims.parse(payload).getAudience().contains(audience());
+        } catch (RuntimeException
+                | org.jose4j.jwt.MalformedClaimException
+                | org.jose4j.jwt.consumer.InvalidJwtException e) {
+            return false;
+        }
+    }
+
     private static String sign(PrivateKey key) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(ISSUER);
+        claims.setAudience(audience());
         claims.setSubject("dev-admin");
         claims.setIssuedAtToNow();
         claims.setExpirationTime(org.jose4j.jwt.NumericDate.fromSeconds(

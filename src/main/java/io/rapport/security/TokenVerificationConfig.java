@@ -39,6 +39,9 @@ public interface TokenVerificationConfig {
         /** The {@code iss} every token must carry. */
         Optional<String> issuer();
 
+        /** The {@code aud} values of which every token must carry one. */
+        Optional<List<String>> audiences();
+
         /**
          * The signature algorithm a PEM key verifies, RS256 unless set: smallrye-jwt reads a PEM
          * key only as the key type of this algorithm.
@@ -59,6 +62,11 @@ public interface TokenVerificationConfig {
         if (issuer == null) {
             return "no token issuer is configured: set MP_JWT_VERIFY_ISSUER (mp.jwt.verify.issuer) "
                     + "to the iss your tokens carry";
+        }
+        if (v.audiences().orElse(List.of()).stream().allMatch(String::isBlank)) {
+            return "no token audience is configured: set MP_JWT_VERIFY_AUDIENCES (mp.jwt.verify.audiences) "
+                    + "to the aud your identity provider writes into Rapport's tokens (rapport by default),"
+                    + " so that a token the same issuer made for another client is refused";
         }
         if (DevTokens.ISSUER.equals(issuer)) {
             return "mp.jwt.verify.issuer is the dev issuer '" + DevTokens.ISSUER

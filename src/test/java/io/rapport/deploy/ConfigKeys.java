@@ -33,9 +33,10 @@ final class ConfigKeys {
             "quarkus.datasource.reports.username",
             "quarkus.datasource.reports.password",
             // SmallRye JWT (bearer tokens): where the identity provider's public key or JWKS is,
-            // and the issuer it writes into tokens.
+            // the issuer it writes into tokens, and the audience it writes into Rapport's.
             "mp.jwt.verify.publickey.location",
-            "mp.jwt.verify.issuer");
+            "mp.jwt.verify.issuer",
+            "mp.jwt.verify.audiences");
 
     private static final List<Pattern> ACCEPTED = accepted();
 

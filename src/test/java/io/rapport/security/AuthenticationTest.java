@@ -53,6 +53,7 @@ class AuthenticationTest {
     /** An analyst's token for every clinic, issued and expiring at these times. */
     private static String analyst(Instant issuedAt, Instant expiresAt) {
         return Tokens.bearer(Jwt.issuer(Tokens.ISSUER)
+                .audience(Tokens.AUDIENCE)
                 .subject("someone")
                 .groups(Set.of(Roles.ANALYST))
                 .claim("clinics", List.of("*"))
@@ -79,6 +80,7 @@ class AuthenticationTest {
     @Test
     void aWrongIssuerIs401() {
         String other = Jwt.issuer("https://somebody-else.example")
+                .audience(Tokens.AUDIENCE)
                 .subject("someone")
                 .groups(Set.of(Roles.ANALYST))
                 .claim("clinics", List.of("*"))
@@ -87,11 +89,39 @@ class AuthenticationTest {
         unauthorized(Tokens.bearer(other));
     }
 
+    /**
+     * An identity provider mints tokens for many clients under one issuer and one key: a token
+     * for another of them (a patient portal), or one that names no audience, must not open
+     * Rapport. One whose audiences include Rapport's is taken.
+     */
+    @Test
+    void aTokenForAnotherAudienceOrNoneIs401() {
+        unauthorized(Tokens.bearer(withAudience(Set.of("patient-portal"))));
+        unauthorized(Tokens.bearer(withAudience(Set.of())));
+        given().header("Authorization", Tokens.bearer(withAudience(Set.of("patient-portal", Tokens.AUDIENCE))))
+                .get(SUMMARY)
+                .then()
+                .statusCode(200);
+    }
+
+    private static String withAudience(Set<String> audiences) {
+        var token = Jwt.issuer(Tokens.ISSUER);
+        if (!audiences.isEmpty()) {
+            token = token.audience(audiences);
+        }
+        return token.subject("someone")
+                .groups(Set.of(Roles.ANALYST))
+                .claim("clinics", List.of("*"))
+                .expiresIn(600)
+                .sign(Tokens.testKey());
+    }
+
     @Test
     void aSignatureByAnotherKeyIs401() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         String forged = Jwt.issuer(Tokens.ISSUER)
+                .audience(Tokens.AUDIENCE)
                 .subject("someone")
                 .groups(Set.of(Roles.ADMIN))
                 .claim("clinics", List.of("*"))
@@ -105,7 +135,8 @@ class AuthenticationTest {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         long exp = Instant.now().plusSeconds(600).getEpochSecond();
-        String payload = b64.encodeToString(("{\"iss\":\"" + Tokens.ISSUER + "\",\"sub\":\"someone\",\"exp\":" + exp
+        String payload = b64.encodeToString(("{\"iss\":\"" + Tokens.ISSUER + "\",\"aud\":\"" + Tokens.AUDIENCE
+                        + "\",\"sub\":\"someone\",\"exp\":" + exp
                         + ",\"groups\":[\"admin\"],\"clinics\":[\"*\"]}")
                 .getBytes(StandardCharsets.UTF_8));
         unauthorized(Tokens.bearer(header + "." + payload + "."));
@@ -143,7 +174,8 @@ class AuthenticationTest {
                 List.of("{\"analyst\":true}", "7", "true", "[1,2]", "[\"analyst\",{}]", "[\"analyst\",null]")) {
             // Signed by hand: the token builder refuses such a claim, an identity provider may not.
             JsonWebSignature jws = new JsonWebSignature();
-            jws.setPayload("{\"iss\":\"" + Tokens.ISSUER + "\",\"sub\":\"someone\",\"iat\":" + iat + ",\"exp\":"
+            jws.setPayload("{\"iss\":\"" + Tokens.ISSUER + "\",\"aud\":\"" + Tokens.AUDIENCE
+                    + "\",\"sub\":\"someone\",\"iat\":" + iat + ",\"exp\":"
                     + (iat + 600) + ",\"groups\":" + groups + ",\"clinics\":[\"*\"]}");
             jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
             jws.setKey(Tokens.testKey());
@@ -165,6 +197,7 @@ class AuthenticationTest {
     void aSubjectOfMoreThan255CharactersOrWithANulIs401() {
         for (String subject : List.of("s".repeat(256), "some\u0000one")) {
             String odd = Jwt.issuer(Tokens.ISSUER)
+                    .audience(Tokens.AUDIENCE)
                     .subject(subject)
                     .groups(Set.of(Roles.ANALYST))
                     .claim("clinics", List.of("*"))
@@ -173,6 +206,7 @@ class AuthenticationTest {
             unauthorized(Tokens.bearer(odd));
         }
         String longest = Jwt.issuer(Tokens.ISSUER)
+                .audience(Tokens.AUDIENCE)
                 .subject("s".repeat(255))
                 .groups(Set.of(Roles.ANALYST))
                 .claim("clinics", List.of("*"))

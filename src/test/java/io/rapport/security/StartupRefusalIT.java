@@ -63,6 +63,10 @@ class StartupRefusalIT {
         refused("placeholder-key", with(goodToken, "RAPPORT_PSEUDONYM_KEY", "<your key>"));
         refused("no-key", goodToken);
         refused("no-token-key", Map.of("RAPPORT_PSEUDONYM_KEY", strongKey()));
+        // Set empty, so any token of the issuer, whatever client it was made for, would open Rapport.
+        refused(
+                "no-audience",
+                with(with(goodToken, "RAPPORT_PSEUDONYM_KEY", strongKey()), "MP_JWT_VERIFY_AUDIENCES", ""));
         refused(
                 "dev-issuer",
                 Map.of(
@@ -132,6 +136,14 @@ class StartupRefusalIT {
         assertRefusedBeforeAnyDatabase(
                 "no-token-key",
                 "refusing to start: no token verification key is configured: set MP_JWT_VERIFY_PUBLICKEY_LOCATION");
+    }
+
+    @Test
+    void anEmptyAudienceIsRefused() {
+        assertRefusedBeforeAnyDatabase(
+                "no-audience",
+                "refusing to start: no token audience is configured: set MP_JWT_VERIFY_AUDIENCES"
+                        + " (mp.jwt.verify.audiences)");
     }
 
     @Test

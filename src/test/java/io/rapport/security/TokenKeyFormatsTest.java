@@ -132,6 +132,11 @@ class TokenKeyFormatsTest {
             public Optional<String> issuer() {
                 return Optional.of("https://idp.example/realms/rapport");
             }
+
+            @Override
+            public Optional<List<String>> audiences() {
+                return Optional.of(List.of("rapport"));
+            }
         };
     }
 

@@ -21,6 +21,9 @@ public final class Tokens {
 
     public static final String ISSUER = "rapport-test";
 
+    /** What mp.jwt.verify.audiences holds unless set. */
+    public static final String AUDIENCE = "rapport";
+
     /** As the Authorization header value, makes the default-token filter send no header at all. */
     public static final String NO_TOKEN = "(no token)";
 
@@ -30,6 +33,7 @@ public final class Tokens {
 
     public static String token(String subject, List<String> roles, List<String> clinics) {
         return Jwt.issuer(ISSUER)
+                .audience(AUDIENCE)
                 .subject(subject)
                 .groups(new HashSet<>(roles))
                 .claim("clinics", clinics)
