@@ -1,5 +1,6 @@
 package io.rapport.alert;
 
+import static io.rapport.support.Fixtures.instrument;
 import static io.rapport.support.Fixtures.srs;
 import static io.rapport.support.Fixtures.unique;
 import static io.rapport.support.Fixtures.visit;
@@ -117,6 +118,125 @@ class AlertSequenceTest {
                 .get("/api/v1/clinics/" + clinic + "/alerts")
                 .then()
                 .body("total", equalTo(1));
+    }
+
+    /** A rating of the visit on {@code instrument}, recorded {@code second} seconds after DAY0. */
+    private static Map<String, Object> recorded(
+            String clinic, String visitId, String instrument, int second, Double... items) {
+        // Items by hand: the fixture's list cannot hold a missing answer (null).
+        return with(
+                srs(clinic, visitId, DAY0.toString()),
+                "instrument",
+                instrument,
+                "items",
+                java.util.Arrays.asList(items),
+                "recordedAt",
+                DAY0.plusSeconds(second).toString());
+    }
+
+    private static void rate(
+            String clinic, String visitId, String instrument, int second, int status, Double... items) {
+        given().contentType(ContentType.JSON)
+                .body(recorded(clinic, visitId, instrument, second, items))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(status);
+    }
+
+    /** The clinic's alerts with this status, as "visit reason" pairs. */
+    private static Set<String> alertsOf(String clinic, String status) {
+        List<Map<String, Object>> items = given().queryParam("status", status)
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items");
+        Set<String> out = new TreeSet<>();
+        items.forEach(i -> out.add(i.get("visitId") + " " + i.get("reason")));
+        return out;
+    }
+
+    /**
+     * A rating corrected from complete to incomplete (a missing answer) leaves the sequence: its
+     * own alerts resolve, and the next rating's drop is measured from the complete one before it.
+     * The clinic's instrument: three items 1-5, summed, any missing answer makes it incomplete,
+     * cutoff 10, a drop of 2 alerts. Totals by hand: a 5 * 3 = 15; b 3 * 3 = 9, under the cutoff and
+     * 6 below a; c 4 * 3 = 12, a rise from b. With b incomplete, c follows a: 15 -> 12 is a drop of
+     * 3. Complete again, b takes its alerts back and c's drop goes.
+     */
+    @Test
+    void aRatingCorrectedToIncompleteLeavesTheSequence() {
+        String clinic = unique("c");
+        Map<String, Object> def = with(
+                instrument(clinic, "PULSE-3"),
+                "total",
+                "SUM",
+                "missing",
+                Map.of("policy", "IMPUTE_MEAN", "maxMissing", 0, "overLimit", "INCOMPLETE"),
+                "defaultCutoff",
+                10,
+                "dropAlert",
+                true,
+                "dropThreshold",
+                2);
+        given().contentType(ContentType.JSON)
+                .body(def)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        postVisit(clinic, "a", "pat-1", 1, 201);
+        postVisit(clinic, "b", "pat-1", 2, 201);
+        postVisit(clinic, "c", "pat-1", 3, 201);
+        rate(clinic, "a", "PULSE-3", 10, 201, 5.0, 5.0, 5.0);
+        rate(clinic, "b", "PULSE-3", 10, 201, 3.0, 3.0, 3.0);
+        rate(clinic, "c", "PULSE-3", 10, 201, 4.0, 4.0, 4.0);
+        assertThat(alertsOf(clinic, "open")).containsExactly("b BELOW_CUTOFF", "b DROP_FROM_PREVIOUS");
+
+        rate(clinic, "b", "PULSE-3", 20, 200, 3.0, 3.0, null);
+        given().get("/api/v1/clinics/" + clinic + "/visits/b/ratings/PULSE-3")
+                .then()
+                .body("complete", equalTo(false))
+                .body("alerts", empty());
+        assertThat(alertsOf(clinic, "resolved")).containsExactly("b BELOW_CUTOFF", "b DROP_FROM_PREVIOUS");
+        assertThat(alertsOf(clinic, "open")).containsExactly("c DROP_FROM_PREVIOUS");
+        given().get("/api/v1/clinics/" + clinic + "/visits/c/ratings/PULSE-3")
+                .then()
+                .body("alerts[0].total", equalTo(12.0))
+                .body("alerts[0].previousTotal", equalTo(15.0));
+
+        rate(clinic, "b", "PULSE-3", 30, 200, 3.0, 3.0, 3.0);
+        assertThat(alertsOf(clinic, "open")).containsExactly("b BELOW_CUTOFF", "b DROP_FROM_PREVIOUS");
+        assertThat(alertsOf(clinic, "resolved")).containsExactly("c DROP_FROM_PREVIOUS");
+    }
+
+    /**
+     * One batch that holds a rating and its correction: each item is answered in turn, created then
+     * updated, and the alerts are those of the rating as it stands at the end. The first is 8 * 4 =
+     * 32, under the cutoff of 36; the second 9.5 * 4 = 38, over it, and the first of its
+     * sequence: no alert, and none raised on the way.
+     */
+    @Test
+    void aBatchHoldingARatingAndItsCorrectionLeavesTheAlertsOfTheCorrection() {
+        String clinic = unique("c");
+        postVisit(clinic, "a", "pat-1", 1, 201);
+        given().contentType(ContentType.JSON)
+                .body(List.of(
+                        recorded(clinic, "a", "SRS", 10, 8.0, 8.0, 8.0, 8.0),
+                        recorded(clinic, "a", "SRS", 20, 9.5, 9.5, 9.5, 9.5)))
+                .post("/api/v1/ratings/batch")
+                .then()
+                .statusCode(200)
+                .body("created", equalTo(1))
+                .body("updated", equalTo(1))
+                .body("results.status", equalTo(List.of("created", "updated")))
+                .body("results.revision", equalTo(List.of(1, 2)));
+        given().get("/api/v1/clinics/" + clinic + "/visits/a/ratings/SRS")
+                .then()
+                .body("total", equalTo(38.0))
+                .body("revision", equalTo(2))
+                .body("alerts", empty());
+        assertThat(alertsOf(clinic, "all")).isEmpty();
     }
 
     /**
