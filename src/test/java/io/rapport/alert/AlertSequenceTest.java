@@ -143,17 +143,22 @@ class AlertSequenceTest {
                 .statusCode(status);
     }
 
-    /** The clinic's alerts with this status, as "visit reason" pairs. */
-    private static Set<String> alertsOf(String clinic, String status) {
-        List<Map<String, Object>> items = given().queryParam("status", status)
+    /** The clinic's alerts with this status (up to 200). */
+    private static List<Map<String, Object>> alerts(String clinic, String status) {
+        return given().queryParam("status", status)
+                .queryParam("size", 200)
                 .get("/api/v1/clinics/" + clinic + "/alerts")
                 .then()
                 .statusCode(200)
                 .extract()
                 .jsonPath()
                 .getList("items");
+    }
+
+    /** The clinic's alerts with this status, as "visit reason" pairs. */
+    private static Set<String> alertsOf(String clinic, String status) {
         Set<String> out = new TreeSet<>();
-        items.forEach(i -> out.add(i.get("visitId") + " " + i.get("reason")));
+        alerts(clinic, status).forEach(i -> out.add(i.get("visitId") + " " + i.get("reason")));
         return out;
     }
 
@@ -282,16 +287,9 @@ class AlertSequenceTest {
             pool.shutdownNow();
         }
 
-        List<Map<String, Object>> alerts = given().queryParam("status", "all")
-                .queryParam("size", 200)
-                .get("/api/v1/clinics/" + clinic + "/alerts")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
-                .getList("items");
         Set<String> raised = new TreeSet<>();
-        alerts.forEach(a -> raised.add(a.get("visitId") + " " + a.get("reason") + " " + a.get("status")));
+        alerts(clinic, "all")
+                .forEach(a -> raised.add(a.get("visitId") + " " + a.get("reason") + " " + a.get("status")));
         Set<String> expected = new TreeSet<>();
         for (int p = 0; p < patients; p++) {
             expected.add("pat-" + p + "-d2 BELOW_CUTOFF OPEN");
