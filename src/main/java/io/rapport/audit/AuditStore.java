@@ -26,7 +26,11 @@ class AuditStore {
 
     AuditPage list(String clinicId, Instant from, Instant to, int page, int size) {
         String filter = " WHERE at >= ? AND at < ?"
-                + (clinicId == null ? "" : " AND (clinics @> ARRAY[?]::text[] OR refused_clinics @> ARRAY[?]::text[])");
+                + (clinicId == null
+                        ? ""
+                        : " AND (clinics @> ARRAY[?]::text[]"
+                                // V21's partial index: the condition it holds, stated so the planner uses it.
+                                + " OR (refused_clinics <> '{}' AND refused_clinics @> ARRAY[?]::text[]))");
         try (Connection c = dataSource.getConnection()) {
             long total;
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_event" + filter)) {
