@@ -258,10 +258,10 @@ public class AuditTrail {
     /**
      * What the request brought, made storable. PostgreSQL text cannot hold NUL (SQLState 22P05),
      * and a role name from a token's claim may carry one: it is stored as U+FFFD (the recorder
-     * keeps only clinic ids that are valid ids). The
-     * method (the recorder keeps HTTP's only) and the subject (any claim a token carries) are cut to
-     * their columns' widths all the same. Otherwise the writer, which keeps a failed batch to retry it, would retry
-     * that batch for ever and write no audit row after it.
+     * keeps only clinic ids that are valid ids). The method (the recorder keeps HTTP's only) and
+     * the subject (any claim a token carries) are cut to their columns' widths all the same.
+     * Otherwise the writer, which keeps a failed batch to retry it, would retry that batch for ever
+     * and write no audit row after it.
      */
     private static String text(String s) {
         return s == null ? null : s.replace('\u0000', '\uFFFD');

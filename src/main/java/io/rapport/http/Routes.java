@@ -64,7 +64,7 @@ public final class Routes {
     }
 
     /** The methods HTTP defines (RFC 9110 and RFC 5789's PATCH). */
-    public static final Set<String> METHODS =
+    private static final Set<String> METHODS =
             Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
     /**

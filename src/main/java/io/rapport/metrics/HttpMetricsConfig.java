@@ -51,9 +51,10 @@ class HttpMetricsConfig {
             public Meter.Id map(Meter.Id id) {
                 String name = id.getName();
                 String method = id.getTag("method");
-                if (name.equals("http.server.requests") && method != null && !Routes.METHODS.contains(method)) {
+                String kept = method == null ? null : Routes.method(method);
+                if (name.equals("http.server.requests") && kept != null && !kept.equals(method)) {
                     // Any token is a method to HTTP: "PATIENT7731 /api/v1/visits" made a series of its own.
-                    id = id.replaceTags(Tags.of(id.getTags()).and("method", Routes.method(method)));
+                    id = id.replaceTags(Tags.of(id.getTags()).and("method", kept));
                 }
                 if (name.equals("http.server.requests")) {
                     // Runs only for an id the registry has not seen: a request labelled by its
