@@ -1,7 +1,6 @@
 package io.rapport.trend;
 
 import static io.rapport.trend.TrendSql.at;
-import static io.rapport.trend.TrendSql.date;
 import static io.rapport.trend.TrendSql.dbl;
 import static io.rapport.trend.TrendSql.lng;
 
@@ -13,6 +12,7 @@ import io.rapport.instrument.InstrumentRegistry;
 import io.rapport.visit.Modality;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.DayOfWeek;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
@@ -287,6 +287,8 @@ public class TrendService {
             default -> "'all'";
         };
         List<LocalDate> buckets = buckets(w, q.interval());
+        Instant[] bucketStarts =
+                buckets.stream().map(d -> d.atStartOfDay(w.tz()).toInstant()).toArray(Instant[]::new);
         Map<String, Map<LocalDate, Map<String, Object>>> byGroup = new LinkedHashMap<>();
         // A visit metric's series rows name every group with visits in the window already.
         Function<TrendSql.Snapshot, List<String>> groupsOf = s -> "none".equals(q.groupBy())
@@ -294,7 +296,7 @@ public class TrendService {
                 : q.rated() == null ? List.of() : TrendSql.groups(s, w, groupSql);
         // The rows of one window or half: a bucket's value per group.
         BiFunction<TrendSql.Snapshot, TrendWindow, List<Map<String, Object>>> rowsOf =
-                (s, part) -> TrendSql.series(s, part, q.column(), q.interval(), q.stat(), groupSql, q.rated());
+                (s, part) -> TrendSql.series(s, part, q.column(), bucketStarts, q.stat(), groupSql, q.rated());
         List<String> groups;
         List<Map<String, Object>> rows = new ArrayList<>();
         List<TrendWindow> halves = halves(w, buckets);
@@ -317,7 +319,7 @@ public class TrendService {
         }
         for (Map<String, Object> row : rows) {
             byGroup.computeIfAbsent((String) row.get("grp"), g -> new HashMap<>())
-                    .put(date(row.get("bucket")), row);
+                    .put(buckets.get(((Number) row.get("bucket")).intValue() - 1), row);
         }
         boolean ratingMetric = q.rated() != null;
         List<TrendSeries.Series> series = new ArrayList<>();

@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -938,15 +937,18 @@ class TrendSql {
     }
 
     /**
-     * One row per (group, bucket) with observations: the bucket is the local date that
-     * date_trunc gives in the window's zone (weeks start Monday). With an instrument, the values
-     * are its complete totals on visits in the window, else the visit metric {@code column}.
+     * One row per (group, bucket) with observations: the bucket is the 1-based index into
+     * {@code bucketStarts}, the instants at which each bucket begins, ascending. Java computes
+     * them in the window's zone as it computes the window's own edges; PostgreSQL's zone files may
+     * read the same name with other rules (a SystemV name, another tzdata version), and a visit
+     * bucketed by them could fall outside the buckets the window holds. With an instrument, the
+     * values are its complete totals on visits in the window, else the visit metric {@code column}.
      */
     static List<Map<String, Object>> series(
             Snapshot s,
             TrendWindow w,
             String column,
-            String interval,
+            Instant[] bucketStarts,
             String stat,
             String groupSql,
             String instrument) {
@@ -963,15 +965,16 @@ class TrendSql {
         String source = instrument == null ? WINDOW : ratingsCte("v");
         String value = instrument == null ? "v." + column : "v.total";
         String sql = "WITH " + source + ", obs AS (SELECT " + groupSql + " AS grp, "
-                + "CAST(date_trunc('" + interval + "', v.started_at AT TIME ZONE ?) AS date) AS bucket, "
+                + "width_bucket(v.started_at, CAST(? AS timestamptz[])) AS bucket, "
                 + value + " AS x FROM v) "
                 + "SELECT grp, bucket, count(x) AS n, " + aggregate + " AS value "
                 // No "WHERE x IS NOT NULL": every group in the window gets its rows (aggregates skip
                 // nulls, so a bucket of nulls only counts n = 0), and the groups need no scan of their own.
                 + "FROM obs GROUP BY grp, bucket ORDER BY grp, bucket";
+        String[] starts = Arrays.stream(bucketStarts).map(Jdbc::text).toArray(String[]::new);
         return instrument == null
-                ? s.query(sql, window(w, w.tz().getId()))
-                : s.query(sql, ratings(w, new String[] {instrument}, w.tz().getId()));
+                ? s.query(sql, window(w, (Object) starts))
+                : s.query(sql, ratings(w, new String[] {instrument}, (Object) starts));
     }
 
     /**
@@ -1067,9 +1070,5 @@ class TrendSql {
 
     static long lng(Object o) {
         return o == null ? 0 : ((Number) o).longValue();
-    }
-
-    static LocalDate date(Object o) {
-        return o instanceof java.sql.Date d ? d.toLocalDate() : (LocalDate) o;
     }
 }

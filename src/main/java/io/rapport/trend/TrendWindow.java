@@ -52,12 +52,12 @@ record TrendWindow(String clinicId, LocalDate from, LocalDate to, ZoneId tz, Str
         if (tz != null) {
             try {
                 zone = ZoneId.of(tz);
-                // Java reads "+05:00" and "UTC+5" as UTC+5; PostgreSQL's AT TIME ZONE reads such
-                // POSIX-style strings as UTC-5. And PostgreSQL looks a name up among the
-                // abbreviations of its timezone_abbreviations setting before the zones: it reads
-                // CET as a fixed UTC+1 where Java keeps summer time, and under the Australia set
-                // EST is UTC+10. An abbreviation never holds a slash; UTC and GMT are UTC in every
-                // set. Only those mean the same to both.
+                // The buckets and the window are Java's alone (TrendSql.series gets instants), but
+                // a name should mean one thing to whoever reads the query: Java reads "+05:00" and
+                // "UTC+5" as UTC+5, POSIX and PostgreSQL's AT TIME ZONE as UTC-5; PostgreSQL reads
+                // CET as a fixed UTC+1 abbreviation where Java keeps summer time, and under the
+                // Australia set EST is UTC+10. An abbreviation never holds a slash; UTC and GMT
+                // are UTC in every set.
                 if (zone instanceof ZoneOffset || (tz.indexOf('/') < 0 && !tz.equals("UTC") && !tz.equals("GMT"))) {
                     throw new DateTimeException("offset or abbreviation");
                 }

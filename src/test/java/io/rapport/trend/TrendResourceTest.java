@@ -642,6 +642,35 @@ class TrendResourceTest {
         }
     }
 
+    /**
+     * A zone both know by name can still mean different offsets to them: SystemV/EST5EDT keeps
+     * the United States' rules before 2007 in Java (summer time from the last Sunday of April) and
+     * is read as a POSIX rule with today's rules by PostgreSQL (from the second Sunday of March);
+     * tzdata versions differ in the same way for zones whose rules changed. Java decides the
+     * window's midnights, so it must decide the buckets too, or a visit falls out of the trend
+     * that the summary of the same window counts.
+     */
+    @Test
+    void theBucketsFollowTheSameZoneRulesAsTheWindow() {
+        String clinic = unique("tz");
+        // 04:30Z on 21 March 2026 is 23:30 on the 20th at UTC-5, standard time under the old rules.
+        given().contentType(ContentType.JSON)
+                .body(at(clinic, "v-1", "dr-a", "2026-03-21T04:30:00Z"))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        String zone = "SystemV/EST5EDT";
+        JsonPath summary = getJson("/summary", clinic, Map.of("from", "2026-03-20", "to", "2026-03-22", "tz", zone));
+        assertThat(summary.getInt("visits")).isEqualTo(1);
+        Map<String, Object> days = Map.of(
+                "metric", "faceToFaceSeconds", "interval", "day", "stat", "count", "tz", zone, "from", "2026-03-20");
+        assertThat(getJson("/trends", clinic, merge(days, "to", "2026-03-22")).getList("series[0].points.visits"))
+                .containsExactly(1, 0);
+        // Cut in two halves at the 21st's midnight, each half bucketed on its own.
+        assertThat(getJson("/trends", clinic, merge(days, "to", "2026-03-24")).getList("series[0].points.visits"))
+                .containsExactly(1, 0, 0, 0);
+    }
+
     @Test
     void theMainClinicInNewYorkTime() {
         String clinic = mainClinic();
