@@ -101,7 +101,8 @@ public class AlertEvaluator {
                        COALESCE((i.definition ->> 'dropAlert')::boolean, false),
                        COALESCE((i.definition ->> 'dropThreshold')::float8, 0)
                 FROM instrument i
-                LEFT JOIN unnest(?::text[], ?::float8[]) AS o(code, cutoff) ON o.code = i.code
+                -- Configured codes come folded (InstrumentLabels.configuredCutoffs).
+                LEFT JOIN unnest(?::text[], ?::float8[]) AS o(code, cutoff) ON o.code = translate(i.code, '-', '_')
                 WHERE i.clinic_id IN (SELECT clinic_id FROM touched)
             ), scope AS (
                 SELECT r.clinic_id, r.visit_id, r.instrument, r.complete, r.total, v.provider_id,

@@ -1,6 +1,7 @@
 package io.rapport.instrument;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rapport.config.MapKeys;
 import io.rapport.config.RapportConfig;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
@@ -28,7 +29,9 @@ public class InstrumentRegistry implements InstrumentLabels {
     private final InstrumentRepository repository;
     private final ObjectMapper mapper;
     private final Validator validator;
-    private final RapportConfig config;
+    /** Per-instrument settings by folded code ({@link MapKeys}: keys set by environment variable arrive lowercased). */
+    private final Map<String, RapportConfig.InstrumentSettings> settings;
+
     private final Event<InstrumentReplaced> replaced;
     private final ScoredRatings scored;
 
@@ -43,7 +46,7 @@ public class InstrumentRegistry implements InstrumentLabels {
         this.repository = repository;
         this.mapper = mapper;
         this.validator = validator;
-        this.config = config;
+        this.settings = MapKeys.folded(config.instruments());
         this.replaced = replaced;
     }
 
@@ -68,9 +71,9 @@ public class InstrumentRegistry implements InstrumentLabels {
 
     /** The alert cutoff in force: {@code rapport.instruments.<code>.cutoff}, else the definition's. */
     public Double cutoff(InstrumentDefinition def) {
-        var settings = config.instruments().get(def.code());
-        if (settings != null && settings.cutoff().isPresent()) {
-            return settings.cutoff().getAsDouble();
+        var own = settings.get(MapKeys.folded(def.code()));
+        if (own != null && own.cutoff().isPresent()) {
+            return own.cutoff().getAsDouble();
         }
         return def.defaultCutoff();
     }
@@ -112,15 +115,16 @@ public class InstrumentRegistry implements InstrumentLabels {
     }
 
     /**
-     * Every configured {@code rapport.instruments.<code>.cutoff}, for rules applied where the
-     * definitions are (a clinic's instruments, read inside the alert statement).
+     * Every configured {@code rapport.instruments.<code>.cutoff} by folded code, for rules applied
+     * where the definitions are (a clinic's instruments, read inside the alert statement, which
+     * folds a code as {@code translate(code, '-', '_')}: codes hold only A-Z, 0-9, - and _).
      */
     @Override
     public Map<String, Double> configuredCutoffs() {
         Map<String, Double> out = new java.util.TreeMap<>();
-        config.instruments().forEach((code, settings) -> {
-            if (settings.cutoff().isPresent()) {
-                out.put(code, settings.cutoff().getAsDouble());
+        settings.forEach((code, own) -> {
+            if (own.cutoff().isPresent()) {
+                out.put(code, own.cutoff().getAsDouble());
             }
         });
         return out;

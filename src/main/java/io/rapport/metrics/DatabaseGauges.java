@@ -168,7 +168,7 @@ public class DatabaseGauges {
                     SELECT i.clinic_id, i.code, COALESCE(o.cutoff, (i.definition ->> 'defaultCutoff')::float8),
                            'custom'
                     FROM instrument i JOIN busiest b USING (clinic_id)
-                    LEFT JOIN unnest(CAST(? AS text[]), CAST(? AS float8[])) AS o(code, cutoff) ON o.code = i.code
+                    LEFT JOIN unnest(CAST(? AS text[]), CAST(? AS float8[])) AS o(code, cutoff) ON o.code = translate(i.code, '-', '_')
                 )
                 SELECT r.clinic_id, k.label,
                        avg(CASE WHEN r.total < k.cutoff THEN 1.0 ELSE 0.0 END)::float8 AS below

@@ -21,6 +21,10 @@ public interface InstrumentLabels {
      */
     Map<String, Double> builtInCutoffs();
 
-    /** Every configured {@code rapport.instruments.<code>.cutoff}: for a clinic's instrument it wins over its definition's. */
+    /**
+     * Every configured {@code rapport.instruments.<code>.cutoff}, by folded code (upper case, {@code -}
+     * as {@code _}: the form an environment variable leaves it in): for a clinic's instrument it
+     * wins over its definition's.
+     */
     Map<String, Double> configuredCutoffs();
 }

@@ -5,10 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.rapport.config.MapKeys;
 import io.rapport.config.RapportConfig;
 import io.rapport.error.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,8 +25,12 @@ public class IngestRateLimiter {
     private final Cache<String, Bucket> buckets;
     private final RapportConfig.Ingest config;
 
+    /** Subjects' own limits by folded subject ({@link MapKeys}: keys set by environment variable arrive lowercased). */
+    private final Map<String, RapportConfig.SubjectLimit> subjects;
+
     IngestRateLimiter(RapportConfig config) {
         this.config = config.ingest();
+        this.subjects = MapKeys.folded(this.config.subjects());
         // Idle subjects are forgotten; a returning one starts with a full bucket, as a new one would.
         this.buckets = Caffeine.newBuilder()
                 .expireAfterAccess(Duration.ofMinutes(10))
@@ -33,7 +39,8 @@ public class IngestRateLimiter {
     }
 
     private Bandwidth limitFor(String subject) {
-        RapportConfig.SubjectLimit own = config.subjects().get(subject);
+        // Subjects that differ only in case or punctuation share one configured limit.
+        RapportConfig.SubjectLimit own = subjects.get(MapKeys.folded(subject));
         double perSecond = own == null ? config.rateLimit() : own.rateLimit().orElse(config.rateLimit());
         int burst = own == null ? config.rateLimitBurst() : own.rateLimitBurst().orElse(config.rateLimitBurst());
         // Bucket4j refills whole tokens over a period: the rate per minute keeps fractions like 0.5/s.

@@ -216,6 +216,31 @@ class AlertSequenceTest {
     }
 
     /**
+     * The test JVM is started with {@code RAPPORT_INSTRUMENTS__ENV_SCALE__CUTOFF=12} (pom.xml), the
+     * way an operator sets the cutoff of a code with a hyphen; SmallRye Config hands it over as the
+     * key {@code env.scale}. A clinic's ENV-SCALE defines a cutoff of 10, which the configured 12
+     * overrides: 4 + 4 + 3 = 11 is under 12 and over 10, and 13 is over both.
+     */
+    @Test
+    void aCutoffSetByEnvironmentVariableOverridesTheDefinitions() {
+        String clinic = unique("c");
+        given().contentType(ContentType.JSON)
+                .body(with(instrument(clinic, "ENV-SCALE"), "total", "SUM", "defaultCutoff", 10))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(201);
+        postVisit(clinic, "a", "pat-1", 1, 201);
+        postVisit(clinic, "b", "pat-1", 2, 201);
+        rate(clinic, "a", "ENV-SCALE", 10, 201, 4.0, 4.0, 3.0);
+        rate(clinic, "b", "ENV-SCALE", 10, 201, 5.0, 4.0, 4.0);
+        assertThat(alertsOf(clinic, "open")).containsExactly("a BELOW_CUTOFF");
+        given().get("/api/v1/clinics/" + clinic + "/visits/a/ratings/ENV-SCALE")
+                .then()
+                .body("alerts[0].total", equalTo(11.0))
+                .body("alerts[0].cutoff", equalTo(12.0));
+    }
+
+    /**
      * One batch that holds a rating and its correction: each item is answered in turn, created then
      * updated, and the alerts are those of the rating as it stands at the end. The first is 8 * 4 =
      * 32, under the cutoff of 36; the second 9.5 * 4 = 38, over it, and the first of its

@@ -31,6 +31,34 @@ class RateLimitTest {
 
     private record Sent(String visitId, int status, String retryAfter, String contentType) {}
 
+    /**
+     * The test JVM is started with {@code RAPPORT_INGEST_SUBJECTS__ENV_PLATFORM__RATE_LIMIT=1} and
+     * {@code …_BURST=3} (pom.xml), which SmallRye Config hands over under the key {@code
+     * env.platform}: the subject env-platform gets that limit. Eight requests in a row, well inside
+     * a second each, can be admitted only three at once plus one a second.
+     */
+    @Test
+    void aSubjectsLimitSetByEnvironmentVariableApplies() {
+        String clinic = unique("c");
+        String token = Tokens.bearer(Tokens.token("env-platform", List.of(Roles.INGEST), List.of(clinic)));
+        long started = System.nanoTime();
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            statuses.add(given().header("Authorization", token)
+                    .contentType(ContentType.JSON)
+                    .body(List.of())
+                    .post("/api/v1/visits/batch")
+                    .statusCode());
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(statuses).containsOnly(200, 429);
+        assertThat(statuses.stream().filter(s -> s == 200).count())
+                .as("admitted in %.1f s", seconds)
+                .isLessThanOrEqualTo(3 + (long) Math.ceil(seconds) + 1)
+                .isGreaterThanOrEqualTo(3);
+        assertThat(statuses).contains(429);
+    }
+
     @Test
     void overTheLimitIs429WithRetryAfterAndNothingStored() throws Exception {
         String clinic = unique("c");
