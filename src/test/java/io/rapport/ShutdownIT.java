@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM to the packaged jar with a batch in flight: readiness turns DOWN first, a request that
  * arrives once the delay is over gets 503, the batch completes 2xx, the embedded PostgreSQL stops
  * cleanly, and after a restart on the same data directory every acknowledged visit is there. The
- * embedded server's own messages are kept in its log throughout.
+ * embedded server's own messages are kept in its log throughout, and no refused address's path
+ * reaches the metrics.
  */
 class ShutdownIT {
 
@@ -102,6 +103,22 @@ class ShutdownIT {
             assertThat(newRequestsRefused)
                     .as("a new request after the shutdown delay gets 503")
                     .isTrue();
+            // Refused before any route, an address outside the API came with its raw path as the
+            // metrics' uri label: whatever a caller typed, without a token, on the metrics page.
+            HttpResponse<Void> outside = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/patient-8841"))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(outside.statusCode()).isEqualTo(503);
+            HttpResponse<String> metrics = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + management + "/q/metrics"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body())
+                    .contains("http_server_requests_seconds_count{")
+                    .contains("status=\"503\"")
+                    .doesNotContain("patient-8841");
             assertThat(app.isAlive())
                     .as("still waiting for the batch in flight")
                     .isTrue();

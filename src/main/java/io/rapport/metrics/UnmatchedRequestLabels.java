@@ -41,9 +41,9 @@ class UnmatchedRequestLabels {
      * The {@code uri} label a timed request may carry, given the one Quarkus gave it. What Quarkus's
      * HTTP layer refuses before any route runs (a {@code %} that starts no escape, in the path or
      * the query) never reaches {@link #label}, and comes with its raw path: an API address gets
-     * its template, or {@value #UNKNOWN_PATH} when it has none, and any other address refused
-     * with a 4xx gets {@value #UNKNOWN_PATH} too, but for Quarkus's own {@code NOT_FOUND}. A
-     * template, and what a route answered outside the API, stay as they are.
+     * its template, or {@value #UNKNOWN_PATH} when it has none, and any other address answered
+     * with a 4xx or 5xx gets {@value #UNKNOWN_PATH} too, but for Quarkus's own {@code NOT_FOUND}.
+     * A template, and what a route answered outside the API below 400, stay as they are.
      */
     static String safeUri(String uri, String status) {
         if (uri == null) {
@@ -56,7 +56,9 @@ class UnmatchedRequestLabels {
             String template = Routes.template(uri);
             return template == null ? UNKNOWN_PATH : template;
         }
-        boolean refused = status != null && status.startsWith("4");
+        // 5xx as well: once the shutdown delay is over, ShutdownFilter answers every address 503
+        // before any route runs, and Quarkus labels that with the raw path too.
+        boolean refused = status != null && (status.startsWith("4") || status.startsWith("5"));
         return refused && !uri.equals("NOT_FOUND") ? UNKNOWN_PATH : uri;
     }
 
