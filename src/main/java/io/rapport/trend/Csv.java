@@ -146,10 +146,22 @@ final class Csv {
         List<List<Object>> rows = new java.util.ArrayList<>();
         for (TrendSeries.Series s : t.series()) {
             for (TrendSeries.Point p : s.points()) {
-                rows.add(row(t.metric(), t.stat(), s.group(), p.start(), p.visits(), p.value(), p.suppressed()));
+                rows.add(row(
+                        t.metric(),
+                        t.interval(),
+                        t.stat(),
+                        t.groupBy(),
+                        s.group(),
+                        p.start(),
+                        p.visits(),
+                        p.value(),
+                        p.suppressed()));
             }
         }
-        return windowed(window(t), List.of("metric", "stat", "group", "start", "visits", "value", "suppressed"), rows);
+        return windowed(
+                window(t),
+                List.of("metric", "interval", "stat", "groupBy", "group", "start", "visits", "value", "suppressed"),
+                rows);
     }
 
     /**
@@ -166,6 +178,7 @@ final class Csv {
         List<String> header = new java.util.ArrayList<>(List.of(
                 "providerId",
                 "visits",
+                "clinicVisits",
                 "faceToFaceShareMean",
                 "clinicFaceToFaceShareMean",
                 "documentationSecondsMean",
@@ -186,6 +199,7 @@ final class Csv {
             List<Object> row = new java.util.ArrayList<>(row(
                     r.providerId(),
                     r.visits(),
+                    k.visits(),
                     r.faceToFaceShareMean(),
                     k.faceToFaceShareMean(),
                     r.documentationSecondsMean(),
@@ -214,8 +228,8 @@ final class Csv {
     static String drivers(Drivers d) {
         List<List<Object>> rows = new java.util.ArrayList<>();
         for (Drivers.Driver x : d.drivers()) {
-            List<Object> r =
-                    new java.util.ArrayList<>(row(d.instrument(), x.metric(), x.n(), x.correlation(), x.suppressed()));
+            List<Object> r = new java.util.ArrayList<>(
+                    row(d.instrument(), d.ratedVisits(), x.metric(), x.n(), x.correlation(), x.suppressed()));
             for (Drivers.Quartile q : x.quartiles()) {
                 r.add(q.n());
                 r.add(q.lower());
@@ -228,6 +242,7 @@ final class Csv {
                 window(d),
                 List.of(
                         "instrument",
+                        "ratedVisits",
                         "metric",
                         "n",
                         "correlation",

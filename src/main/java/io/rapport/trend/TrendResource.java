@@ -191,12 +191,15 @@ public class TrendResource {
         audit.clinic(params.clinicId);
     }
 
+    /** Vary: Accept, since the same address answers JSON or CSV by that header alone. */
     private static <T> Response respond(boolean csv, T body, Function<T, String> asCsv) {
         if (csv) {
             return Response.ok(asCsv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
+                    .header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
                     .build();
         }
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8"))
+                .header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
                 .build();
     }
 

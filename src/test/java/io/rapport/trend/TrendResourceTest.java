@@ -917,6 +917,10 @@ class TrendResourceTest {
         List<Map<String, String>> trend =
                 csv(clinic, "/trends", query(WEEKS, "metric", "faceToFaceSeconds", "stat", "count"));
         assertThat(trend.get(0)).containsKeys("start", "visits", "value");
+        // The query's own choices too, as JSON echoes them: a monthly series is not a weekly one.
+        assertThat(trend)
+                .allMatch(r ->
+                        r.get("interval").equals("week") && r.get("groupBy").equals("none"));
         assertThat(trend)
                 .allMatch(r -> r.get("window.clinicId").equals(clinic)
                         && r.get("window.from").equals("2026-02-02")
@@ -935,6 +939,7 @@ class TrendResourceTest {
                 .containsKeys("providerId", "visits", "window.from", "window.to", "window.providerId");
         assertThat(providers)
                 .anyMatch(r -> r.get("providerId").equals(C) && r.get("visits").equals("11"));
+        assertThat(providers).allMatch(r -> r.get("clinicVisits").equals("36"));
 
         List<Map<String, String>> drivers = csv(clinic, "/drivers", query(WEEKS, "instrument", "SRS"));
         assertThat(drivers.get(0)).containsKeys("metric", "n");
@@ -947,6 +952,29 @@ class TrendResourceTest {
         assertThat(drivers)
                 .anyMatch(
                         r -> r.get("metric").equals("waitSeconds") && r.get("n").equals("19"));
+        String rated = String.valueOf(EXPECT.ratedVisits(WEEKS, "SRS"));
+        assertThat(drivers).allMatch(r -> r.get("ratedVisits").equals(rated));
+    }
+
+    /** One address answers JSON or CSV by Accept alone, so a cache must key on it. */
+    @Test
+    void everyAnswerVariesByAccept() {
+        String clinic = mainClinic();
+        Map<String, Map<String, ?>> endpoints = Map.of(
+                "/summary", WEEKS.query(),
+                "/trends", query(WEEKS, "metric", "faceToFaceSeconds"),
+                "/providers", WEEKS.query(),
+                "/drivers", query(WEEKS, "instrument", "SRS"));
+        endpoints.forEach((endpoint, query) -> {
+            for (String accept : List.of("application/json", "text/csv")) {
+                given().accept(accept)
+                        .queryParams(query)
+                        .get("/api/v1/clinics/" + clinic + endpoint)
+                        .then()
+                        .statusCode(200)
+                        .header("Vary", containsString("Accept"));
+            }
+        });
     }
 
     // ---- data -------------------------------------------------------------------------------
