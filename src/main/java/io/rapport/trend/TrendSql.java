@@ -437,7 +437,8 @@ class TrendSql {
 
         /**
          * A result row as column label → value, in select order. Parameters in order: a String[]
-         * binds as text[], a Double[] as float8[], an Instant as timestamptz, anything else as is.
+         * binds as text[], a Double[] as float8[], an Instant[] as timestamptz[], an Instant as
+         * timestamptz, anything else as is.
          */
         List<Map<String, Object>> query(String sql, Object... params) {
             checkNotAbandoned();
@@ -501,6 +502,15 @@ class TrendSql {
                     ps.setArray(next++, c.createArrayOf("text", array));
                 } else if (p instanceof Double[] array) {
                     ps.setArray(next++, c.createArrayOf("float8", array));
+                } else if (p instanceof Instant[] array) {
+                    // Bound as timestamptz[] itself, not text[] cast in the statement: text to
+                    // timestamptz is only stable, so the planner would not fold that cast and every
+                    // row would parse the whole array again (ten times the 365-day trend's time).
+                    ps.setArray(
+                            next++,
+                            c.createArrayOf(
+                                    "timestamptz",
+                                    Arrays.stream(array).map(Jdbc::text).toArray()));
                 } else if (p instanceof Instant instant) {
                     Jdbc.setInstant(ps, next++, instant);
                 } else {
@@ -971,10 +981,9 @@ class TrendSql {
                 // No "WHERE x IS NOT NULL": every group in the window gets its rows (aggregates skip
                 // nulls, so a bucket of nulls only counts n = 0), and the groups need no scan of their own.
                 + "FROM obs GROUP BY grp, bucket ORDER BY grp, bucket";
-        String[] starts = Arrays.stream(bucketStarts).map(Jdbc::text).toArray(String[]::new);
         return instrument == null
-                ? s.query(sql, window(w, (Object) starts))
-                : s.query(sql, ratings(w, new String[] {instrument}, (Object) starts));
+                ? s.query(sql, window(w, (Object) bucketStarts))
+                : s.query(sql, ratings(w, new String[] {instrument}, (Object) bucketStarts));
     }
 
     /**
