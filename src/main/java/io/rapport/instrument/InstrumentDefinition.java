@@ -292,9 +292,17 @@ public record InstrumentDefinition(
             out.add(new Violation("itemMax", "must be greater than itemMin (" + Numbers.format(itemMin) + ")"));
             return false;
         }
-        if (itemStep > 0 && Double.isFinite(itemStep)) {
+        if (Double.isInfinite(itemStep)) {
+            // 1e400 in JSON reads as Infinity, which @Positive lets by; stored, it could not be read
+            // back as a number, and every request about the clinic's instruments failed.
+            out.add(new Violation("itemStep", "must be a finite number"));
+        } else if (itemStep > 0) {
             double steps = (itemMax - itemMin) / itemStep;
-            if (!(steps <= MAX_STEPS)) {
+            if (Math.rint(steps) < 1) {
+                // A step wider than the scale makes every answer a whole number of steps from itemMin.
+                out.add(new Violation(
+                        "itemStep", "must be at most itemMax - itemMin (" + Numbers.format(itemMax - itemMin) + ")"));
+            } else if (!(steps <= MAX_STEPS)) {
                 out.add(new Violation(
                         "itemStep",
                         "must leave at most 1000000 steps between itemMin and itemMax (leaves "

@@ -490,6 +490,44 @@ class RatingResourceTest {
                 .body("total", nullValue());
     }
 
+    /**
+     * A step JSON can write but a double cannot hold (1e400 reads as Infinity) was registered, then
+     * could not be read back, and every request about the clinic's instruments answered 500; a step
+     * wider than the scale let any answer through the step check. Both are refused, nothing is
+     * stored, and the clinic's instruments still list.
+     */
+    @Test
+    void aStepThatIsInfiniteOrWiderThanTheScaleIsRefused() throws Exception {
+        String clinic = unique("c");
+        String huge = new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsString(with(instrument(clinic, "STEP-1"), "itemStep", 0.25))
+                .replace("\"itemStep\":0.25", "\"itemStep\":1e400");
+        assertThat(huge).contains("1e400");
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(huge)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", equalTo(List.of("itemStep")))
+                .body("violations[0].message", equalTo("must be a finite number"));
+        // The fixture's scale is 1..5: a step of 10 leaves no whole step between its ends.
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(with(instrument(clinic, "STEP-1"), "itemStep", 10))
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("itemStep")))
+                .body("violations[0].message", equalTo("must be at most itemMax - itemMin (4)"));
+        given().queryParam("clinicId", clinic)
+                .get("/api/v1/instruments")
+                .then()
+                .statusCode(200)
+                .body("code", equalTo(List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5")));
+    }
+
     @Test
     void instrumentsAreListedAndClinicsRegisterTheirOwn() {
         String clinic = unique("c");
