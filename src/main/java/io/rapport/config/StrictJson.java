@@ -57,6 +57,11 @@ public class StrictJson implements ObjectMapperCustomizer {
                 .addDeserializer(Instant.class, new TextInstants()));
         for (LogicalType type : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
             mapper.coercionConfigFor(type).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+            // "" and "  " take a path of their own, which read them as null: a correction sending
+            // "connectionDrops": "" wiped the stored value instead of hearing it is not a number.
+            mapper.coercionConfigFor(type)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setAcceptBlankAsEmpty(false);
         }
         // Jackson reads 1 and 0 as true and false unless told not to.
         mapper.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);

@@ -455,6 +455,23 @@ class VisitResourceTest {
         assertThat(rows(clinic)).isZero();
     }
 
+    /** An empty or blank string is not a number either, nor a way to send none. */
+    @Test
+    void anEmptyOrBlankStringForAWholeNumberIs400NamingTheField() {
+        String clinic = unique("c");
+        for (String field : List.of("faceToFaceSeconds", "connectionDrops", "afterHoursDocumentationSeconds")) {
+            for (String text : List.of("", "  ")) {
+                postInvalid(with(visit(clinic, "v-1"), field, text))
+                        .then()
+                        .statusCode(400)
+                        .contentType("application/problem+json")
+                        .body("violations[0].field", equalTo(field))
+                        .body("violations[0].message", equalTo("must be a whole number"));
+            }
+        }
+        assertThat(rows(clinic)).isZero();
+    }
+
     @Test
     void everyBrokenRuleIsNamedAtOnce() {
         String clinic = unique("c");
