@@ -253,6 +253,33 @@ class DatabaseFailureTest {
     }
 
     /**
+     * A partition in the middle of a write: Rapport gives up after the write timeout and closes its
+     * connection, but PostgreSQL never hears of it. Its session sat idle in the transaction holding
+     * the new visit's key, so every retry of that visit waited for it and answered 503, until TCP
+     * keepalive ended the session hours later, with readiness UP all the while.
+     * idle_in_transaction_session_timeout ends such a session (5 s in the test profile, 30 s
+     * otherwise), and the platform's retry goes through.
+     */
+    @Test
+    void aWriteOrphanedByAPartitionLetsItsRetryThroughOnceTheIdleTimeoutEndsIt() {
+        String clinic = unique("orphan");
+        // Pooled connections open first, as in service.
+        postJson(VISITS, visit(clinic, "warm")).then().statusCode(201);
+        String marker = unique("orphan-marker");
+        Map<String, Object> orphaned = with(visit(clinic, "v-1"), "providerId", marker);
+        TestDatabase.proxy().partitionAfter(marker);
+        try {
+            assertUnavailable(() -> postJson(VISITS, orphaned));
+        } finally {
+            TestDatabase.proxy().pass();
+        }
+        Http.Timed retried = Http.timed(() -> Http.until2xx(Duration.ofSeconds(20), () -> postJson(VISITS, orphaned)));
+        assertThat(retried.response().statusCode()).isEqualTo(201);
+        assertThat(retried.response().jsonPath().getInt("revision")).isEqualTo(1);
+        assertThat(retried.took()).as("until the retry was stored").isLessThan(Duration.ofSeconds(12));
+    }
+
+    /**
      * A batch of new visits goes in by COPY. When the database stops answering in the middle of
      * it, the copy waited out the write timeout, then its cancel and the rollback each waited it
      * out again on the same connection: a 503 after 7.5 s. The marker is a provider id, which only

@@ -24,13 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  *
  * <p>{@link #blackHoleAfter} switches to a black hole in the middle of a statement: once the bytes
- * Rapport sends hold a marker, as when the server stalls while a statement is under way.
+ * Rapport sends hold a marker, as when the server stalls while a statement is under way. {@link
+ * #partitionAfter} cuts the network there instead: bytes either way are lost, and Rapport closing
+ * its end is never heard by PostgreSQL, whose session stays open, its transaction and locks with it,
+ * as after a partition until TCP keepalive notices (hours, by default).
  */
 public final class FaultProxy implements AutoCloseable {
 
     public enum Mode {
         PASS,
         BLACK_HOLE,
+        PARTITION,
         DELAY,
         RESET
     }
@@ -42,6 +46,7 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long delayMillis;
     private volatile boolean closed;
     private volatile byte[] marker;
+    private volatile boolean partitionOnMarker;
 
     public FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -61,6 +66,7 @@ public final class FaultProxy implements AutoCloseable {
 
     public void pass() {
         marker = null;
+        partitionOnMarker = false;
         mode = Mode.PASS;
     }
 
@@ -70,6 +76,13 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Passes bytes until Rapport sends {@code text}, forwards that chunk, then holds everything. */
     public void blackHoleAfter(String text) {
+        marker = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        mode = Mode.PASS;
+    }
+
+    /** Passes bytes until Rapport sends {@code text}, forwards that chunk, then drops everything (see above). */
+    public void partitionAfter(String text) {
+        partitionOnMarker = true;
         marker = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         mode = Mode.PASS;
     }
@@ -117,11 +130,16 @@ public final class FaultProxy implements AutoCloseable {
         Thread t = new Thread(
                 () -> {
                     byte[] buf = new byte[16 * 1024];
-                    try (InputStream in = from.getInputStream();
-                            OutputStream out = to.getOutputStream()) {
+                    // Not closed with the reader: closing a socket's stream closes the socket, and a
+                    // partition must leave PostgreSQL's end open. The finally below closes what goes.
+                    try (InputStream in = from.getInputStream()) {
+                        OutputStream out = to.getOutputStream();
                         int n;
                         while ((n = in.read(buf)) >= 0) {
                             holdWhileBlackHoled(from);
+                            if (mode == Mode.PARTITION) {
+                                continue; // lost on the way
+                            }
                             if (mode == Mode.DELAY) {
                                 Thread.sleep(delayMillis);
                             }
@@ -133,13 +151,17 @@ public final class FaultProxy implements AutoCloseable {
                             byte[] m = marker;
                             if (m != null && direction.equals("up") && contains(buf, n, m)) {
                                 marker = null;
-                                mode = Mode.BLACK_HOLE;
+                                mode = partitionOnMarker ? Mode.PARTITION : Mode.BLACK_HOLE;
                             }
                         }
                     } catch (IOException | InterruptedException e) {
                         // The other side went away or was reset: close both halves below.
                     } finally {
-                        if (mode == Mode.RESET) {
+                        if (mode == Mode.PARTITION && direction.equals("up")) {
+                            // Rapport closed its end; PostgreSQL's stays open, as nothing reaches it.
+                            closeQuietly(from);
+                            open.add(to);
+                        } else if (mode == Mode.RESET) {
                             abort(from);
                             abort(to);
                         } else {
