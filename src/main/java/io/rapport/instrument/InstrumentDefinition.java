@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A post-visit survey instrument as data: how many items, their scale, how the total is formed
@@ -48,17 +49,24 @@ public record InstrumentDefinition(
                 message = "must be 1-32 characters of A-Z 0-9 _ -, starting with a letter or digit")
         String code,
 
-        @Min(value = 1, message = "must be at least 1") int version,
+        // Primitives the reader requires (a missing one is named, not read as 0): the document must say so.
+        @Schema(required = true) @Min(value = 1, message = "must be at least 1")
+        int version,
 
         @NotBlank @Size(max = 200, message = "must be at most 200 characters")
         String name,
 
-        @Min(value = 1, message = "must be between 1 and 100") @Max(value = 100, message = "must be between 1 and 100")
+        @Schema(required = true)
+        @Min(value = 1, message = "must be between 1 and 100")
+        @Max(value = 100, message = "must be between 1 and 100")
         int items,
 
-        double itemMin,
-        double itemMax,
-        @Positive(message = "must be greater than 0") double itemStep,
+        @Schema(required = true) double itemMin,
+        @Schema(required = true) double itemMax,
+
+        @Schema(required = true) @Positive(message = "must be greater than 0")
+        double itemStep,
+
         List<@NotBlank @Size(max = 500, message = "must be at most 500 characters") String> itemTexts,
 
         @Size(max = 100, message = "must hold at most 100 subscales")
@@ -78,8 +86,8 @@ public record InstrumentDefinition(
         List<@NotNull @Valid Category> categories,
 
         Double defaultCutoff,
-        boolean dropAlert,
-        double dropThreshold) {
+        @Schema(required = true) boolean dropAlert,
+        @Schema(required = true) double dropThreshold) {
 
     static final String CLINIC_ID_PATTERN = "[A-Za-z0-9._:-]{1,128}";
     static final String CODE_PATTERN = "[A-Z0-9][A-Z0-9_-]{0,31}";
@@ -129,15 +137,15 @@ public record InstrumentDefinition(
 
     public record MissingRule(
             @NotNull MissingPolicy policy,
-            int maxMissing,
+            @Schema(required = true) int maxMissing,
             @NotNull OverLimit overLimit) {}
 
     public record Category(
             @NotBlank @Size(max = 64, message = "must be at most 64 characters")
             String name,
 
-            double min,
-            double max) {}
+            @Schema(required = true) double min,
+            @Schema(required = true) double max) {}
 
     public InstrumentDefinition {
         // Built-ins are shared constants, so nothing reachable from a definition may be mutable.

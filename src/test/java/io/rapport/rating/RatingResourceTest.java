@@ -528,6 +528,30 @@ class RatingResourceTest {
                 .body("code", equalTo(List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5")));
     }
 
+    /**
+     * A definition's numbers and flags are read as required (a missing one is named, never taken as
+     * 0 or false), and the document says so: it listed them as optional and nullable, so a client
+     * built from it could leave out dropThreshold beside dropAlert false and get a 400 it was not
+     * told of. Both the document and the service refuse such a body.
+     */
+    @Test
+    void aDefinitionWithoutItsNumbersBreaksTheDocumentAndIsRefusedNamingThem() {
+        String clinic = unique("c");
+        Map<String, Object> without = new LinkedHashMap<>(instrument(clinic, "BARE-1"));
+        List.of("dropAlert", "dropThreshold").forEach(without::remove);
+        AssertionError e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                AssertionError.class,
+                () -> given().contentType(ContentType.JSON).body(without).post("/api/v1/instruments"));
+        assertThat(e.getMessage()).contains("The request of POST").contains("dropThreshold");
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(without)
+                .post("/api/v1/instruments")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("dropAlert", "dropThreshold")));
+    }
+
     @Test
     void instrumentsAreListedAndClinicsRegisterTheirOwn() {
         String clinic = unique("c");
