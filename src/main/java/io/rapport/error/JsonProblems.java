@@ -2,8 +2,10 @@ package io.rapport.error;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -42,6 +44,10 @@ public final class JsonProblems {
             // Well-formed JSON: a whole number too large for its field (2147483648 for a count).
             return new Violation(path, "is out of range for " + describe(tooLarge.getTargetType()));
         }
+        Violation repeated = repeatedKey(e);
+        if (repeated != null) {
+            return repeated;
+        }
         JsonLocation loc = e.getLocation();
         String where = loc == null || loc.getLineNr() < 0
                 ? ""
@@ -63,6 +69,40 @@ public final class JsonProblems {
             return new Violation(path(m), "must be " + describe(m.getTargetType()));
         }
         return violation(e);
+    }
+
+    /** Jackson's own wording for a key sent twice (STRICT_DUPLICATE_DETECTION), which has no type of its own. */
+    private static final String DUPLICATE = "Duplicate field '";
+
+    /**
+     * A key sent twice is well-formed JSON, and was answered as "not well-formed" with no field,
+     * leaving a developer to look for a syntax error that is not there. It is named, with where
+     * the object holding it sits ({@code [7].clinicId}), when it is a plain word.
+     */
+    private static Violation repeatedKey(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        if (!(e instanceof StreamReadException read) || m == null || !m.startsWith(DUPLICATE) || !m.endsWith("'")) {
+            return null;
+        }
+        String name = m.substring(DUPLICATE.length(), m.length() - 1);
+        String where =
+                read.getProcessor() == null ? "" : where(read.getProcessor().getParsingContext());
+        if (!Violation.key(name).equals(name)) {
+            return new Violation(where, "holds a key given more than once (not repeated back: it is not a plain word)");
+        }
+        return new Violation(where.isEmpty() ? name : where + "." + name, "is given more than once");
+    }
+
+    /** Where the object being read sits: {@code [7]}, {@code missing}, or "" at the top. */
+    private static String where(JsonStreamContext object) {
+        java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+        for (JsonStreamContext c = object == null ? null : object.getParent();
+                c != null && !c.inRoot();
+                c = c.getParent()) {
+            parts.addFirst(c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + Violation.key(c.getCurrentName()));
+        }
+        String path = String.join("", parts);
+        return path.startsWith(".") ? path.substring(1) : path;
     }
 
     /** A number too large for its type, as thrown, or as the cause Jackson wrapped with its path. */

@@ -455,6 +455,35 @@ class VisitResourceTest {
         assertThat(rows(clinic)).isZero();
     }
 
+    /**
+     * A key sent twice is well-formed JSON: it is named, with where its object sits in a batch,
+     * not answered as a syntax error.
+     */
+    @Test
+    void aKeySentTwiceIsNamed() throws Exception {
+        String clinic = unique("c");
+        String one = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(visit(clinic, "v-1"));
+        String twice = one.replaceFirst("\\{", "{\"clinicId\":\"" + clinic + "\",");
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(twice)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", equalTo(List.of("clinicId")))
+                .body("violations[0].message", equalTo("is given more than once"));
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body("[" + one + "," + twice + "]")
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("[1].clinicId")))
+                .body("violations[0].message", equalTo("is given more than once"));
+        assertThat(rows(clinic)).isZero();
+    }
+
     /** An empty or blank string is not a number either, nor a way to send none. */
     @Test
     void anEmptyOrBlankStringForAWholeNumberIs400NamingTheField() {
