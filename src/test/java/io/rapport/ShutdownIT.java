@@ -152,6 +152,21 @@ class ShutdownIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(summary.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(summary.body()).get("visits").asLong()).isEqualTo(BATCH);
+        // The batch's audit row too: the trail drains its last rows before the database stops.
+        HttpResponse<String> audit = HTTP.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://localhost:" + http + "/api/v1/audit?size=500&clinicId=" + clinic))
+                        .header("Authorization", TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(audit.statusCode()).isEqualTo(200);
+        List<String> routes = new ArrayList<>();
+        JSON.readTree(audit.body())
+                .get("items")
+                .forEach(i -> routes.add(i.get("method").asText() + " "
+                        + i.get("route").asText() + " " + i.get("status").asInt() + " "
+                        + i.get("records").asLong()));
+        assertThat(routes).contains("POST /api/v1/visits/batch 200 " + BATCH);
 
         // An error of the embedded server's, on the data directory it was restarted on, is logged.
         Matcher port = Pattern.compile("Embedded PostgreSQL started on port (\\d+)")

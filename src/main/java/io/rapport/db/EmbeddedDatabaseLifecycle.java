@@ -2,8 +2,10 @@ package io.rapport.db;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 /**
  * Stopping Rapport stops its embedded PostgreSQL (also on each dev-mode reload, which restarts it).
@@ -16,7 +18,12 @@ class EmbeddedDatabaseLifecycle {
         EmbeddedDatabaseProcess.stoppedByApplication();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /**
+     * After every other observer of the event: the audit trail drains its last rows into the
+     * database then, and observers of one priority run in no promised order, so the stop came
+     * after that drain only as long as the build happened to register it second.
+     */
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_AFTER + 1000) ShutdownEvent event) {
         EmbeddedDatabaseProcess.stop();
     }
 }
