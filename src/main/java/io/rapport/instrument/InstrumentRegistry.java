@@ -1,6 +1,7 @@
 package io.rapport.instrument;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.StartupEvent;
 import io.rapport.config.MapKeys;
 import io.rapport.config.RapportConfig;
 import io.rapport.error.ProblemException;
@@ -9,6 +10,7 @@ import io.rapport.ingest.Outcome;
 import io.rapport.metrics.InstrumentLabels;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -18,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * Built-in instruments (in code) and the ones clinics register (table {@code instrument}). A
@@ -25,6 +28,8 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class InstrumentRegistry implements InstrumentLabels {
+
+    private static final Logger LOG = Logger.getLogger(InstrumentRegistry.class);
 
     private final InstrumentRepository repository;
     private final ObjectMapper mapper;
@@ -59,6 +64,17 @@ public class InstrumentRegistry implements InstrumentLabels {
             return builtIn;
         }
         return repository.find(clinicId, code).map(this::definition);
+    }
+
+    /**
+     * The configured cutoffs, once at startup: an instrument's answer shows only its definition's
+     * default, so this line is where an operator sees that a setting took.
+     */
+    void logConfiguredCutoffs(@Observes StartupEvent event) {
+        Map<String, Double> configured = configuredCutoffs();
+        if (!configured.isEmpty()) {
+            LOG.infof("Alert cutoffs set by configuration, by code (case, '-' and '_' ignored): %s", configured);
+        }
     }
 
     public List<InstrumentDefinition> list(String clinicId) {

@@ -55,6 +55,25 @@ class MapKeysTest {
         assertThat(MapKeys.folded(config.instruments()).get("SRS").cutoff()).hasValue(34.0);
     }
 
+    /**
+     * A code with a hyphen written the plain way cannot be split into a name and a setting: SmallRye
+     * drops it, and the startup warning names it; the quoted form and a plain code are read.
+     */
+    @Test
+    void aVariableNothingWasReadFromIsNamed() {
+        Map<String, String> environment = Map.of(
+                "RAPPORT_INSTRUMENTS_WAI_SR_CUTOFF", "50",
+                "RAPPORT_INSTRUMENTS__CARE_X__CUTOFF", "30",
+                "RAPPORT_INSTRUMENTS_SRS_CUTOFF", "35",
+                "RAPPORT_INGEST_SUBJECTS__PLATFORM_A__RATE_LIMIT_BURST", "9",
+                "RAPPORT_INGEST_SUBJECTS_PLATFORM_B_RATE_LIMIT", "5",
+                "RAPPORT_INGEST_MAX_BATCH", "500");
+        RapportConfig config = config(environment, Map.of());
+        assertThat(config.instruments()).containsOnlyKeys("srs", "care.x");
+        assertThat(UnreadMapVariables.unread(environment, config))
+                .containsExactly("RAPPORT_INGEST_SUBJECTS_PLATFORM_B_RATE_LIMIT", "RAPPORT_INSTRUMENTS_WAI_SR_CUTOFF");
+    }
+
     private static RapportConfig config(Map<String, String> environment, Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withSources(new EnvConfigSource(environment, 300))
