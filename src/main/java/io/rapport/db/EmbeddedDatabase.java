@@ -312,6 +312,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
     }
 
+    /** How long a stop may take past pg_ctl's own 5 s before Rapport exits without it. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(15);
+
     @Override
     public void close() {
         try {
@@ -319,7 +322,24 @@ public final class EmbeddedDatabase implements AutoCloseable {
         } catch (IOException e) {
             LOG.warnf("Embedded PostgreSQL did not stop cleanly: %s", e.getMessage());
         }
-        // The library logs a failed stop (a frozen server does not answer pg_ctl) and goes on.
+        // The library logs a failed stop (a frozen server does not answer pg_ctl) and goes on. Its
+        // pg_ctl waits 5 s; a shutdown checkpoint after heavy ingest on a slow disk can take longer,
+        // and the server finishes it on its own: exiting under it left the container or service
+        // manager to kill it mid-checkpoint, and the next start to recover.
+        if (serverRunning()) {
+            LOG.infof(
+                    "Embedded PostgreSQL is still stopping (a long checkpoint?); waiting up to %d s for it",
+                    STOP_WAIT.toSeconds());
+            Instant deadline = Instant.now().plus(STOP_WAIT);
+            while (serverRunning() && Instant.now().isBefore(deadline)) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         if (serverRunning()) {
             LOG.warnf("Embedded PostgreSQL did not stop: it still runs on %s; the next start stops it", dataDir);
         } else {

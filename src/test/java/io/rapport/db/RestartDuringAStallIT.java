@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rapport.support.PackagedApp;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -64,6 +65,38 @@ class RestartDuringAStallIT {
                     .isTrue();
             assertThat(again.output()).contains("Stopping a PostgreSQL left running");
         }
+    }
+
+    /**
+     * A stop that outlasts pg_ctl's own 5 s (a long shutdown checkpoint; here the server is frozen
+     * until pg_ctl has given up, then let go) is waited for: Rapport exited at once, leaving the
+     * server mid-shutdown for a container or service manager to kill.
+     */
+    @Test
+    void aStopThatOutlastsPgCtlsWaitIsWaitedFor() throws Exception {
+        data = workDir.resolve("data");
+        var settings = PackagedApp.prodSettings(
+                "RAPPORT_EMBEDDED_DB_DATA_DIR", data.toString(), "QUARKUS_SHUTDOWN_DELAY", "0s");
+        try (PackagedApp app = PackagedApp.start(workDir.resolve("run"), settings, List.of())) {
+            assertThat(app.awaitManagement200("/q/health/ready", Duration.ofSeconds(90)))
+                    .as(app.output())
+                    .isTrue();
+            List<ProcessHandle> server = postgresOf(data);
+            frozen.addAll(server);
+            signal("-STOP", server);
+            app.terminate();
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+            while (!app.output().contains("is still stopping") && Instant.now().isBefore(deadline)) {
+                Thread.sleep(100);
+            }
+            assertThat(app.output()).as("waiting past pg_ctl").contains("is still stopping");
+            signal("-CONT", server);
+            OptionalInt exit = app.awaitExit(Duration.ofSeconds(60));
+            assertThat(exit).as("exited; output:%n%s", app.output()).isPresent();
+            assertThat(app.output()).contains("Embedded PostgreSQL stopped").doesNotContain("did not stop:");
+        }
+        assertThat(postgresOf(data)).isEmpty();
+        assertThat(data.resolve("postmaster.pid")).doesNotExist();
     }
 
     private static void signal(String signal, List<ProcessHandle> processes) throws Exception {
