@@ -83,7 +83,7 @@ public record Violation(String field, String message) {
                 : new Violation("", "a name that is not a plain word (not repeated back) " + message);
     }
 
-    private static boolean plain(String name) {
+    static boolean plain(String name) {
         return name != null && PLAIN_NAME.matcher(name).matches();
     }
 
