@@ -217,6 +217,11 @@ class TrendSql {
         // Streamed statements are server-prepared (forEachRow); each run is still planned for its
         // own window, as planEachTime has the others planned.
         settings.append("; SET LOCAL plan_cache_mode = force_custom_plan");
+        // The pool's 30 s idle-in-transaction bound is for writes, whose orphans hold row locks. An
+        // answer's first connection sits idle in its snapshot while the helper runs the other half,
+        // several statements of up to statement_timeout each: killed there, an answer already
+        // computed failed. A read-only snapshot holds no row lock; an orphaned one still ends.
+        settings.append("; SET LOCAL idle_in_transaction_session_timeout = '5min'");
         if (!parallelWorkers) {
             settings.append("; SET LOCAL max_parallel_workers_per_gather = 0");
         }
