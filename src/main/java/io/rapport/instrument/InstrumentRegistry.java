@@ -119,6 +119,25 @@ public class InstrumentRegistry implements InstrumentLabels {
         return out;
     }
 
+    /**
+     * Configuration names a code folded ({@link MapKeys}), so a new WAI_SR would take the cutoff an
+     * operator set for the built-in WAI-SR. Codes registered before this check keep their versions.
+     */
+    private static void refuseACodeConfiguredAsABuiltIn(String code) {
+        String folded = MapKeys.folded(code);
+        BuiltInInstruments.all().stream()
+                .filter(b -> MapKeys.folded(b.code()).equals(folded))
+                .findFirst()
+                .ifPresent(b -> {
+                    throw new ProblemException(
+                            409,
+                            "Conflict",
+                            code + " reads as the built-in " + b.code()
+                                    + " in configuration, where case, '-' and '_' are alike; choose another code.",
+                            null);
+                });
+    }
+
     /** The alert rule of a built-in instrument, its configured cutoff applied. */
     public record AlertRule(String code, Double cutoff, boolean dropAlert, double dropThreshold) {}
 
@@ -189,6 +208,8 @@ public class InstrumentRegistry implements InstrumentLabels {
                         null);
             }
             refuseANewScaleForScoredRatings(def, existing.get());
+        } else {
+            refuseACodeConfiguredAsABuiltIn(def.code());
         }
         Instant now = Instant.now();
         Instrument row = repository.find(def.clinicId(), def.code()).orElseGet(() -> {

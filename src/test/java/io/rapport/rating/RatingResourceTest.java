@@ -552,6 +552,26 @@ class RatingResourceTest {
                 .body("violations.field", equalTo(List.of("dropAlert", "dropThreshold")));
     }
 
+    /** Configuration names codes folded, so a new code that folds to a built-in's would take its cutoff. */
+    @Test
+    void aNewCodeThatFoldsToABuiltInsIsRefused() {
+        String clinic = unique("c");
+        for (String code : List.of("WAI_SR", "RAPPORT_5")) {
+            given().contentType(ContentType.JSON)
+                    .body(instrument(clinic, code))
+                    .post("/api/v1/instruments")
+                    .then()
+                    .statusCode(409)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString(code + " reads as the built-in"));
+        }
+        given().queryParam("clinicId", clinic)
+                .get("/api/v1/instruments")
+                .then()
+                .statusCode(200)
+                .body("code", equalTo(List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5")));
+    }
+
     @Test
     void instrumentsAreListedAndClinicsRegisterTheirOwn() {
         String clinic = unique("c");
