@@ -25,16 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@link #blackHoleAfter} switches to a black hole in the middle of a statement: once the bytes
  * Rapport sends hold a marker, as when the server stalls while a statement is under way. {@link
- * #partitionAfter} cuts the network there instead: bytes either way are lost, and Rapport closing
- * its end is never heard by PostgreSQL, whose session stays open, its transaction and locks with it,
- * as after a partition until TCP keepalive notices (hours, by default).
+ * #partitionAfter} cuts the network of that one connection instead: bytes either way are lost, and
+ * Rapport closing its end is never heard by PostgreSQL, whose session stays open, its transaction
+ * and locks with it, as after a partition until TCP keepalive notices (hours, by default).
  */
 public final class FaultProxy implements AutoCloseable {
 
     public enum Mode {
         PASS,
         BLACK_HOLE,
-        PARTITION,
         DELAY,
         RESET
     }
@@ -47,6 +46,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean closed;
     private volatile byte[] marker;
     private volatile boolean partitionOnMarker;
+    /** Both sockets of each connection {@link #partitionAfter} cut: their bytes are lost for good. */
+    private final Set<Socket> cut = ConcurrentHashMap.newKeySet();
 
     public FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -80,7 +81,7 @@ public final class FaultProxy implements AutoCloseable {
         mode = Mode.PASS;
     }
 
-    /** Passes bytes until Rapport sends {@code text}, forwards that chunk, then drops everything (see above). */
+    /** Passes bytes until Rapport sends {@code text}, forwards that chunk, then cuts that connection (see above). */
     public void partitionAfter(String text) {
         partitionOnMarker = true;
         marker = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -137,7 +138,7 @@ public final class FaultProxy implements AutoCloseable {
                         int n;
                         while ((n = in.read(buf)) >= 0) {
                             holdWhileBlackHoled(from);
-                            if (mode == Mode.PARTITION) {
+                            if (cut.contains(from)) {
                                 continue; // lost on the way
                             }
                             if (mode == Mode.DELAY) {
@@ -151,13 +152,18 @@ public final class FaultProxy implements AutoCloseable {
                             byte[] m = marker;
                             if (m != null && direction.equals("up") && contains(buf, n, m)) {
                                 marker = null;
-                                mode = partitionOnMarker ? Mode.PARTITION : Mode.BLACK_HOLE;
+                                if (partitionOnMarker) {
+                                    cut.add(from);
+                                    cut.add(to);
+                                } else {
+                                    mode = Mode.BLACK_HOLE;
+                                }
                             }
                         }
                     } catch (IOException | InterruptedException e) {
                         // The other side went away or was reset: close both halves below.
                     } finally {
-                        if (mode == Mode.PARTITION && direction.equals("up")) {
+                        if (cut.contains(from) && direction.equals("up")) {
                             // Rapport closed its end; PostgreSQL's stays open, as nothing reaches it.
                             closeQuietly(from);
                             open.add(to);
@@ -165,6 +171,8 @@ public final class FaultProxy implements AutoCloseable {
                             abort(from);
                             abort(to);
                         } else {
+                            cut.remove(from);
+                            cut.remove(to);
                             closeQuietly(from);
                             closeQuietly(to);
                         }

@@ -666,7 +666,7 @@ class TrendResourceTest {
                 "metric", "faceToFaceSeconds", "interval", "day", "stat", "count", "tz", zone, "from", "2026-03-20");
         assertThat(getJson("/trends", clinic, merge(days, "to", "2026-03-22")).getList("series[0].points.visits"))
                 .containsExactly(1, 0);
-        // Cut in two halves at the 21st's midnight, each half bucketed on its own.
+        // Four days, cut in two halves at the 22nd's midnight, each half bucketed on its own.
         assertThat(getJson("/trends", clinic, merge(days, "to", "2026-03-24")).getList("series[0].points.visits"))
                 .containsExactly(1, 0, 0, 0);
     }

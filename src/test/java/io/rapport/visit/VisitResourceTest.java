@@ -481,6 +481,14 @@ class VisitResourceTest {
                 .statusCode(400)
                 .body("violations.field", equalTo(List.of("[1].clinicId")))
                 .body("violations[0].message", equalTo("is given more than once"));
+        // A key with digits or punctuation may be data (an object keyed by patient id): not named back.
+        String keyed = one.replaceFirst("\\{", "{\"pat-88417\":1,\"pat-88417\":2,");
+        Response r = given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(keyed)
+                .post("/api/v1/visits");
+        r.then().statusCode(400).contentType("application/problem+json");
+        assertThat(r.asString()).doesNotContain("88417");
         assertThat(rows(clinic)).isZero();
     }
 
@@ -499,6 +507,22 @@ class VisitResourceTest {
             }
         }
         assertThat(rows(clinic)).isZero();
+        // Nor, in a correction, a way to wipe a stored value.
+        String recorded = "2026-03-02T15:00:00Z";
+        given().contentType(ContentType.JSON)
+                .body(with(visit(clinic, "v-2"), "recordedAt", recorded))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        postInvalid(with(visit(clinic, "v-2"), "recordedAt", "2026-03-02T15:01:00Z", "connectionDrops", ""))
+                .then()
+                .statusCode(400)
+                .body("violations[0].field", equalTo("connectionDrops"));
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-2")
+                .then()
+                .statusCode(200)
+                .body("revision", equalTo(1))
+                .body("connectionDrops", equalTo(1));
     }
 
     @Test
