@@ -77,7 +77,8 @@ public final class JsonProblems {
     /**
      * A key sent twice is well-formed JSON, and was answered as "not well-formed" with no field,
      * leaving a developer to look for a syntax error that is not there. It is named, with where
-     * the object holding it sits ({@code [7].clinicId}), when it is a word of letters.
+     * the object holding it sits ({@code [7].clinicId}), when it is a word of letters (a key with
+     * digits or punctuation may be data, an object keyed by patient id, and is not repeated back).
      */
     private static Violation repeatedKey(JsonProcessingException e) {
         String m = e.getOriginalMessage();
@@ -87,12 +88,7 @@ public final class JsonProblems {
         String name = m.substring(DUPLICATE.length(), m.length() - 1);
         String where =
                 read.getProcessor() == null ? "" : where(read.getProcessor().getParsingContext());
-        // As for an unknown field: only a name of letters, as every field is; a key with digits or
-        // punctuation may be data (an object keyed by patient id) and is not repeated back.
-        if (!Violation.plain(name)) {
-            return new Violation(where, "holds a key given more than once (not repeated back: it is not a plain word)");
-        }
-        return new Violation(where.isEmpty() ? name : where + "." + name, "is given more than once");
+        return Violation.repeatedField(where, name);
     }
 
     /** Where the object being read sits: {@code [7]}, {@code missing}, or "" at the top. */

@@ -67,13 +67,27 @@ public record Violation(String field, String message) {
      * object by patient id must not find that id in the answer.
      */
     public static Violation unknownField(String parent, String name) {
-        if (plain(name)) {
-            return new Violation(
-                    parent == null || parent.isEmpty() ? name : parent + "." + name, "is not a known field");
-        }
-        return new Violation(
-                parent == null ? "" : parent,
+        return aboutField(
+                parent,
+                name,
+                "is not a known field",
                 "holds a field that is not known (its name is not repeated back: it is not a plain word)");
+    }
+
+    /** An object at {@code parent} holds the key {@code name} twice; named back as {@link #unknownField} is. */
+    public static Violation repeatedField(String parent, String name) {
+        return aboutField(
+                parent,
+                name,
+                "is given more than once",
+                "holds a key given more than once (not repeated back: it is not a plain word)");
+    }
+
+    private static Violation aboutField(String parent, String name, String named, String unnamed) {
+        if (plain(name)) {
+            return new Violation(parent == null || parent.isEmpty() ? name : parent + "." + name, named);
+        }
+        return new Violation(parent == null ? "" : parent, unnamed);
     }
 
     /** A rule about a name the caller chose, named back only when it is a plain word. */
@@ -83,7 +97,7 @@ public record Violation(String field, String message) {
                 : new Violation("", "a name that is not a plain word (not repeated back) " + message);
     }
 
-    static boolean plain(String name) {
+    private static boolean plain(String name) {
         return name != null && PLAIN_NAME.matcher(name).matches();
     }
 

@@ -37,6 +37,9 @@ public class InstrumentRegistry implements InstrumentLabels {
     /** Per-instrument settings by folded code ({@link MapKeys}: keys set by environment variable arrive lowercased). */
     private final Map<String, RapportConfig.InstrumentSettings> settings;
 
+    /** {@link #configuredCutoffs}, made once: configuration does not change while Rapport runs. */
+    private final Map<String, Double> configuredCutoffs;
+
     private final Event<InstrumentReplaced> replaced;
     private final ScoredRatings scored;
 
@@ -52,6 +55,9 @@ public class InstrumentRegistry implements InstrumentLabels {
         this.mapper = mapper;
         this.validator = validator;
         this.settings = MapKeys.folded(config.instruments());
+        Map<String, Double> cutoffs = new java.util.TreeMap<>();
+        settings.forEach((code, own) -> own.cutoff().ifPresent(c -> cutoffs.put(code, c)));
+        this.configuredCutoffs = java.util.Collections.unmodifiableMap(cutoffs);
         this.replaced = replaced;
     }
 
@@ -156,13 +162,7 @@ public class InstrumentRegistry implements InstrumentLabels {
      */
     @Override
     public Map<String, Double> configuredCutoffs() {
-        Map<String, Double> out = new java.util.TreeMap<>();
-        settings.forEach((code, own) -> {
-            if (own.cutoff().isPresent()) {
-                out.put(code, own.cutoff().getAsDouble());
-            }
-        });
-        return out;
+        return configuredCutoffs;
     }
 
     /**

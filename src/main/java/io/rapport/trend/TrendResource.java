@@ -193,14 +193,10 @@ public class TrendResource {
 
     /** Vary: Accept, since the same address answers JSON or CSV by that header alone. */
     private static <T> Response respond(boolean csv, T body, Function<T, String> asCsv) {
-        if (csv) {
-            return Response.ok(asCsv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
-                    .header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
-                    .build();
-        }
-        return Response.ok(body, MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8"))
-                .header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
-                .build();
+        Response.ResponseBuilder answer = csv
+                ? Response.ok(asCsv.apply(body), Csv.MEDIA_TYPE + ";charset=UTF-8")
+                : Response.ok(body, MediaType.APPLICATION_JSON_TYPE.withCharset("UTF-8"));
+        return answer.header(HttpHeaders.VARY, HttpHeaders.ACCEPT).build();
     }
 
     /**

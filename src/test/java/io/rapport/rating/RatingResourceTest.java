@@ -521,11 +521,7 @@ class RatingResourceTest {
                 .statusCode(400)
                 .body("violations.field", equalTo(List.of("itemStep")))
                 .body("violations[0].message", equalTo("must be at most itemMax - itemMin (4)"));
-        given().queryParam("clinicId", clinic)
-                .get("/api/v1/instruments")
-                .then()
-                .statusCode(200)
-                .body("code", equalTo(List.of("SRS", "WAI-SR", "CARE", "NPS", "RAPPORT-5")));
+        assertOnlyBuiltInsListed(clinic);
     }
 
     /**
@@ -565,6 +561,11 @@ class RatingResourceTest {
                     .contentType("application/problem+json")
                     .body("detail", containsString(code + " reads as the built-in"));
         }
+        assertOnlyBuiltInsListed(clinic);
+    }
+
+    /** Nothing of a refused registration was stored: the clinic sees the built-ins alone. */
+    private static void assertOnlyBuiltInsListed(String clinic) {
         given().queryParam("clinicId", clinic)
                 .get("/api/v1/instruments")
                 .then()
