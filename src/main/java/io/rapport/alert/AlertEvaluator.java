@@ -121,7 +121,9 @@ public class AlertEvaluator {
             ), ranked AS (
                 SELECT s.clinic_id, s.visit_id, s.instrument, s.total, s.provider_id,
                        lag(s.total) OVER (PARTITION BY s.clinic_id, s.patient_pseudonym, s.provider_id, s.instrument
-                                          ORDER BY s.started_at, s.visit_id) AS previous_total
+                                          -- Byte order, as the README says: the database's
+                                          -- own collation may put "a" before "B".
+                                          ORDER BY s.started_at, s.visit_id COLLATE "C") AS previous_total
                 FROM scope s WHERE s.complete
             ), judged AS (
                 SELECT k.*, ru.cutoff, ru.drop_alert, ru.drop_threshold

@@ -42,6 +42,21 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final Map<String, String> SERVER_SETTINGS =
             Map.of("max_connections", "100", "max_locks_per_transaction", "256");
 
+    /**
+     * The locale options of initdb, which makes a new cluster (an existing data directory keeps the
+     * locale it was made with). Left out, initdb took the environment's: a cluster made where LANG
+     * was en_US.UTF-8 sorted ids one way and one made in the container another, and a glibc upgrade
+     * can reorder a libc collation under the indexes built with it. Byte order (locale C) is the
+     * same everywhere and for ever. With an ICU locale, text sorts by that instead: the test suite's
+     * database sorts by English, so a query that leans on the database's collation, which an
+     * external PostgreSQL may set to anything, fails its test rather than passing by luck.
+     */
+    public static Map<String, String> initdbLocale(String icuLocale) {
+        return icuLocale == null
+                ? Map.of("locale", "C")
+                : Map.of("locale", "C", "locale-provider", "icu", "icu-locale", icuLocale);
+    }
+
     /** Where the server's messages go, relative to its data directory. */
     static final String SERVER_LOG_DIR = "log";
 
@@ -90,6 +105,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     // the requests still in flight; EmbeddedDatabaseProcess stops it after them.
                     .setRegisterShutdownHook(false);
             SERVER_SETTINGS.forEach(builder::setServerConfig);
+            initdbLocale(null).forEach(builder::setLocaleConfig);
             // The library reads the server's messages through the pipe of the pg_ctl it starts, and
             // the JDK closes that pipe as soon as pg_ctl exits: every message after startup (errors,
             // checkpoints, a crash, a full disk, the stop) went into a closed pipe and was lost.

@@ -120,6 +120,29 @@ class AlertSequenceTest {
                 .body("total", equalTo(1));
     }
 
+    /**
+     * Visits that start at the same instant follow each other by visitId compared byte by byte, the
+     * README's rule, whatever the database's collation. The suite's database sorts text by ICU
+     * English, where "a" comes before "B"; byte by byte "B" (0x42) comes before "a" (0x61).
+     */
+    @Test
+    void visitsStartingAtTheSameInstantFollowEachOtherByTheBytesOfTheirIds() {
+        String clinic = unique("c");
+        postVisit(clinic, "a", "pat-1", 1, 201);
+        postVisit(clinic, "B", "pat-1", 1, 201);
+        // By hand: B is 10 * 4 = 40, a is 9.5 * 4 = 38, neither below 36. In byte order a follows B,
+        // a drop of 2; in English order B would follow a, a rise, and nothing would be raised.
+        postSrs(clinic, "B", 10.0, 10.0, 10.0, 10.0);
+        postSrs(clinic, "a", 9.5, 9.5, 9.5, 9.5);
+        given().get("/api/v1/clinics/" + clinic + "/visits/a/ratings/SRS")
+                .then()
+                .body("alerts.reason", equalTo(List.of("DROP_FROM_PREVIOUS")))
+                .body("alerts[0].previousTotal", equalTo(40.0));
+        given().get("/api/v1/clinics/" + clinic + "/visits/B/ratings/SRS")
+                .then()
+                .body("alerts", empty());
+    }
+
     /** A rating of the visit on {@code instrument}, recorded {@code second} seconds after DAY0. */
     private static Map<String, Object> recorded(
             String clinic, String visitId, String instrument, int second, Double... items) {

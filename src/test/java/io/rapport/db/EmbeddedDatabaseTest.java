@@ -104,6 +104,25 @@ class EmbeddedDatabaseTest {
         }
     }
 
+    /**
+     * A new cluster sorts text byte by byte (locale C) whatever the environment's locale, so ids
+     * sort the same on every machine. By hand: "B" is 0x42, "a" 0x61, "b" 0x62.
+     */
+    @Test
+    void aNewClusterSortsTextByteByByte() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(new EmbeddedDatabaseSettings(null, 0, false));
+                Connection c = connect(db);
+                Statement s = c.createStatement()) {
+            assertThat(one(
+                            s,
+                            "SELECT datcollate || ' ' || datlocprovider::text FROM pg_database"
+                                    + " WHERE datname = current_database()"))
+                    .isEqualTo("C c");
+            assertThat(one(s, "SELECT string_agg(x, ' ' ORDER BY x) FROM (VALUES ('a'), ('B'), ('b')) v(x)"))
+                    .isEqualTo("B a b");
+        }
+    }
+
     @Test
     void aTemporaryClusterIsRemovedOnStop() throws Exception {
         Path data;
@@ -206,10 +225,14 @@ class EmbeddedDatabaseTest {
         return DriverManager.getConnection(db.jdbcUrl(), "postgres", "postgres");
     }
 
-    private static String show(Statement s, String setting) throws Exception {
-        try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+    private static String one(Statement s, String query) throws Exception {
+        try (ResultSet rs = s.executeQuery(query)) {
             rs.next();
             return rs.getString(1);
         }
+    }
+
+    private static String show(Statement s, String setting) throws Exception {
+        return one(s, "SHOW " + setting);
     }
 }

@@ -35,6 +35,23 @@ class ComposeFileTest {
         assertThat(SERVICES.path("postgres").path("image").asText()).isEqualTo("postgres:17");
     }
 
+    /** Made as the Kubernetes cluster is (k8s/base/postgres/cluster.yaml): locale C, page checksums. */
+    @Test
+    void theDatabaseIsMadeWithByteOrderTextAndPageChecksums() {
+        List<String> args = List.of(SERVICES.path("postgres")
+                .path("environment")
+                .path("POSTGRES_INITDB_ARGS")
+                .asText()
+                .split(" "));
+        assertThat(args).contains("--locale=C", "--encoding=UTF8", "--data-checksums");
+        JsonNode initdb = Yaml.file(Path.of("k8s/base/postgres/cluster.yaml"))
+                .path("spec")
+                .path("bootstrap")
+                .path("initdb");
+        assertThat(initdb.path("dataChecksums").asBoolean()).isTrue();
+        assertThat(initdb.path("localeCollate").asText()).isEqualTo("C");
+    }
+
     @Test
     void everyServiceHasAHealthcheck() {
         SERVICES.properties().forEach(s -> {

@@ -32,6 +32,9 @@ import java.util.concurrent.TimeUnit;
 @QuarkusTestResource(TestDatabase.class)
 public class TestDatabase implements QuarkusTestResourceLifecycleManager {
 
+    /** The ICU locale the suite's database sorts text by (EmbeddedDatabase.initdbLocale). */
+    public static final String SORTS_TEXT_BY = "en";
+
     private static EmbeddedPostgres postgres;
     private static FaultProxy proxy;
     private static Path dataDir;
@@ -48,6 +51,8 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
                     .setCleanDataDirectory(true)
                     .setPGStartupWait(Duration.ofSeconds(60));
             EmbeddedDatabase.SERVER_SETTINGS.forEach(builder::setServerConfig);
+            // English, where "a" sorts before "B": byte order would hide a query that needs COLLATE "C".
+            EmbeddedDatabase.initdbLocale(SORTS_TEXT_BY).forEach(builder::setLocaleConfig);
             postgres = builder.start();
             port = postgres.getPort();
             ProcessHandle postmaster = postmaster();
