@@ -942,11 +942,19 @@ class TrendSql {
     /** How many writes to a clinic a snapshot sees, and the exclusive or of their random stamps. */
     record DataVersion(long writes, long stamp) {}
 
-    /** Alerts open now (not windowed: an open alert needs attention whenever its visit was). */
+    /**
+     * Alerts open now, of the provider and on visits of the modality the answer is filtered by. Not
+     * limited to the dates: an open alert needs attention whenever its visit was.
+     */
     static long openAlerts(Snapshot s, TrendWindow w) {
-        String sql = "SELECT count(*) AS n FROM alert "
-                + "WHERE clinic_id = ? AND status = 'OPEN' AND (CAST(? AS text) IS NULL OR provider_id = ?)";
-        return lng(s.query(sql, w.clinicId(), w.providerId(), w.providerId())
+        String sql = """
+                SELECT count(*) AS n FROM alert a
+                WHERE a.clinic_id = ? AND a.status = 'OPEN' AND (CAST(? AS text) IS NULL OR a.provider_id = ?)
+                  AND (CAST(? AS text) IS NULL OR EXISTS (
+                      SELECT 1 FROM visit v
+                      WHERE v.clinic_id = a.clinic_id AND v.visit_id = a.visit_id AND v.modality = ?))
+                """;
+        return lng(s.query(sql, w.clinicId(), w.providerId(), w.providerId(), w.modality(), w.modality())
                 .get(0)
                 .get("n"));
     }

@@ -299,7 +299,7 @@ final class TrendExpectations {
         }
 
         e.putAll(continuity(careOf(w)));
-        e.put("openAlerts", openAlerts(w.providerId()));
+        e.put("openAlerts", openAlerts(w.providerId(), w.modality()));
         return e;
     }
 
@@ -381,13 +381,17 @@ final class TrendExpectations {
     /**
      * Open alerts the ratings must have raised, over every visit of the clinic whatever its date:
      * one per rating below its instrument's cutoff, and one per SRS that fell by a point or more
-     * since the same patient's previous SRS with the same provider (visits ordered by start).
+     * since the same patient's previous SRS with the same provider (visits ordered by start), of
+     * the provider's visits and of the modality's when those are given.
      */
-    int openAlerts(String providerId) {
+    int openAlerts(String providerId, String modality) {
         int count = 0;
         for (Rating r : ratings) {
             Visit v = visitById.get(r.visitId());
-            if (v == null || !r.complete() || (providerId != null && !providerId.equals(v.providerId()))) {
+            if (v == null
+                    || !r.complete()
+                    || (providerId != null && !providerId.equals(v.providerId()))
+                    || (modality != null && !modality.equals(v.modality()))) {
                 continue;
             }
             Double cutoff = CUTOFFS.get(r.instrument());

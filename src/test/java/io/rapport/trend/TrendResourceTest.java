@@ -354,7 +354,7 @@ class TrendResourceTest {
         // All of the clinic's visits are from early 2026, long before that window.
         assertThat(json.getInt("visits")).isZero();
         // Alerts are not windowed.
-        assertThat(json.getInt("openAlerts")).isEqualTo(EXPECT.openAlerts(null));
+        assertThat(json.getInt("openAlerts")).isEqualTo(EXPECT.openAlerts(null, null));
     }
 
     // ---- trends -----------------------------------------------------------------------------
