@@ -46,6 +46,13 @@ public interface RapportConfig {
         /** fsync and synchronous_commit on; only tests may turn this off. */
         @WithDefault("true")
         boolean durable();
+
+        /**
+         * How long a start may take while the server runs: a recovery after a crash replays the
+         * WAL first. One that exits while starting is reported at once.
+         */
+        @WithDefault("10m")
+        Duration startTimeout();
     }
 
     interface Pseudonym {

@@ -23,6 +23,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -100,7 +104,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(temporary)
-                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setPGStartupWait(settings.startTimeout())
                     // The library's own exit hook stopped PostgreSQL the moment SIGTERM arrived, under
                     // the requests still in flight; EmbeddedDatabaseProcess stops it after them.
                     .setRegisterShutdownHook(false);
@@ -123,17 +127,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 // synchronous_commit=off can lose acknowledged visits on a crash.
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
-            EmbeddedPostgres postgres;
-            try {
-                postgres = builder.start();
-            } catch (IOException | RuntimeException e) {
-                // Why the server did not start (a port taken, a failed recovery) is in its own log
-                // by now, not in the library's message.
-                throw new IllegalStateException(
-                        "Could not start the embedded PostgreSQL: " + e.getMessage() + ". The end of its log ("
-                                + dir.resolve(SERVER_LOG_DIR) + "):\n" + serverLogTail(dir.resolve(SERVER_LOG_DIR)),
-                        e);
-            }
+            EmbeddedPostgres postgres = startWatched(builder, dir, settings.startTimeout());
             EmbeddedDatabase db = new EmbeddedDatabase(postgres, dir, temporary);
             LOG.infof(
                     "Embedded PostgreSQL started on port %d with data in %s%s, %s; its own log is in %s. "
@@ -147,6 +141,122 @@ public final class EmbeddedDatabase implements AutoCloseable {
             return db;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    /** How often a start looks at the server it waits for, and how often it says it still waits. */
+    private static final Duration START_POLL = Duration.ofMillis(200);
+
+    private static final Duration START_NOTE_EVERY = Duration.ofSeconds(30);
+
+    /**
+     * How long a start waits for a server process to appear at all, initdb and the binaries' first
+     * unpacking included: one that cannot read its configuration exits before it writes anything.
+     */
+    static final Duration NEVER_STARTED_WAIT = Duration.ofMinutes(2);
+
+    /** The file the postmaster writes with its command line once it has read its configuration. */
+    private static final String OPTS_FILE = "postmaster.opts";
+
+    /**
+     * Starts the server and waits for it while it runs, up to {@code timeout}. The library's fixed
+     * wait (it was a minute) ended a start whose server was still replaying the WAL after a crash;
+     * the server went on, the next start stopped it as a killed run's orphan and began the
+     * recovery again, so a recovery longer than the wait never finished. A server that exits while
+     * starting (a failed recovery) is reported at once rather than after the whole wait, and a
+     * start that fails stops the server it started instead of leaving it running.
+     */
+    private static EmbeddedPostgres startWatched(EmbeddedPostgres.Builder builder, Path dir, Duration timeout)
+            throws IOException {
+        // Written afresh by this start's postmaster: its presence says the server got that far.
+        Files.deleteIfExists(dir.resolve(OPTS_FILE));
+        CompletableFuture<EmbeddedPostgres> started = new CompletableFuture<>();
+        Thread starter = new Thread(
+                () -> {
+                    try {
+                        started.complete(builder.start());
+                    } catch (Throwable e) {
+                        started.completeExceptionally(e);
+                    }
+                },
+                "embedded-pg-start");
+        // The library's readiness login has no timeout: against a frozen server it never returns.
+        starter.setDaemon(true);
+        starter.start();
+        Instant begun = Instant.now();
+        Instant nextNote = begun.plus(START_NOTE_EVERY);
+        while (true) {
+            String failure;
+            try {
+                return started.get(START_POLL.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                failure = e.getCause().getMessage();
+            } catch (TimeoutException e) {
+                failure = stillStarting(dir, begun, timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = "interrupted while it started";
+            }
+            if (failure != null) {
+                starter.interrupt();
+                stopServerOf(dir);
+                // Why the server did not start (a failed recovery, a bad setting) is in its own
+                // log by now, not in the library's message.
+                throw new IllegalStateException("Could not start the embedded PostgreSQL: " + failure
+                        + ". The end of its log (" + dir.resolve(SERVER_LOG_DIR) + "):\n"
+                        + serverLogTail(dir.resolve(SERVER_LOG_DIR)));
+            }
+            if (Instant.now().isAfter(nextNote)) {
+                LOG.infof(
+                        "Embedded PostgreSQL is still starting after %d s (after a crash it replays its WAL"
+                                + " first); waiting up to %s (rapport.embedded-db.start-timeout). Its log: %s",
+                        Duration.between(begun, Instant.now()).toSeconds(), timeout, dir.resolve(SERVER_LOG_DIR));
+                nextNote = nextNote.plus(START_NOTE_EVERY);
+            }
+        }
+    }
+
+    /** Why a start still under way should end now, or null to go on waiting. */
+    private static String stillStarting(Path dir, Instant begun, Duration timeout) {
+        Duration waited = Duration.between(begun, Instant.now());
+        if (postmasterOf(dir).isPresent()) {
+            // The library gives up at the timeout itself; this is for a readiness login that hangs.
+            return waited.compareTo(timeout.plus(Duration.ofSeconds(10))) > 0
+                    ? "it did not become ready within " + timeout
+                    : null;
+        }
+        if (Files.exists(dir.resolve(OPTS_FILE))) {
+            // It wrote its options file, so it ran: gone now, it exited.
+            return "it exited while starting";
+        }
+        return waited.compareTo(NEVER_STARTED_WAIT) > 0
+                ? "no server process appeared within " + NEVER_STARTED_WAIT
+                : null;
+    }
+
+    /**
+     * Stops, at once and with every process of it, a server this start began and gave up on: it
+     * serves nothing yet, and a recovery it was in the middle of starts over as safely next time.
+     */
+    private static void stopServerOf(Path dir) {
+        postmasterOf(dir).ifPresent(postmaster -> kill(postmaster, "of a failed start"));
+    }
+
+    /**
+     * Kills a postmaster and every process forked from it: its backends outlive a killed
+     * postmaster and keep the shared memory a new server needs, which then refuses to start for as
+     * long as they are there.
+     */
+    private static void kill(ProcessHandle postmaster, String whose) {
+        List<ProcessHandle> server = new ArrayList<>(postmaster.descendants().toList());
+        server.add(postmaster);
+        server.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : server) {
+            try {
+                p.onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception stillThere) {
+                LOG.warnf("PostgreSQL process %d %s did not exit", p.pid(), whose);
+            }
         }
     }
 
@@ -223,22 +333,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
             ProcessHandle orphan = owner.get();
             orphan.destroy();
             try {
-                orphan.onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                orphan.onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (Exception e) {
-                // Still there: frozen (a stalled disk) or hung. Its backends outlive a killed
-                // postmaster and keep the shared memory a new server needs, which then refuses
-                // to start for as long as they are there: they go with it.
-                List<ProcessHandle> server =
-                        new ArrayList<>(orphan.descendants().toList());
-                server.add(orphan);
-                server.forEach(ProcessHandle::destroyForcibly);
-                for (ProcessHandle p : server) {
-                    try {
-                        p.onExit().get(ORPHAN_STOP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (Exception stillThere) {
-                        LOG.warnf("PostgreSQL process %d left by an earlier run did not exit", p.pid());
-                    }
-                }
+                // Still there: frozen (a stalled disk) or hung.
+                kill(orphan, "left by an earlier run");
             }
         } else if (owner.isPresent()) {
             // The pid was reused by an unrelated process: the file is stale all the same.
@@ -314,17 +412,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * postgres on this data directory. Nothing starts it again if it dies (killed, out of memory).
      */
     public boolean serverRunning() {
+        return postmasterOf(dataDir).isPresent();
+    }
+
+    /** The live postmaster its postmaster.pid names, when that is a postgres on this directory. */
+    private static Optional<ProcessHandle> postmasterOf(Path dataDir) {
         try {
             List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
-            return !lines.isEmpty()
-                    && parsePid(lines.get(0))
+            return lines.isEmpty()
+                    ? Optional.empty()
+                    : parsePid(lines.get(0))
                             .flatMap(ProcessHandle::of)
                             .filter(ProcessHandle::isAlive)
                             // Where the system does not tell a process's command line, alive is enough.
-                            .filter(p -> p.info().commandLine().isEmpty() || isPostgresFor(p, dataDir))
-                            .isPresent();
+                            .filter(p -> p.info().commandLine().isEmpty() || isPostgresFor(p, dataDir));
         } catch (IOException | RuntimeException e) {
-            return false;
+            return Optional.empty();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.rapport.db;
 
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
 import io.smallrye.config.ConfigValue;
@@ -39,7 +40,10 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
         var settings = new EmbeddedDatabaseSettings(
                 dataDir == null || dataDir.isBlank() ? null : Path.of(dataDir),
                 Integer.parseInt(valueOr(context.getValue("rapport.embedded-db.port"), "0")),
-                bool(context.getValue("rapport.embedded-db.durable"), true));
+                bool(context.getValue("rapport.embedded-db.durable"), true),
+                DurationConverter.parseDuration(valueOr(
+                        context.getValue("rapport.embedded-db.start-timeout"),
+                        EmbeddedDatabaseSettings.DEFAULT_START_TIMEOUT.toString())));
         return List.of(new EmbeddedDatabaseConfigSource(settings));
     }
 

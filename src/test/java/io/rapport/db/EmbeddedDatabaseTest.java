@@ -14,6 +14,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,55 @@ class EmbeddedDatabaseTest {
             assertThat(one(s, "SELECT string_agg(x, ' ' ORDER BY x) FROM (VALUES ('a'), ('B'), ('b')) v(x)"))
                     .isEqualTo("B a b");
         }
+    }
+
+    /**
+     * A server that exits while it starts is reported at once, with the reason from its own log,
+     * not after the whole start wait (here ten minutes, the default). Deleting the WAL of a stopped
+     * cluster leaves it no checkpoint to start from: its recovery fails at once.
+     */
+    @Test
+    void aServerThatExitsWhileStartingIsReportedAtOnceWithItsReason() throws Exception {
+        Path data = dir.resolve("pg");
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(new EmbeddedDatabaseSettings(data, 0, true))) {
+            assertThat(db.serverRunning()).isTrue();
+        }
+        try (Stream<Path> wal = Files.list(data.resolve("pg_wal"))) {
+            for (Path segment : wal.filter(Files::isRegularFile).toList()) {
+                Files.delete(segment);
+            }
+        }
+        assertThatThrownBy(() -> EmbeddedDatabase.start(new EmbeddedDatabaseSettings(data, 0, true)))
+                .hasMessageContaining("it exited while starting")
+                .hasMessageContaining("could not locate a valid checkpoint record");
+        assertThat(postgresOn(data)).isEmpty();
+    }
+
+    /**
+     * A start that gives up stops the server it began: left running, it held the data directory
+     * and the port until the next start stopped it as an orphan. A server that refuses every login
+     * never passes the library's readiness check, so the start times out.
+     */
+    @Test
+    void aStartThatTimesOutStopsTheServerItBegan() throws Exception {
+        Path data = dir.resolve("pg");
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(new EmbeddedDatabaseSettings(data, 0, false))) {
+            assertThat(db.serverRunning()).isTrue();
+        }
+        Files.writeString(data.resolve("pg_hba.conf"), "host all all 0.0.0.0/0 reject\nhost all all ::/0 reject\n");
+        assertThatThrownBy(() ->
+                        EmbeddedDatabase.start(new EmbeddedDatabaseSettings(data, 0, false, Duration.ofSeconds(3))))
+                .hasMessageContaining("Could not start the embedded PostgreSQL");
+        assertThat(postgresOn(data)).isEmpty();
+    }
+
+    /** Every process whose command line names the data directory: a postmaster started on it. */
+    private static List<ProcessHandle> postgresOn(Path data) {
+        String path = data.toAbsolutePath().toString();
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().commandLine().map(c -> c.contains(path)).orElse(false))
+                .toList();
     }
 
     @Test
