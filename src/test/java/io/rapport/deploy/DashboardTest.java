@@ -79,6 +79,25 @@ class DashboardTest {
      * once the selectors, ranges, groupings and numbers are taken out, only PromQL's own words may
      * be left.
      */
+    /**
+     * A gauge is the same figure on every pod of one deployment, so a panel takes the max over pods,
+     * but under "All" two deployments (prod and a load test) hold different figures: a max over
+     * both showed the larger as the total, and two clinics of one id in two namespaces as one.
+     */
+    @Test
+    void aMaxOverPodsKeepsDeploymentsApart() {
+        Pattern maxBy = Pattern.compile("max by \\(([^)]*)\\)");
+        int checked = 0;
+        for (String expr : EXPRESSIONS) {
+            Matcher m = maxBy.matcher(expr);
+            while (m.find()) {
+                assertThat(m.group(1).split(",\\s*")).as("in %s", expr).contains("namespace");
+                checked++;
+            }
+        }
+        assertThat(checked).isPositive();
+    }
+
     @Test
     void noPanelNamesAMetricWithoutItsLabelMatchers() {
         for (String expr : EXPRESSIONS) {
