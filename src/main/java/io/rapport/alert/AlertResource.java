@@ -18,6 +18,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -98,15 +99,21 @@ public class AlertResource {
                     String size) {
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
+        // Every parameter is read before any is refused, so one answer names all that are wrong.
+        List<Violation> violations = new ArrayList<>();
         List<String> statuses = STATUSES.get(status);
         if (statuses == null) {
-            throw ProblemException.badParameter("status", "must be one of open, acknowledged, resolved, all");
+            violations.add(new Violation("status", "must be one of open, acknowledged, resolved, all"));
         }
         if (providerId != null && !Ids.valid(providerId)) {
-            throw ProblemException.badParameter("providerId", Ids.MESSAGE);
+            violations.add(new Violation("providerId", Ids.MESSAGE));
         }
-        AlertPage answer = store.list(
-                clinicId, statuses, providerId, Params.page(page), Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE));
+        Integer pageNumber = Params.page(page, violations);
+        Integer pageSize = Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE, violations);
+        if (!violations.isEmpty()) {
+            throw ProblemException.invalid(violations);
+        }
+        AlertPage answer = store.list(clinicId, statuses, providerId, pageNumber, pageSize);
         audit.records(answer.items().size());
         return answer;
     }

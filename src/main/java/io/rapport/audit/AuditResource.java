@@ -96,9 +96,13 @@ public class AuditResource {
         }
         caller.requireClinic(clinicId);
         audit.clinic(clinicId);
+        // Every parameter is read before any is refused, so one answer names all that are wrong,
+        // and before the flush below, which can wait while the database is away.
         List<Violation> violations = new ArrayList<>();
         Instant end = instant("to", to, violations);
         Instant start = instant("from", from, violations);
+        Integer pageNumber = Params.page(page, violations);
+        Integer pageSize = Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE, violations);
         if (!violations.isEmpty()) {
             throw ProblemException.invalid(violations);
         }
@@ -110,8 +114,7 @@ public class AuditResource {
         // Entries are written a moment after their request; wait for those already queued, so an
         // admin sees every request made before this one.
         trail.flush(2_000);
-        AuditPage answer =
-                store.list(clinicId, start, end, Params.page(page), Params.wholeNumber("size", size, 1, MAX_PAGE_SIZE));
+        AuditPage answer = store.list(clinicId, start, end, pageNumber, pageSize);
         audit.records(answer.items().size());
         return inScope(answer);
     }
@@ -145,9 +148,13 @@ public class AuditResource {
                         .toList());
     }
 
-    /** The instant a parameter names, or null when it is not given; a bad one is added to violations. */
+    /**
+     * The instant a parameter names, or null when it is not given; a bad one is added to
+     * violations. A blank one is bad too: read as absent, {@code to=%20} quietly became the default
+     * window, as a trend's date would not.
+     */
     private static Instant instant(String name, String value, List<Violation> violations) {
-        if (value == null || value.isBlank()) {
+        if (value == null) {
             return null;
         }
         Instant parsed;

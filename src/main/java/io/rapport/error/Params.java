@@ -1,5 +1,7 @@
 package io.rapport.error;
 
+import java.util.List;
+
 /** Query parameters read by hand, so a bad one is a named 400 rather than a framework 404. */
 public final class Params {
 
@@ -13,13 +15,16 @@ public final class Params {
 
     private Params() {}
 
-    /** A listing's {@code page}: a whole number from 0 to {@link #LAST_PAGE}, or a 400. */
-    public static int page(String value) {
-        return wholeNumber("page", value, 0, LAST_PAGE);
+    /**
+     * A listing's {@code page}, or null with the violation added, so that an answer names every
+     * bad parameter at once rather than the first only.
+     */
+    public static Integer page(String value, List<Violation> violations) {
+        return wholeNumber("page", value, 0, LAST_PAGE, violations);
     }
 
-    /** A whole number within bounds, or a 400 naming the parameter and the bounds. */
-    public static int wholeNumber(String name, String value, int min, int max) {
+    /** A whole number within bounds, or null with a violation naming the parameter and the bounds. */
+    public static Integer wholeNumber(String name, String value, int min, int max, List<Violation> violations) {
         try {
             int v = Integer.parseInt(value);
             if (v >= min && v <= max) {
@@ -28,6 +33,7 @@ public final class Params {
         } catch (NumberFormatException e) {
             // answered below
         }
-        throw ProblemException.badParameter(name, "must be a whole number from " + min + " to " + max);
+        violations.add(new Violation(name, "must be a whole number from " + min + " to " + max));
+        return null;
     }
 }

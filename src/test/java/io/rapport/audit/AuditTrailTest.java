@@ -465,6 +465,25 @@ class AuditTrailTest {
                 .statusCode(200);
     }
 
+    /**
+     * One answer names every bad parameter, a blank date among them: read as absent, a blank one
+     * quietly became the default window, and only the first bad parameter was named.
+     */
+    @Test
+    void everyBadParameterIsNamedAtOnceABlankDateAmongThem() {
+        String admin = bearer("auditor", List.of(Roles.ADMIN), List.of("*"));
+        given().header("Authorization", admin)
+                .filter(Contract.invalidRequest())
+                .queryParam("from", " ")
+                .queryParam("page", "-1")
+                .queryParam("size", "0")
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("violations.field", org.hamcrest.Matchers.containsInAnyOrder("from", "page", "size"));
+    }
+
     @Test
     void theTrailIsAppendOnlyInTheDatabaseItself() {
         given().get("/api/v1/instruments").then().statusCode(200);

@@ -7,6 +7,7 @@ import static io.rapport.support.Fixtures.with;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.endsWith;
@@ -293,6 +294,16 @@ class RatingResourceTest {
                 .then()
                 .statusCode(400)
                 .body("violations[0].field", equalTo("status"));
+        // Every bad parameter is named in one answer, not the first only.
+        given().filter(Contract.invalidRequest())
+                .queryParam("status", "closed")
+                .queryParam("providerId", "dr p")
+                .queryParam("page", "x")
+                .queryParam("size", "201")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(400)
+                .body("violations.field", containsInAnyOrder("status", "providerId", "page", "size"));
     }
 
     /**
