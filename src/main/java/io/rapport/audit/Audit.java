@@ -1,11 +1,9 @@
 package io.rapport.audit;
 
-import io.rapport.config.Ids;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.Collection;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -16,15 +14,35 @@ import java.util.function.Predicate;
 @RequestScoped
 public class Audit {
 
-    static final String CLINICS = "rapport.audit.clinics";
-    static final String REFUSED_CLINICS = "rapport.audit.refused-clinics";
-    static final String RECORDS = "rapport.audit.records";
-    static final String ROUTE = "rapport.audit.route";
-
     private final RoutingContext http;
+    private final AuditRecorder recorder;
 
-    public Audit(RoutingContext http) {
+    /** This request's, once a resource has said something of it. */
+    private AuditedRequest said;
+
+    public Audit(RoutingContext http, AuditRecorder recorder) {
         this.http = http;
+        this.recorder = recorder;
+    }
+
+    /**
+     * The resource is done. When its client left before the answer was ready, the row written then
+     * could not say what the request went on to do (a batch names its clinics and counts its
+     * records once it has committed), and Quarkus runs no response filter for such a request: a
+     * second row, under the same request id and status 499, says it.
+     */
+    @PreDestroy
+    void requestEnded() {
+        if (said != null && said.stillToWrite()) {
+            recorder.record(said, AuditedRequest.CLIENT_CLOSED_REQUEST);
+        }
+    }
+
+    private AuditedRequest request() {
+        if (said == null) {
+            said = http.get(AuditedRequest.KEY);
+        }
+        return said;
     }
 
     /**
@@ -32,12 +50,11 @@ public class Audit {
      * and the row must not keep whatever text a caller sent in its place.
      */
     public Audit clinic(String clinicId) {
-        named(http, clinicId);
+        AuditedRequest request = request();
+        if (request != null) {
+            request.clinic(clinicId, false);
+        }
         return this;
-    }
-
-    static void named(RoutingContext http, String clinicId) {
-        add(http, CLINICS, clinicId);
     }
 
     /**
@@ -45,25 +62,20 @@ public class Audit {
      * since their items were refused one by one while the request as a whole answered 200.
      */
     public Audit clinics(Collection<String> clinicIds, Predicate<String> inScope) {
-        for (String id : clinicIds) {
-            add(http, inScope.test(id) ? CLINICS : REFUSED_CLINICS, id);
+        AuditedRequest request = request();
+        if (request != null) {
+            for (String id : clinicIds) {
+                request.clinic(id, !inScope.test(id));
+            }
         }
         return this;
     }
 
-    private static void add(RoutingContext http, String key, String clinicId) {
-        if (Ids.valid(clinicId)) {
-            Set<String> clinics = http.get(key);
-            if (clinics == null) {
-                clinics = new TreeSet<>();
-                http.put(key, clinics);
-            }
-            clinics.add(clinicId);
-        }
-    }
-
     public Audit records(long count) {
-        http.put(RECORDS, count);
+        AuditedRequest request = request();
+        if (request != null) {
+            request.records(count);
+        }
         return this;
     }
 }

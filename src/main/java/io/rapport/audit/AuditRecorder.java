@@ -9,12 +9,12 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import java.lang.reflect.Method;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -28,7 +28,6 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 @ApplicationScoped
 public class AuditRecorder {
 
-    static final String REQUEST_ID = "rapport.audit.request-id";
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
 
     private final AuditTrail trail;
@@ -40,34 +39,49 @@ public class AuditRecorder {
 
     void install(@Observes Router router) {
         router.route("/api/*").order(Integer.MIN_VALUE).handler(http -> {
-            String requestId = UUID.randomUUID().toString();
-            http.put(REQUEST_ID, requestId);
-            http.response().putHeader(REQUEST_ID_HEADER, requestId);
-            http.addEndHandler(done -> record(http));
+            AuditedRequest request = new AuditedRequest(UUID.randomUUID().toString(), http);
+            http.put(AuditedRequest.KEY, request);
+            http.response().putHeader(REQUEST_ID_HEADER, request.requestId);
+            // Runs when the answer has gone out, and also when the client hangs up first: then
+            // the response holds no status yet (Vert.x's default, 200), and the resource may
+            // still be writing on a worker thread (AuditedRequest.ended).
+            http.addEndHandler(done -> {
+                namedInTheAddress(http, request);
+                record(
+                        request,
+                        request.ended(http.response().ended(), http.response().getStatusCode()));
+            });
             http.next();
         });
     }
 
     /**
      * The matched route's template, from the JAX-RS annotations: never the raw URL with its ids and
-     * query. Taken as the response leaves, because security checks answer before request filters run.
+     * query. Taken as the response leaves, because security checks answer before request filters
+     * run. The answer's status is noted too, for a client that leaves while it is being sent.
+     * (Quarkus runs no response filter once the client has left: {@link Audit} writes what the
+     * resource did then.)
      */
     @ServerResponseFilter
-    public void route(ResourceInfo resource, RoutingContext http) {
+    public void route(ResourceInfo resource, RoutingContext http, ContainerResponseContext response) {
+        AuditedRequest request = http.get(AuditedRequest.KEY);
+        if (request == null) {
+            return;
+        }
         Method method = resource.getResourceMethod();
         if (method != null) {
-            http.put(Audit.ROUTE, templates.computeIfAbsent(method, m -> template(resource.getResourceClass(), m)));
+            request.route(templates.computeIfAbsent(method, m -> template(resource.getResourceClass(), m)));
         }
+        request.answered(response.getStatus());
     }
 
-    private void record(RoutingContext http) {
+    /** Appends the request's row, as it stands, with this status. */
+    void record(AuditedRequest request, int status) {
+        RoutingContext http = request.http;
         SecurityIdentity identity = http.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
         boolean known = identity != null && !identity.isAnonymous();
-        namedInTheAddress(http);
-        Set<String> clinics = http.get(Audit.CLINICS);
-        Set<String> refused = http.get(Audit.REFUSED_CLINICS);
-        Long records = http.get(Audit.RECORDS);
-        String route = http.get(Audit.ROUTE);
+        AuditedRequest.Fields fields = request.fields();
+        String route = fields.route();
         if (route == null) {
             // Refused before any resource method ran (405, OPTIONS, a limit's 400 or 413): the
             // template of the address all the same, never the raw path.
@@ -75,17 +89,17 @@ public class AuditRecorder {
         }
         trail.append(new AuditEntry(
                 Instant.now().truncatedTo(ChronoUnit.MICROS),
-                http.get(REQUEST_ID),
+                request.requestId,
                 Caller.subjectOf(identity),
                 known ? identity.getRoles().stream().sorted().toList() : List.of(),
-                clinics == null ? List.of() : List.copyOf(clinics),
-                refused == null ? List.of() : List.copyOf(refused),
+                fields.clinics(),
+                fields.refusedClinics(),
                 // HTTP's methods only: the trail cannot be deleted, and a method is any token a
                 // caller sends, a patient id included (SentinelTest).
                 Routes.method(http.request().method().name()),
                 route == null ? "(no route)" : route,
-                http.response().getStatusCode(),
-                records == null ? 0 : records));
+                status,
+                fields.records()));
     }
 
     /**
@@ -95,12 +109,12 @@ public class AuditRecorder {
      * too, and that clinic's admin reads the refusals in the clinic's trail. A {@code clinicId} a
      * route ignores names nothing: a caller could otherwise put any clinic in another's trail.
      */
-    private static void namedInTheAddress(RoutingContext http) {
+    private static void namedInTheAddress(RoutingContext http, AuditedRequest request) {
         String path = http.normalizedPath();
-        Audit.named(http, Routes.pathParameter(path, "clinicId"));
+        request.clinic(Routes.pathParameter(path, "clinicId"), false);
         if (Routes.takesQueryParameter(path, http.request().method().name(), "clinicId")) {
             try {
-                Audit.named(http, http.queryParams().get("clinicId"));
+                request.clinic(http.queryParams().get("clinicId"), false);
             } catch (RuntimeException e) {
                 // A query that does not decode names nothing; it was refused for that already.
             }

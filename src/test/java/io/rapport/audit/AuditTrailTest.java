@@ -12,16 +12,18 @@ import io.rapport.security.Roles;
 import io.rapport.support.Contract;
 import io.rapport.support.Db;
 import io.rapport.support.Scrape;
+import io.rapport.support.TestDatabase;
 import io.rapport.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,18 +41,73 @@ class AuditTrailTest {
 
     /** The audit row of one request, found by the request id it answered with. */
     private static Map<String, Object> row(String requestId) {
-        JsonPath page = given().header("Authorization", bearer("auditor", List.of(Roles.ADMIN), List.of("*")))
+        return latestRows().stream()
+                .filter(i -> requestId.equals(i.get("requestId")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no audit row for request " + requestId));
+    }
+
+    /** The newest 500 rows of the whole trail, as an admin for every clinic reads them. */
+    private static List<Map<String, Object>> latestRows() {
+        return given().header("Authorization", bearer("auditor", List.of(Roles.ADMIN), List.of("*")))
                 .queryParam("size", 500)
                 .get("/api/v1/audit")
                 .then()
                 .statusCode(200)
                 .extract()
-                .jsonPath();
-        List<Map<String, Object>> items = page.getList("items");
-        return items.stream()
-                .filter(i -> requestId.equals(i.get("requestId")))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no audit row for request " + requestId));
+                .jsonPath()
+                .getList("items");
+    }
+
+    /**
+     * A client that hangs up while its batch waits on the database (a platform's timeout) leaves a
+     * row saying it left, 499, and, once the batch commits, a second row under the same request id
+     * and status saying what the request did: before, the one row was written as the connection
+     * closed, with the status the response had not been given yet (200) and none of the clinics or
+     * records the batch went on to write.
+     */
+    @Test
+    void aClientThatLeavesBeforeItsAnswerLeavesARowOfWhatItsRequestDid() throws Exception {
+        String clinic = unique("c");
+        String subject = unique("leaver");
+        byte[] body = new com.fasterxml.jackson.databind.ObjectMapper()
+                .writeValueAsBytes(List.of(visit(clinic, "v1"), visit(clinic, "v2"), visit(clinic, "v3")));
+        String head = "POST /api/v1/visits/batch HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                + bearer(subject, List.of(Roles.INGEST), List.of("*"))
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+        TestDatabase.freeze();
+        try {
+            try (Socket client = new Socket("localhost", RestAssured.port)) {
+                client.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().write(body);
+                client.getOutputStream().flush();
+                // The batch reaches its resource and waits on the frozen database; then the client goes.
+                Thread.sleep(1_000);
+            }
+            Thread.sleep(500);
+        } finally {
+            TestDatabase.thaw();
+        }
+        List<Map<String, Object>> rows = List.of();
+        for (int tries = 0; tries < 50 && rows.size() < 2; tries++) {
+            Thread.sleep(200);
+            rows = latestRows().stream()
+                    .filter(r -> subject.equals(r.get("subject")))
+                    .toList();
+        }
+        assertThat(rows).hasSize(2);
+        // Newest first: the outcome, then the row written as the client left.
+        assertThat(rows.get(1))
+                .containsEntry("status", 499)
+                .containsEntry("route", "/api/v1/visits/batch")
+                .containsEntry("records", 0);
+        assertThat(rows.get(0))
+                .containsEntry("requestId", rows.get(1).get("requestId"))
+                .containsEntry("status", 499)
+                .containsEntry("route", "/api/v1/visits/batch")
+                .containsEntry("clinics", List.of(clinic))
+                .containsEntry("records", 3);
+        given().get("/api/v1/clinics/" + clinic + "/visits/v3").then().statusCode(200);
     }
 
     @Test
