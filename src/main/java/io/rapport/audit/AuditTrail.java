@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
@@ -59,6 +60,10 @@ public class AuditTrail {
     private final AtomicLong unstorable = new AtomicLong();
     private final Object progress = new Object();
     private volatile boolean running;
+
+    /** Whether the rows lost at shutdown have been counted in the log: by the writer or by stop. */
+    private final AtomicBoolean lossSaid = new AtomicBoolean();
+
     private Thread writer;
 
     private final Timer writes;
@@ -99,6 +104,15 @@ public class AuditTrail {
                 writer.join(SHUTDOWN_DRAIN.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            // A writer still in an INSERT the database does not answer (frozen, partitioned) is
+            // not woken by the interrupt, and dies with the JVM: its rows and those queued behind
+            // them are lost, and said so here, since the writer never gets to say it.
+            if (writer.isAlive() && lossSaid.compareAndSet(false, true)) {
+                LOG.warnf(
+                        "Audit trail: %d entries could not be written before shutdown: the database did not"
+                                + " answer within %d s",
+                        appended.get() - written.get() - unstorable.get(), SHUTDOWN_DRAIN.toSeconds());
             }
         }
     }
@@ -159,9 +173,11 @@ public class AuditTrail {
                 // Shutting down: one more pass writes what is left.
             } catch (SQLException | RuntimeException e) {
                 if (!running) {
-                    LOG.warnf(
-                            "Audit trail: %d entries could not be written before shutdown",
-                            batch.size() + queue.size());
+                    if (lossSaid.compareAndSet(false, true)) {
+                        LOG.warnf(
+                                "Audit trail: %d entries could not be written before shutdown",
+                                batch.size() + queue.size());
+                    }
                     return;
                 }
                 Throwable failure = e;
