@@ -51,6 +51,9 @@ public class AlertEvaluator {
     static final String BELOW_CUTOFF = "BELOW_CUTOFF";
     static final String DROP_FROM_PREVIOUS = "DROP_FROM_PREVIOUS";
 
+    /** Every reason an alert is raised for, as its rows and its metric's label say. */
+    public static final List<String> REASONS = List.of(BELOW_CUTOFF, DROP_FROM_PREVIOUS);
+
     /** A visit whose sequence must be recomputed. */
     public record VisitRef(String clinicId, String visitId) {}
 

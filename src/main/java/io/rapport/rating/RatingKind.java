@@ -1,5 +1,6 @@
 package io.rapport.rating;
 
+import io.rapport.alert.AlertEvaluator;
 import io.rapport.alert.AlertStore;
 import io.rapport.error.Violation;
 import io.rapport.ingest.EventKind;
@@ -95,6 +96,9 @@ public class RatingKind implements EventKind<RatingEvent, NewRating> {
         for (String instrument : BuiltInInstruments.labels()) {
             for (String outcome : Outcome.metricTags()) {
                 metrics.ratingsAtZero(instrument, outcome);
+            }
+            for (String reason : AlertEvaluator.REASONS) {
+                metrics.alertsRaisedAtZero(instrument, reason);
             }
         }
     }

@@ -159,6 +159,11 @@ class MetricsScrapeTest {
                         .containsKey("rapport_ratings_ingested_total{instrument=\"" + instrument + "\",outcome=\""
                                 + outcome + "\"}");
             }
+            for (String reason : List.of("BELOW_CUTOFF", "DROP_FROM_PREVIOUS")) {
+                assertThat(samples)
+                        .containsKey("rapport_alerts_raised_total{instrument=\"" + instrument + "\",reason=\"" + reason
+                                + "\"}");
+            }
         }
         for (String kind : List.of("visit", "rating")) {
             for (String reason : List.of("validation", "malformed", "too_large", "unsupported_media_type")) {
