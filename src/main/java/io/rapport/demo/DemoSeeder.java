@@ -5,6 +5,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.rapport.config.RapportConfig;
+import io.rapport.ingest.BatchResponse;
 import io.rapport.ingest.IngestPipeline;
 import io.rapport.rating.RatingEvent;
 import io.rapport.rating.RatingKind;
@@ -149,7 +150,7 @@ class DemoSeeder {
                         modality.equals("VIDEO") ? random.nextInt(3) : 0,
                         null));
                 addRatings(ratingBatch, random, visitId, started.plusSeconds(duration + 300), load);
-                if (visitBatch.size() == 500) {
+                if (visitBatch.size() == Math.min(500, config.ingest().maxBatch())) {
                     flush(visitBatch, ratingBatch);
                 }
             }
@@ -206,15 +207,30 @@ class DemoSeeder {
         return answers;
     }
 
+    /**
+     * Sends the batches in chunks the configured batch limit takes (a dev run with a smaller
+     * rapport.ingest.max-batch was refused, 413, after its first visits were stored), and stops
+     * the start at the first refused item rather than log a demo it did not store.
+     */
     private void flush(List<VisitEvent> visitBatch, List<RatingEvent> ratingBatch) {
         if (!visitBatch.isEmpty()) {
-            pipeline.batch(visits, mapper.valueToTree(visitBatch), ClinicScope.EVERY_CLINIC);
+            stored("visits", pipeline.batch(visits, mapper.valueToTree(visitBatch), ClinicScope.EVERY_CLINIC));
             visitBatch.clear();
         }
         while (!ratingBatch.isEmpty()) {
-            List<RatingEvent> chunk = ratingBatch.subList(0, Math.min(1000, ratingBatch.size()));
-            pipeline.batch(ratings, mapper.valueToTree(new ArrayList<>(chunk)), ClinicScope.EVERY_CLINIC);
+            List<RatingEvent> chunk =
+                    ratingBatch.subList(0, Math.min(config.ingest().maxBatch(), ratingBatch.size()));
+            stored(
+                    "ratings",
+                    pipeline.batch(ratings, mapper.valueToTree(new ArrayList<>(chunk)), ClinicScope.EVERY_CLINIC));
             chunk.clear();
+        }
+    }
+
+    private static void stored(String what, BatchResponse answer) {
+        if (answer.rejected() + answer.forbidden() > 0) {
+            throw new IllegalStateException("Seeding the demo clinic: " + (answer.rejected() + answer.forbidden())
+                    + " of its " + what + " were refused. What was stored stays; delete data/postgres to seed again.");
         }
     }
 }
