@@ -28,13 +28,14 @@ public class Audit {
     /**
      * The resource is done. When its client left before the answer was ready, the row written then
      * could not say what the request went on to do (a batch names its clinics and counts its
-     * records once it has committed), and Quarkus runs no response filter for such a request: a
-     * second row, under the same request id and status 499, says it.
+     * records once it has committed; a read counts what it found), and Quarkus runs no response
+     * filter for such a request: a second row, under the same request id and status 499, says it.
      */
     @PreDestroy
     void requestEnded() {
-        if (said != null && said.stillToWrite()) {
-            recorder.record(said, AuditedRequest.CLIENT_CLOSED_REQUEST);
+        AuditedRequest.Row second = said == null ? null : said.stillToWrite();
+        if (second != null) {
+            recorder.record(said, second);
         }
     }
 

@@ -75,12 +75,12 @@ public class AuditRecorder {
         request.answered(response.getStatus());
     }
 
-    /** Appends the request's row, as it stands, with this status. */
-    void record(AuditedRequest request, int status) {
+    /** Appends one row of the request. */
+    void record(AuditedRequest request, AuditedRequest.Row row) {
         RoutingContext http = request.http;
         SecurityIdentity identity = http.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
         boolean known = identity != null && !identity.isAnonymous();
-        AuditedRequest.Fields fields = request.fields();
+        AuditedRequest.Fields fields = row.fields();
         String route = fields.route();
         if (route == null) {
             // Refused before any resource method ran (405, OPTIONS, a limit's 400 or 413): the
@@ -98,7 +98,7 @@ public class AuditRecorder {
                 // caller sends, a patient id included (SentinelTest).
                 Routes.method(http.request().method().name()),
                 route == null ? "(no route)" : route,
-                status,
+                row.status(),
                 fields.records()));
     }
 

@@ -67,36 +67,41 @@ final class AuditedRequest {
     }
 
     /**
-     * The connection is done with the request: the status its row says. Sent, the status sent;
-     * the client gone once the answer was ready, that answer's; gone before, 499, and what the
+     * The connection is done with the request: its row, as it stands. Sent, with the status sent;
+     * the client gone once the answer was ready, with that answer's; gone before, 499, and what the
      * resource goes on to do is written in a second row when it ends ({@link #stillToWrite}).
      */
-    synchronized int ended(boolean sent, int sentStatus) {
+    synchronized Row ended(boolean sent, int sentStatus) {
         changesWritten = changes;
+        int status;
         if (sent) {
-            return sentStatus;
+            status = sentStatus;
+        } else if (outcome != null) {
+            status = outcome;
+        } else {
+            clientLeft = true;
+            status = CLIENT_CLOSED_REQUEST;
         }
-        if (outcome != null) {
-            return outcome;
-        }
-        clientLeft = true;
-        return CLIENT_CLOSED_REQUEST;
+        return new Row(status, fields());
     }
 
     /**
-     * Whether the resource, ending after its client left, did more than the row written as the
-     * client left says (a batch names its clinics and counts its records once it has committed),
-     * so that a second row must say it. True once only.
+     * The second row of a request whose resource, ending after its client left, did more than the
+     * row written then says (a batch names its clinics and counts its records once it has
+     * committed; a read counts what it found), or null. Given once only.
      */
-    synchronized boolean stillToWrite() {
+    synchronized Row stillToWrite() {
         boolean more = clientLeft && changes != changesWritten;
         changesWritten = changes;
-        return more;
+        return more ? new Row(CLIENT_CLOSED_REQUEST, fields()) : null;
     }
 
-    synchronized Fields fields() {
+    private Fields fields() {
         return new Fields(List.copyOf(clinics), List.copyOf(refusedClinics), records, route);
     }
+
+    /** What a row says of the request: its status, and the request's figures at that moment. */
+    record Row(int status, Fields fields) {}
 
     /** The request's figures at one moment. */
     record Fields(List<String> clinics, List<String> refusedClinics, long records, String route) {}

@@ -144,16 +144,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
     }
 
-    /** How often a start looks at the server it waits for, and how often it says it still waits. */
-    private static final Duration START_POLL = Duration.ofMillis(200);
+    /**
+     * How often a start looks at the server it waits for: often enough to see the pg_ctl that
+     * starts it, which exits within a moment when the server cannot start at all.
+     */
+    private static final Duration START_POLL = Duration.ofMillis(50);
 
+    /** How often a start says it still waits. */
     private static final Duration START_NOTE_EVERY = Duration.ofSeconds(30);
 
     /**
-     * How long a start waits for a server process to appear at all, initdb and the binaries' first
-     * unpacking included: one that cannot read its configuration exits before it writes anything.
+     * How long after pg_ctl was launched a start waits for a server process to appear at all, as the
+     * library did: one that cannot read its configuration exits before it writes anything. Counted
+     * from pg_ctl, not from the start, so a slow first unpacking of the binaries or initdb is never
+     * cut short (initdb stopped midway leaves a directory no later start can use).
      */
-    static final Duration NEVER_STARTED_WAIT = Duration.ofMinutes(2);
+    static final Duration NEVER_STARTED_WAIT = Duration.ofMinutes(1);
 
     /** The file the postmaster writes with its command line once it has read its configuration. */
     private static final String OPTS_FILE = "postmaster.opts";
@@ -183,8 +189,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         // The library's readiness login has no timeout: against a frozen server it never returns.
         starter.setDaemon(true);
         starter.start();
-        Instant begun = Instant.now();
-        Instant nextNote = begun.plus(START_NOTE_EVERY);
+        StartWatch watch = new StartWatch(dir, timeout);
+        Instant nextNote = watch.begun.plus(START_NOTE_EVERY);
         while (true) {
             String failure;
             try {
@@ -192,12 +198,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
             } catch (ExecutionException e) {
                 failure = e.getCause().getMessage();
             } catch (TimeoutException e) {
-                failure = stillStarting(dir, begun, timeout);
+                failure = watch.whyGiveUp();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = "interrupted while it started";
             }
             if (failure != null) {
+                // Only ever past initdb (every reason to give up comes after it), so nothing
+                // half made is left behind; the interrupt ends the library's readiness wait.
                 starter.interrupt();
                 stopServerOf(dir);
                 // Why the server did not start (a failed recovery, a bad setting) is in its own
@@ -210,28 +218,56 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 LOG.infof(
                         "Embedded PostgreSQL is still starting after %d s (after a crash it replays its WAL"
                                 + " first); waiting up to %s (rapport.embedded-db.start-timeout). Its log: %s",
-                        Duration.between(begun, Instant.now()).toSeconds(), timeout, dir.resolve(SERVER_LOG_DIR));
+                        Duration.between(watch.begun, Instant.now()).toSeconds(), timeout, dir.resolve(SERVER_LOG_DIR));
                 nextNote = nextNote.plus(START_NOTE_EVERY);
             }
         }
     }
 
-    /** Why a start still under way should end now, or null to go on waiting. */
-    private static String stillStarting(Path dir, Instant begun, Duration timeout) {
-        Duration waited = Duration.between(begun, Instant.now());
-        if (postmasterOf(dir).isPresent()) {
-            // The library gives up at the timeout itself; this is for a readiness login that hangs.
-            return waited.compareTo(timeout.plus(Duration.ofSeconds(10))) > 0
-                    ? "it did not become ready within " + timeout
+    /** What a start has seen of its server so far. */
+    private static final class StartWatch {
+
+        final Path dir;
+        final Duration timeout;
+        final Instant begun = Instant.now();
+        private boolean serverSeen;
+        private Instant pgCtlSeen;
+
+        StartWatch(Path dir, Duration timeout) {
+            this.dir = dir;
+            this.timeout = timeout;
+        }
+
+        /** Why the start should end now, or null to go on waiting. */
+        String whyGiveUp() {
+            Instant now = Instant.now();
+            if (postmasterOf(dir).isPresent()) {
+                serverSeen = true;
+                // The library gives up at the timeout itself; this is for a readiness login that hangs.
+                return Duration.between(begun, now).compareTo(timeout.plus(Duration.ofSeconds(10))) > 0
+                        ? "it did not become ready within " + timeout
+                        : null;
+            }
+            if (serverSeen || Files.exists(dir.resolve(OPTS_FILE))) {
+                // It ran (its pid file or options file says so), and is gone: it exited.
+                return "it exited while starting";
+            }
+            if (pgCtlSeen == null && pgCtlRunning()) {
+                pgCtlSeen = now;
+            }
+            return pgCtlSeen != null && Duration.between(pgCtlSeen, now).compareTo(NEVER_STARTED_WAIT) > 0
+                    ? "no server process appeared within " + NEVER_STARTED_WAIT.toSeconds() + " s of pg_ctl starting it"
                     : null;
         }
-        if (Files.exists(dir.resolve(OPTS_FILE))) {
-            // It wrote its options file, so it ran: gone now, it exited.
-            return "it exited while starting";
+
+        private static boolean pgCtlRunning() {
+            return ProcessHandle.current()
+                    .descendants()
+                    .anyMatch(p -> p.info()
+                            .command()
+                            .map(c -> c.endsWith("/pg_ctl") || c.endsWith("\\pg_ctl.exe"))
+                            .orElse(false));
         }
-        return waited.compareTo(NEVER_STARTED_WAIT) > 0
-                ? "no server process appeared within " + NEVER_STARTED_WAIT
-                : null;
     }
 
     /**
@@ -239,7 +275,26 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * serves nothing yet, and a recovery it was in the middle of starts over as safely next time.
      */
     private static void stopServerOf(Path dir) {
-        postmasterOf(dir).ifPresent(postmaster -> kill(postmaster, "of a failed start"));
+        // Only while this process holds the library's lock on the directory: a start refused
+        // because another Rapport holds it must not kill that one's server.
+        if (holdsLibraryLock(dir)) {
+            postmasterOf(dir).ifPresent(postmaster -> kill(postmaster, "of a failed start"));
+        }
+    }
+
+    /** Whether this process holds the library's lock on the data directory. */
+    private static boolean holdsLibraryLock(Path dataDir) {
+        try (FileChannel lock = FileChannel.open(dataDir.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.WRITE)) {
+            FileLock held = lock.tryLock();
+            if (held != null) {
+                held.release();
+            }
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

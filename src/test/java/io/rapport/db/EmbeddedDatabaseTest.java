@@ -164,13 +164,25 @@ class EmbeddedDatabaseTest {
         assertThat(postgresOn(data)).isEmpty();
     }
 
-    /** Every process whose command line names the data directory: a postmaster started on it. */
-    private static List<ProcessHandle> postgresOn(Path data) {
+    /**
+     * Every process whose command line names the data directory (a postmaster started on it, or
+     * the pg_ctl that started it), once those on their way out have had a few seconds to go.
+     */
+    private static List<ProcessHandle> postgresOn(Path data) throws InterruptedException {
         String path = data.toAbsolutePath().toString();
-        return ProcessHandle.allProcesses()
-                .filter(ProcessHandle::isAlive)
-                .filter(p -> p.info().commandLine().map(c -> c.contains(path)).orElse(false))
-                .toList();
+        List<ProcessHandle> left = List.of();
+        for (int tries = 0; tries < 50; tries++) {
+            left = ProcessHandle.allProcesses()
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p ->
+                            p.info().commandLine().map(c -> c.contains(path)).orElse(false))
+                    .toList();
+            if (left.isEmpty()) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        return left;
     }
 
     @Test

@@ -75,11 +75,6 @@ class DashboardTest {
     }
 
     /**
-     * A metric named without braces ({@code sum(up)}) is a selector the check above cannot see:
-     * once the selectors, ranges, groupings and numbers are taken out, only PromQL's own words may
-     * be left.
-     */
-    /**
      * A gauge is the same figure on every pod of one deployment, so a panel takes the max over pods,
      * but under "All" two deployments (prod and a load test) hold different figures: a max over
      * both showed the larger as the total, and two clinics of one id in two namespaces as one.
@@ -98,6 +93,11 @@ class DashboardTest {
         assertThat(checked).isPositive();
     }
 
+    /**
+     * A metric named without braces ({@code sum(up)}) is a selector the check above cannot see:
+     * once the selectors, ranges, groupings and numbers are taken out, only PromQL's own words may
+     * be left.
+     */
     @Test
     void noPanelNamesAMetricWithoutItsLabelMatchers() {
         for (String expr : EXPRESSIONS) {
