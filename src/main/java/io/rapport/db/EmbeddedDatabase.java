@@ -277,23 +277,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static void stopServerOf(Path dir) {
         // Only while this process holds the library's lock on the directory: a start refused
         // because another Rapport holds it must not kill that one's server.
-        if (holdsLibraryLock(dir)) {
-            postmasterOf(dir).ifPresent(postmaster -> kill(postmaster, "of a failed start"));
-        }
-    }
-
-    /** Whether this process holds the library's lock on the data directory. */
-    private static boolean holdsLibraryLock(Path dataDir) {
-        try (FileChannel lock = FileChannel.open(dataDir.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.WRITE)) {
-            FileLock held = lock.tryLock();
-            if (held != null) {
-                held.release();
+        try {
+            if (libraryLockHolder(dir) == LockHolder.THIS_PROCESS) {
+                postmasterOf(dir).ifPresent(postmaster -> kill(postmaster, "of a failed start"));
             }
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true;
         } catch (IOException e) {
-            return false;
+            // Whose server it is cannot be told: left to the next start, which stops an orphan.
         }
     }
 
@@ -410,23 +399,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * one without a database; it is now refused before it touches anything.
      */
     private static void refuseADirectoryInUse(Path dataDir) throws IOException {
-        boolean inUse;
-        try (FileChannel lock = FileChannel.open(
-                dataDir.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            FileLock held = lock.tryLock();
-            inUse = held == null;
-            if (held != null) {
-                held.release();
-            }
-        } catch (OverlappingFileLockException e) {
-            // This JVM holds it: another embedded server of this process runs there.
-            inUse = true;
-        }
-        if (inUse) {
+        if (libraryLockHolder(dataDir) != LockHolder.NOBODY) {
             throw new IllegalStateException("Could not start the embedded PostgreSQL: its data directory " + dataDir
                     + " is in use by another Rapport, which runs a PostgreSQL there. Stop that one first, or"
                     + " give this one a directory of its own (rapport.embedded-db.data-dir,"
                     + " RAPPORT_EMBEDDED_DB_DATA_DIR). Nothing was changed.");
+        }
+    }
+
+    /** Who holds the library's lock on a data directory, the sign that a server of theirs runs there. */
+    private enum LockHolder {
+        NOBODY,
+        /** Another embedded server of this process, or the one a failing start of it began. */
+        THIS_PROCESS,
+        ANOTHER_PROCESS
+    }
+
+    private static LockHolder libraryLockHolder(Path dataDir) throws IOException {
+        try (FileChannel lock = FileChannel.open(
+                dataDir.resolve(LIBRARY_LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock held = lock.tryLock();
+            if (held == null) {
+                return LockHolder.ANOTHER_PROCESS;
+            }
+            held.release();
+            return LockHolder.NOBODY;
+        } catch (OverlappingFileLockException e) {
+            return LockHolder.THIS_PROCESS;
         }
     }
 
