@@ -29,4 +29,28 @@ public record AlertView(
         String acknowledgedBy,
 
         String note,
-        Instant resolvedAt) {}
+        Instant resolvedAt) {
+
+    /**
+     * The alert as a platform's post of its rating is answered: without who acknowledged it and
+     * their note. Those are a manager's, free text about a patient among them, and an ingest token
+     * may post events but read nothing of what managers did with them.
+     */
+    public AlertView withoutHandling() {
+        return new AlertView(
+                id,
+                visitId,
+                providerId,
+                instrument,
+                total,
+                reason,
+                previousTotal,
+                cutoff,
+                raisedAt,
+                status,
+                acknowledgedAt,
+                null,
+                null,
+                resolvedAt);
+    }
+}

@@ -57,7 +57,8 @@ public class RatingResource {
             summary = "Ingest one rating",
             description = "A patient's answers to one instrument after one visit, null for a missing answer."
                     + " Idempotent on clinicId + visitId + instrument, corrections ordered by recordedAt as for"
-                    + " visits. The answer carries the score and the rating's unresolved alerts. Unknown"
+                    + " visits. The answer carries the score and the rating's unresolved alerts, without who"
+                    + " acknowledged them or their note (an ingest token reads nothing of a manager's). Unknown"
                     + " instruments and bad answers get a 400 naming each item, and nothing is stored.")
     @RequestBody(
             content =
@@ -80,6 +81,7 @@ public class RatingResource {
         audit.records(result.outcome().wrote() ? 1 : 0);
         NewRating stored = result.item();
         RatingView r = ratings.find(stored.clinicId(), stored.visitId(), stored.instrument())
+                .map(RatingView::forPlatform)
                 .orElseThrow(() -> new IllegalStateException("A stored rating could not be read back"));
         if (result.outcome() == Outcome.CREATED) {
             var location = UriBuilder.fromPath("/api/v1/clinics/{clinicId}/visits/{visitId}/ratings/{instrument}")

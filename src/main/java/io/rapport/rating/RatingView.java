@@ -36,4 +36,23 @@ public record RatingView(
         Instant receivedAt,
 
         @Schema(description = "Alerts on this rating that are not resolved")
-        List<AlertView> alerts) {}
+        List<AlertView> alerts) {
+
+    /** The rating as the answer to a platform's post: its alerts {@link AlertView#withoutHandling}. */
+    RatingView forPlatform() {
+        return new RatingView(
+                clinicId,
+                visitId,
+                instrument,
+                items,
+                submittedAt,
+                recordedAt,
+                complete,
+                total,
+                subscales,
+                category,
+                revision,
+                receivedAt,
+                alerts.stream().map(AlertView::withoutHandling).toList());
+    }
+}

@@ -338,6 +338,47 @@ class RatingResourceTest {
                 .containsEntry("note", null);
     }
 
+    /**
+     * A platform's post of a rating is answered with the rating's alerts, but not with what a
+     * manager did with them: who acknowledged one and the note are for analysts and admins, and an
+     * ingest token's replay of an acknowledged rating was answered with both. SRS 5 * 4 = 20 is
+     * under the cutoff of 36.
+     */
+    @Test
+    void aPlatformsPostIsAnsweredWithoutWhoAcknowledgedItsAlertOrTheirNote() {
+        String clinic = unique("c");
+        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
+        Map<String, Object> low = rating(clinic, "v1", "SRS", 5.0, 5.0, 5.0, 5.0);
+        postRating(low).then().statusCode(201);
+        Number id = (Number) alerts(clinic, "open").get(0).get("id");
+        given().contentType(ContentType.JSON)
+                .body(Map.of("note", "Called back; booked follow-up."))
+                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
+                .then()
+                .statusCode(200);
+
+        String platform = io.rapport.support.Tokens.bearer(io.rapport.support.Tokens.token(
+                unique("platform"), List.of(io.rapport.security.Roles.INGEST), List.of(clinic)));
+        given().header("Authorization", platform)
+                .contentType(ContentType.JSON)
+                .body(low)
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(200)
+                .body("alerts", hasSize(1))
+                .body("alerts[0].id", equalTo(id.intValue()))
+                .body("alerts[0].reason", equalTo("BELOW_CUTOFF"))
+                .body("alerts[0].status", equalTo("ACKNOWLEDGED"))
+                .body("alerts[0].acknowledgedBy", nullValue())
+                .body("alerts[0].note", nullValue());
+        // The manager's own read still has both.
+        given().get("/api/v1/clinics/" + clinic + "/visits/v1/ratings/SRS")
+                .then()
+                .statusCode(200)
+                .body("alerts[0].acknowledgedBy", notNullValue())
+                .body("alerts[0].note", equalTo("Called back; booked follow-up."));
+    }
+
     @Test
     void badAnswersAre400NamingEachItemAndStoreNothing() {
         String clinic = unique("c");
