@@ -27,8 +27,8 @@ public class Audit {
 
     /**
      * The resource is done. When its client left before the answer was ready, the row written then
-     * could not say what the request went on to do (a batch names its clinics and counts its
-     * records once it has committed; a read counts what it found), and Quarkus runs no response
+     * could not say what the request went on to do (a batch counts its records once it has
+     * committed; a read counts what it found), and Quarkus runs no response
      * filter for such a request: a second row, under the same request id and status 499, says it.
      */
     @PreDestroy

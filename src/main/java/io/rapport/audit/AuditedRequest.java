@@ -87,8 +87,8 @@ final class AuditedRequest {
 
     /**
      * The second row of a request whose resource, ending after its client left, did more than the
-     * row written then says (a batch names its clinics and counts its records once it has
-     * committed; a read counts what it found), or null. Given once only.
+     * row written then says (a batch counts its records once it has committed; a read counts what
+     * it found), or null. Given once only.
      */
     synchronized Row stillToWrite() {
         boolean more = clientLeft && changes != changesWritten;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rapport.audit.Audit;
 import io.rapport.error.ProblemException;
 import io.rapport.error.Violation;
 import io.rapport.security.Caller;
@@ -17,7 +18,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,12 +40,15 @@ public class EventBodyReader implements MessageBodyReader<Record> {
     private final EventReader reader;
     private final IngestPipeline pipeline;
     private final ClinicScope caller;
+    private final Audit audit;
 
-    public EventBodyReader(ObjectMapper mapper, EventReader reader, IngestPipeline pipeline, Caller caller) {
+    public EventBodyReader(
+            ObjectMapper mapper, EventReader reader, IngestPipeline pipeline, Caller caller, Audit audit) {
         this.mapper = mapper;
         this.reader = reader;
         this.pipeline = pipeline;
         this.caller = caller;
+        this.audit = audit;
     }
 
     @Override
@@ -77,9 +83,21 @@ public class EventBodyReader implements MessageBodyReader<Record> {
             // Bean Validation and the cross-field rules are the service's, with its clock.
             return mapper.treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
+            // Refused before its resource could name the clinic the body is for: named here, so that
+            // clinic's admin reads the attempt, out of the caller's scope or not.
+            if (hasClinicId(type) && node.path("clinicId").isTextual()) {
+                audit.clinic(node.get("clinicId").asText());
+            }
             // The event kind's cross-field rules too, as for a batch item: they run once every field reads.
             throw ProblemException.unreadable(
                     reader.shapeErrors((ObjectNode) node, type, pipeline.rules(type, caller)));
         }
+    }
+
+    /** Whether the record names a clinic: a {@code clinicId} in any other body names nothing. */
+    private static boolean hasClinicId(Class<?> type) {
+        RecordComponent[] components = type.getRecordComponents();
+        return components != null
+                && Arrays.stream(components).anyMatch(c -> c.getName().equals("clinicId"));
     }
 }

@@ -75,8 +75,9 @@ public class RatingResource {
             content = @Content(schema = @Schema(implementation = RatingView.class)))
     @RolesAllowed(Roles.INGEST)
     public Response ingest(RatingEvent event) {
-        rateLimiter.admit(caller.subject());
+        // The clinic first, so a post refused for its rate still names the clinic it was for.
         audit.clinic(event == null ? null : event.clinicId());
+        rateLimiter.admit(caller.subject());
         IngestPipeline.Single<NewRating> result = pipeline.one(ratings, event, caller);
         audit.records(result.outcome().wrote() ? 1 : 0);
         NewRating stored = result.item();
@@ -110,9 +111,12 @@ public class RatingResource {
             content = @Content(schema = @Schema(implementation = BatchResponse.class)))
     @RolesAllowed(Roles.INGEST)
     public BatchResponse ingestBatch(JsonNode body) {
+        // The clinics before anything can refuse the batch as a whole (its rate, its size, a database
+        // that is away after a commit whose answer was lost), so their admins read the attempt.
+        audit.clinics(Batches.clinicIds(body), caller::includes);
         rateLimiter.admit(caller.subject());
         BatchResponse answer = pipeline.batch(ratings, body, caller);
-        audit.clinics(Batches.clinicIds(body), caller::includes).records(answer.created() + answer.updated());
+        audit.records(answer.created() + answer.updated());
         return answer;
     }
 

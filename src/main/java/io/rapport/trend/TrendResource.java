@@ -64,8 +64,9 @@ public class TrendResource {
     public Response summary(@BeanParam TrendParams params, @Context HttpHeaders headers) {
         TrendWindow w = window(params);
         boolean csv = wantsCsv(headers.getAcceptableMediaTypes());
+        Summary summary = service.summary(w);
         audit.records(1);
-        return respond(csv, service.summary(w), Csv::summary);
+        return respond(csv, summary, Csv::summary);
     }
 
     @GET

@@ -61,10 +61,10 @@ class AuditTrailTest {
 
     /**
      * A client that hangs up while its batch waits on the database (a platform's timeout) leaves a
-     * row saying it left, 499, and, once the batch commits, a second row under the same request id
-     * and status saying what the request did: before, the one row was written as the connection
-     * closed, with the status the response had not been given yet (200) and none of the clinics or
-     * records the batch went on to write.
+     * row saying it left, 499, with the clinic its body named, and, once the batch commits, a second
+     * row under the same request id and status saying what the request did: before, the one row was
+     * written as the connection closed, with the status the response had not been given yet (200)
+     * and none of the clinics or records the batch went on to write.
      */
     @Test
     void aClientThatLeavesBeforeItsAnswerLeavesARowOfWhatItsRequestDid() throws Exception {
@@ -100,6 +100,7 @@ class AuditTrailTest {
         assertThat(rows.get(1))
                 .containsEntry("status", 499)
                 .containsEntry("route", "/api/v1/visits/batch")
+                .containsEntry("clinics", List.of(clinic))
                 .containsEntry("records", 0);
         assertThat(rows.get(0))
                 .containsEntry("requestId", rows.get(1).get("requestId"))
@@ -285,6 +286,52 @@ class AuditTrailTest {
         assertThat(seenByMine).containsEntry("clinics", List.of(mine)).containsEntry("refusedClinics", List.of());
         // The other clinic's trail does not hold the batch that named only this one.
         assertThat(scopedRequestIds(theirs)).doesNotContain(allMine.header("X-Request-Id"));
+    }
+
+    /**
+     * A write refused as a whole before its resource could say which clinics it was for still names
+     * them, so their admins read the attempt: a batch over the item limit (1,000 by default), and a
+     * single visit whose body does not read, sent by a platform for a clinic outside its scope.
+     * Both rows named no clinic: a batch named its clinics only once it had committed, and a body
+     * that did not read never reached its resource.
+     */
+    @Test
+    void aWriteRefusedAsAWholeNamesTheClinicsItsBodyWasFor() {
+        String mine = unique("mine");
+        String theirs = unique("theirs");
+        String platform = bearer(unique("platform"), List.of(Roles.INGEST), List.of(mine));
+        List<Map<String, Object>> tooMany = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_001; i++) {
+            tooMany.add(visit(i == 0 ? theirs : mine, "v-" + i));
+        }
+        Response batch = given().header("Authorization", platform)
+                .filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(tooMany)
+                .post("/api/v1/visits/batch");
+        batch.then().statusCode(413).contentType("application/problem+json");
+
+        Map<String, Object> typo = new java.util.LinkedHashMap<>(visit(theirs, "v-typo"));
+        typo.put("faceToFaceSeconds", "600");
+        Response single = given().header("Authorization", platform)
+                .filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(typo)
+                .post("/api/v1/visits");
+        single.then().statusCode(400).contentType("application/problem+json");
+
+        assertThat(row(batch.header("X-Request-Id")))
+                .containsEntry("status", 413)
+                .containsEntry("clinics", List.of(mine))
+                .containsEntry("refusedClinics", List.of(theirs))
+                .containsEntry("records", 0);
+        assertThat(row(single.header("X-Request-Id")))
+                .containsEntry("status", 400)
+                .containsEntry("clinics", List.of(theirs))
+                .containsEntry("records", 0);
+        assertThat(scopedRequestIds(theirs)).contains(batch.header("X-Request-Id"), single.header("X-Request-Id"));
+        assertThat(db.count("SELECT count(*) FROM visit WHERE clinic_id IN (?, ?)", mine, theirs))
+                .isZero();
     }
 
     private static List<Map<String, Object>> scopedItems(String clinic) {

@@ -207,6 +207,7 @@ class DatabaseFailureTest {
         acknowledged.add("before");
 
         String typedIn = "jane-doe-PATIENT-7731";
+        String summaryRequest;
         TestDatabase.stopServer();
         try (LogCapture log = LogCapture.atLeast(Level.WARNING)) {
             // The pool may still hold connections the shutdown ended; each costs one failed
@@ -217,6 +218,9 @@ class DatabaseFailureTest {
             // A manager's read of an id typed in by hand, which may be anything, a patient's name
             // and id included: the WARN line names the route, not the address.
             assertUnavailable(() -> given().get("/api/v1/clinics/" + clinic + "/visits/" + typedIn));
+            Response summary = given().get("/api/v1/clinics/" + clinic + "/summary");
+            assertThat(summary.statusCode()).isEqualTo(503);
+            summaryRequest = summary.header("X-Request-Id");
             assertThat(log.lines())
                     .anyMatch(l -> l.startsWith("Database unavailable")
                             && l.endsWith(" /api/v1/clinics/{clinicId}/visits/{visitId}"))
@@ -228,6 +232,15 @@ class DatabaseFailureTest {
 
         assertServesAgainWithin10s(clinic, "during", acknowledged);
         assertAllPresent(clinic, acknowledged);
+        // The trail's row of the refused summary, written once the database was back, counts no
+        // record: it found none to return (it counted one, set before the summary was read).
+        assertThat(io.rapport.support.AuditRows.ofClinic(clinic))
+                .filteredOn(r -> summaryRequest.equals(r.get("requestId")))
+                .singleElement()
+                .satisfies(r -> assertThat(r)
+                        .containsEntry("route", "/api/v1/clinics/{clinicId}/summary")
+                        .containsEntry("status", 503)
+                        .containsEntry("records", 0));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.AuditRows;
 import io.rapport.support.Db;
 import io.rapport.support.Tokens;
 import io.restassured.http.ContentType;
@@ -114,6 +115,11 @@ class RateLimitTest {
                         .isZero();
             }
         }
+        // Each refused visit's audit row names the clinic it was for, as the accepted ones' do: the
+        // limit was applied before the resource named the clinic.
+        assertThat(AuditRows.ofClinic(clinic).stream()
+                        .filter(r -> Integer.valueOf(429).equals(r.get("status"))))
+                .hasSize((int) refused.stream().filter(s -> s.visitId() != null).count());
         // Another subject is not held back by this one's bucket.
         given().contentType(ContentType.JSON)
                 .body(List.of())
