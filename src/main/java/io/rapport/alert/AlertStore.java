@@ -21,7 +21,18 @@ public class AlertStore {
         this.repository = repository;
     }
 
+    /**
+     * One page of a clinic's alerts and how many there are, both in one snapshot: alerts are raised,
+     * acknowledged and resolved all the time, and a page read after its count could hold alerts the
+     * total did not, or miss ones it did.
+     */
+    @Transactional
     AlertPage list(String clinicId, List<String> statuses, String providerId, int page, int size) {
+        // The transaction's first statement, as PostgreSQL requires of it.
+        repository
+                .getEntityManager()
+                .createNativeQuery("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .executeUpdate();
         String query = "clinicId = :clinic and status in :statuses"
                 + (providerId == null ? "" : " and providerId = :provider");
         Map<String, Object> params = new HashMap<>();

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -32,41 +33,62 @@ class AuditStore {
                                 // V21's partial index: the condition it holds, stated so the planner uses it.
                                 + " OR (refused_clinics <> '{}' AND refused_clinics @> ARRAY[?]::text[]))");
         try (Connection c = dataSource.getConnection()) {
-            long total;
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_event" + filter)) {
-                bind(ps, clinicId, from, to);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    total = rs.getLong(1);
+            // The count and the page in one snapshot: rows are appended all the time (this read's
+            // own among them), and a page taken after the count could hold rows the total did not.
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                AuditPage answer = page(c, filter, clinicId, from, to, page, size);
+                c.commit();
+                return answer;
+            } finally {
+                if (!c.isClosed() && !c.getAutoCommit()) {
+                    // Ends a read that failed (after the commit there is nothing to roll back), and
+                    // hands the connection back to the pool as it was lent.
+                    c.rollback();
+                    c.setAutoCommit(true);
                 }
-            }
-            String sql = "SELECT at, request_id, subject, roles, clinics, method, route, status, records,"
-                    + " refused_clinics "
-                    + "FROM audit_event" + filter + " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int next = bind(ps, clinicId, from, to);
-                ps.setInt(next, size);
-                ps.setLong(next + 1, (long) page * size);
-                List<AuditEntry> items = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        items.add(new AuditEntry(
-                                rs.getObject(1, OffsetDateTime.class).toInstant(),
-                                rs.getString(2),
-                                rs.getString(3),
-                                strings(rs.getArray(4)),
-                                strings(rs.getArray(5)),
-                                strings(rs.getArray(10)),
-                                rs.getString(6),
-                                rs.getString(7),
-                                rs.getInt(8),
-                                rs.getLong(9)));
-                    }
-                }
-                return new AuditPage(page, size, total, items);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the audit trail failed", e);
+        }
+    }
+
+    private static AuditPage page(
+            Connection c, String filter, String clinicId, Instant from, Instant to, int page, int size)
+            throws SQLException {
+        long total;
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM audit_event" + filter)) {
+            bind(ps, clinicId, from, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                total = rs.getLong(1);
+            }
+        }
+        String sql = "SELECT at, request_id, subject, roles, clinics, method, route, status, records,"
+                + " refused_clinics "
+                + "FROM audit_event" + filter + " ORDER BY at DESC, id DESC LIMIT ? OFFSET ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int next = bind(ps, clinicId, from, to);
+            ps.setInt(next, size);
+            ps.setLong(next + 1, (long) page * size);
+            List<AuditEntry> items = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    items.add(new AuditEntry(
+                            rs.getObject(1, OffsetDateTime.class).toInstant(),
+                            rs.getString(2),
+                            rs.getString(3),
+                            strings(rs.getArray(4)),
+                            strings(rs.getArray(5)),
+                            strings(rs.getArray(10)),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getInt(8),
+                            rs.getLong(9)));
+                }
+            }
+            return new AuditPage(page, size, total, items);
         }
     }
 
