@@ -34,6 +34,20 @@ final class AppProperties {
         return v == null ? fallback : parseDuration(v.trim());
     }
 
+    /**
+     * The longest a stop of Rapport takes: the shutdown delay, the requests' drain (the shutdown
+     * timeout), then the audit trail's last rows. What a container runtime must wait before killing it.
+     */
+    static Duration longestShutdown() {
+        Duration delay = duration("quarkus.shutdown.delay", null);
+        Duration timeout = duration("quarkus.shutdown.timeout", null);
+        if (delay == null || timeout == null) {
+            throw new AssertionError(
+                    "quarkus.shutdown.delay and quarkus.shutdown.timeout must be in application.properties");
+        }
+        return delay.plus(timeout).plus(io.rapport.audit.AuditTrail.SHUTDOWN_DRAIN);
+    }
+
     static int httpPort() {
         return integer("quarkus.http.port", 8080);
     }

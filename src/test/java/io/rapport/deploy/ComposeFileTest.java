@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,36 @@ class ComposeFileTest {
         assertThat(initdb.path("localeCollate").asText()).isEqualTo("C");
     }
 
+    /**
+     * The database's lock table has the room the Kubernetes cluster gives alert evaluation's
+     * advisory locks (V8); the image's default, 64 per connection, was a quarter of it.
+     */
+    @Test
+    void theDatabaseHasTheLockTableOfTheKubernetesCluster() {
+        String cluster = Yaml.file(Path.of("k8s/base/postgres/cluster.yaml"))
+                .path("spec")
+                .path("postgresql")
+                .path("parameters")
+                .path("max_locks_per_transaction")
+                .asText();
+        assertThat(cluster).isEqualTo("256");
+        List<String> command = texts(SERVICES.path("postgres").path("command"));
+        assertThat(command).first().isEqualTo("postgres");
+        assertThat(command).containsSubsequence("-c", "max_locks_per_transaction=" + cluster);
+    }
+
+    /**
+     * Compose stops Rapport no sooner than its shutdown can end, as the Deployment's grace period
+     * (KubernetesManifestsTest): compose's default, 10 s, killed it with audit rows still queued.
+     */
+    @Test
+    void rapportIsGivenTheTimeItsShutdownTakes() {
+        String grace = SERVICES.path("rapport").path("stop_grace_period").asText();
+        assertThat(grace).as("stop_grace_period").matches("[0-9]+s");
+        assertThat(Duration.ofSeconds(Long.parseLong(grace.substring(0, grace.length() - 1))))
+                .isGreaterThan(AppProperties.longestShutdown());
+    }
+
     @Test
     void everyServiceHasAHealthcheck() {
         SERVICES.properties().forEach(s -> {
@@ -59,6 +90,10 @@ class ComposeFileTest {
             assertThat(check.path("disable").asBoolean(false)).as(s.getKey()).isFalse();
             assertThat(check.path("test")).as("%s healthcheck", s.getKey()).isNotEmpty();
         });
+        // Over TCP: on a new volume the image's first server, while it initialises, has a socket only.
+        assertThat(String.join(
+                        " ", texts(SERVICES.path("postgres").path("healthcheck").path("test"))))
+                .contains("pg_isready -h 127.0.0.1 ");
         assertThat(String.join(
                         " ", texts(SERVICES.path("rapport").path("healthcheck").path("test"))))
                 .contains("/dev/tcp/127.0.0.1/" + AppProperties.managementPort())
