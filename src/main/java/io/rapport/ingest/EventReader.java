@@ -92,8 +92,9 @@ public class EventReader {
      * Every broken rule of an object that Jackson could not map. Jackson stops at the first wrong
      * value, so each field is read on its own: wrong types, unknown fields and missing numbers are
      * named; the fields that did read are then put through Bean Validation, so a bad modality or a
-     * missing id is named beside a type error. Cross-field rules run only when every field read,
-     * since a rule over a value that could not be read would judge a stand-in.
+     * missing id is named beside a type error, and so are the event's own rules over the fields
+     * that read; none runs when a primitive that did not read stands in, as it would judge the
+     * stand-in.
      */
     public <T> List<Violation> shapeErrors(
             ObjectNode node, Class<T> type, Function<T, List<Violation>> crossFieldRules) {
@@ -107,6 +108,8 @@ public class EventReader {
         }
         List<Violation> out = new ArrayList<>();
         Set<String> broken = new HashSet<>();
+        // Whether a primitive that did not read stands in as 0 or false, which a rule would judge.
+        boolean standIns = false;
         ObjectNode readable = node.deepCopy();
         Map<String, RecordComponent> components = new LinkedHashMap<>();
         for (RecordComponent c : type.getRecordComponents()) {
@@ -126,6 +129,7 @@ public class EventReader {
                     out.add(new Violation(c.getName(), "is required"));
                     broken.add(c.getName());
                     readable.set(c.getName(), standIn(c.getType()));
+                    standIns = true;
                 }
                 continue;
             }
@@ -143,6 +147,7 @@ public class EventReader {
                 broken.add(c.getName());
                 if (c.getType().isPrimitive()) {
                     readable.set(c.getName(), standIn(c.getType()));
+                    standIns = true;
                 } else {
                     readable.remove(c.getName());
                 }
@@ -161,8 +166,15 @@ public class EventReader {
                 out.add(new Violation(field, cv.getMessage()));
             }
         }
-        if (broken.isEmpty()) {
-            out.addAll(crossFieldRules.apply(partial));
+        if (!standIns) {
+            // The event's own rules too: those of one field (a date's range, a rating's answers)
+            // are named beside a wrong type elsewhere, as the annotations are. A field that did not
+            // read is absent from the partial event, so a rule relating it to another does not run.
+            for (Violation v : crossFieldRules.apply(partial)) {
+                if (!broken.contains(root(v.field()))) {
+                    out.add(v);
+                }
+            }
         }
         out.sort(Violation.BY_FIELD);
         return List.copyOf(out);

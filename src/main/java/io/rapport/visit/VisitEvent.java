@@ -41,6 +41,7 @@ public record VisitEvent(
         @Schema(description = "At most endedAt - startedAt", maximum = "" + VisitRules.MAX_DURATION_SECONDS)
         @NotNull
         @Min(value = 0, message = "must be at least 0")
+        @Max(value = VisitRules.MAX_DURATION_SECONDS, message = "must be at most " + VisitRules.MAX_DURATION_SECONDS)
         Integer faceToFaceSeconds,
 
         @NotNull
@@ -50,6 +51,7 @@ public record VisitEvent(
 
         @Schema(description = "At most documentationSeconds", maximum = "" + MAX_DOCUMENTATION_SECONDS)
         @Min(value = 0, message = "must be at least 0")
+        @Max(value = MAX_DOCUMENTATION_SECONDS, message = "must be at most " + MAX_DOCUMENTATION_SECONDS)
         Integer afterHoursDocumentationSeconds,
 
         @DecimalMin(value = "0", message = "must be at least 0")

@@ -387,6 +387,14 @@ class RatingResourceTest {
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("violations.field", equalTo(List.of("items[1]", "items[2]", "items[3]")));
+        // Named beside a wrong type elsewhere in the body too: they were left for the next try.
+        given().filter(Contract.invalidRequest())
+                .contentType(ContentType.JSON)
+                .body(with(rating(clinic, "v1", "SRS", 11.0, 7.25, 9.0, 9.0), "recordedAt", 5))
+                .post("/api/v1/ratings")
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("items[0]", "items[1]", "recordedAt")));
         postRating(rating(clinic, "v1", "SRS", 9.0, 9.0, 9.0))
                 .then()
                 .statusCode(400)

@@ -559,6 +559,41 @@ class VisitResourceTest {
         assertThat(rows(clinic)).isZero();
     }
 
+    /**
+     * A wrong type does not hide the rules of the fields that read: dates beyond tomorrow and a
+     * time over its bound are named beside it, so one answer lists all a platform must fix. They
+     * were named only on the next try, once every field read.
+     */
+    @Test
+    void theRulesOfTheFieldsThatReadAreNamedBesideAWrongType() {
+        String clinic = unique("c");
+        postInvalid(with(
+                        visit(clinic, "v-1"),
+                        "faceToFaceSeconds",
+                        "600",
+                        "startedAt",
+                        "2099-01-01T00:00:00Z",
+                        "endedAt",
+                        "2099-01-01T00:20:00Z",
+                        "scheduledStart",
+                        REMOVE))
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("endedAt", "faceToFaceSeconds", "startedAt")));
+        // A bound of its own, not only the one relating it to a field that is missing.
+        postInvalid(with(
+                        visit(clinic, "v-1"),
+                        "documentationSeconds",
+                        REMOVE,
+                        "afterHoursDocumentationSeconds",
+                        999_999_999))
+                .then()
+                .statusCode(400)
+                .body("violations.field", equalTo(List.of("afterHoursDocumentationSeconds", "documentationSeconds")))
+                .body("violations[0].message", equalTo("must be at most 86400"));
+        assertThat(rows(clinic)).isZero();
+    }
+
     /** Each rule of the visit contract, alone: the field it names and nothing stored. */
     @Test
     void eachValidationRuleIsEnforced() {
