@@ -321,6 +321,27 @@ class VisitResourceTest {
         given().get("/api/v1/clinics/" + clinic + "/visits/existing-2").then().body("connectionDrops", equalTo(7));
     }
 
+    /** Two copies of a new visit in one batch, neither with recordedAt: taken in order, the later corrects the earlier. */
+    @Test
+    void aLaterCopyInOneBatchCorrectsTheEarlier() {
+        String clinic = unique("c");
+        given().contentType(ContentType.JSON)
+                .body(List.of(
+                        with(visit(clinic, "twice"), "recordedAt", REMOVE, "connectionDrops", 3),
+                        with(visit(clinic, "twice"), "recordedAt", REMOVE, "connectionDrops", 4)))
+                .post("/api/v1/visits/batch")
+                .then()
+                .statusCode(200)
+                .body("created", equalTo(1))
+                .body("updated", equalTo(1))
+                .body("results.status", equalTo(List.of("created", "updated")))
+                .body("results.revision", equalTo(List.of(1, 2)));
+        given().get("/api/v1/clinics/" + clinic + "/visits/twice")
+                .then()
+                .body("revision", equalTo(2))
+                .body("connectionDrops", equalTo(4));
+    }
+
     @Test
     void aBatchMustBeAnArray() {
         given().filter(Contract.invalidRequest())
