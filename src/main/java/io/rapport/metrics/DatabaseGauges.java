@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,6 +36,10 @@ public class DatabaseGauges {
     private final RapportConfig config;
     private final InstrumentLabels instruments;
     private final AtomicInteger databaseReady = new AtomicInteger(0);
+
+    /** When every gauge read from the database was last refreshed, in epoch milliseconds; 0 before. */
+    private final AtomicLong refreshed = new AtomicLong();
+
     private final Map<String, AtomicInteger> openAlerts = new ConcurrentHashMap<>();
     private final MultiGauge clinicFaceToFaceShare;
     private final MultiGauge clinicWaitP90;
@@ -52,6 +57,13 @@ public class DatabaseGauges {
         this.instruments = instruments;
         Gauge.builder("rapport.database.ready", databaseReady, AtomicInteger::get)
                 .description("1 when the last database check (every 15 s) succeeded")
+                .register(registry);
+        // A failed refresh keeps the last values, so a gauge cannot tell its reader it is stale: this
+        // one can (RapportDatabaseGaugesStale), beside rapport_database_ready, which says why.
+        Gauge.builder("rapport.database.gauges.refreshed.timestamp", refreshed, r -> r.get() / 1000.0)
+                .description("When the gauges read from the database (rapport_alerts_open and, with clinic labels,"
+                        + " rapport_clinic_*) were last refreshed in full, as Unix time; 0 before the first time")
+                .baseUnit("seconds")
                 .register(registry);
         for (String instrument : instruments.labels()) {
             AtomicInteger holder = new AtomicInteger();
@@ -88,25 +100,34 @@ public class DatabaseGauges {
             delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void refresh() {
+        boolean all = true;
         try (Connection c = dataSource.getConnection()) {
             refreshOpenAlerts(c);
         } catch (SQLException e) {
-            LOG.warnf(
-                    "Refreshing database gauges failed: %s",
-                    e.getSQLState() != null ? e.getSQLState() : "no pooled connection in time");
+            LOG.warnf("Refreshing database gauges failed: %s", reason(e));
+            all = false;
         }
         if (config.metrics().clinicLabels()) {
-            refreshClinicGauges();
+            all &= refreshClinicGauges();
+        }
+        if (all) {
+            refreshed.set(System.currentTimeMillis());
         }
     }
 
-    /** The per-clinic 7-day gauges; {@link #refresh()} calls this when clinic labels are on. */
-    public void refreshClinicGauges() {
+    /** The per-clinic 7-day gauges; {@link #refresh()} calls this when clinic labels are on. Whether they were. */
+    public boolean refreshClinicGauges() {
         try (Connection c = dataSource.getConnection()) {
             refreshClinics(c);
+            return true;
         } catch (SQLException e) {
-            LOG.warnf("Refreshing clinic gauges failed: %s", e.getSQLState());
+            LOG.warnf("Refreshing clinic gauges failed: %s", reason(e));
+            return false;
         }
+    }
+
+    private static String reason(SQLException e) {
+        return e.getSQLState() != null ? e.getSQLState() : "no pooled connection in time";
     }
 
     private void refreshOpenAlerts(Connection c) throws SQLException {

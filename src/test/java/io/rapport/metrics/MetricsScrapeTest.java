@@ -25,6 +25,12 @@ class MetricsScrapeTest {
     @Inject
     DatabaseGauges gauges;
 
+    @Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.datasource.jdbc.max-size")
+    int poolSize;
+
     private static Map<String, Double> scrape() {
         return Scrape.samples();
     }
@@ -284,5 +290,38 @@ class MetricsScrapeTest {
         assertThat(after.get("rapport_clinic_wait_seconds_p90_7d" + label)).isEqualTo(240.0);
         assertThat(after.get("rapport_clinic_below_cutoff_share_7d{clinic=\"" + clinic + "\",instrument=\"SRS\"}"))
                 .isEqualTo(0.5);
+    }
+
+    /**
+     * The gauges read from the database say when they were last refreshed in full, so a failed
+     * refresh, which keeps the last values, shows as their age: here every pooled connection is
+     * held, the refresh cannot get one, and the time stays where the last good refresh left it.
+     */
+    @Test
+    void theGaugesSayWhenTheyWereLastRefreshed() throws Exception {
+        String series = "rapport_database_gauges_refreshed_timestamp_seconds";
+        double before = System.currentTimeMillis() / 1000.0;
+        gauges.refresh();
+        double refreshed = scrape().get(series);
+        assertThat(refreshed).isBetween(before - 0.001, System.currentTimeMillis() / 1000.0 + 0.001);
+
+        // Read and compared while the pool is held, so no refresh on the schedule can succeed between.
+        List<java.sql.Connection> held = new java.util.ArrayList<>();
+        double kept;
+        try {
+            for (int i = 0; i < poolSize; i++) {
+                held.add(dataSource.getConnection());
+            }
+            kept = scrape().get(series);
+            Thread.sleep(20);
+            gauges.refresh();
+            assertThat(scrape().get(series)).isEqualTo(kept);
+        } finally {
+            for (java.sql.Connection c : held) {
+                c.close();
+            }
+        }
+        gauges.refresh();
+        assertThat(scrape().get(series)).isGreaterThan(kept);
     }
 }
