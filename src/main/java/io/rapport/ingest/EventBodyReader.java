@@ -88,7 +88,7 @@ public class EventBodyReader implements MessageBodyReader<Record> {
             if (hasClinicId(type) && node.path("clinicId").isTextual()) {
                 audit.clinic(node.get("clinicId").asText());
             }
-            // The event kind's cross-field rules too, as for a batch item: they run once every field reads.
+            // The event kind's own rules too, over the fields that read, as for a batch item.
             throw ProblemException.unreadable(
                     reader.shapeErrors((ObjectNode) node, type, pipeline.rules(type, caller)));
         }

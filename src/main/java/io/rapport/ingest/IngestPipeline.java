@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -141,6 +142,14 @@ public class IngestPipeline {
         Stored stored = store(kind, List.of(admitted), now).get(0);
         kind.record(admitted.item(), stored.outcome());
         return new Single<>(admitted.item(), stored, now);
+    }
+
+    /**
+     * The clinics a batch body names, for its audit row, read before anything can refuse the batch
+     * as a whole: those of as many items as a batch may hold ({@link Batches#clinicIds}).
+     */
+    public Set<String> clinicsNamed(JsonNode body) {
+        return Batches.clinicIds(body, config.ingest().maxBatch());
     }
 
     /** A JSON array of events: each item stands or falls alone, the valid ones stored together. */

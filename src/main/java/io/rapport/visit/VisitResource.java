@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.rapport.audit.Audit;
 import io.rapport.error.ProblemException;
 import io.rapport.ingest.BatchResponse;
-import io.rapport.ingest.Batches;
 import io.rapport.ingest.IngestPipeline;
 import io.rapport.ingest.Outcome;
 import io.rapport.security.Caller;
@@ -116,7 +115,7 @@ public class VisitResource {
     public BatchResponse ingestBatch(JsonNode body) {
         // The clinics before anything can refuse the batch as a whole (its rate, its size, a database
         // that is away after a commit whose answer was lost), so their admins read the attempt.
-        audit.clinics(Batches.clinicIds(body), caller::includes);
+        audit.clinics(pipeline.clinicsNamed(body), caller::includes);
         rateLimiter.admit(caller.subject());
         BatchResponse answer = pipeline.batch(visits, body, caller);
         audit.records(answer.created() + answer.updated());

@@ -291,7 +291,8 @@ class AuditTrailTest {
     /**
      * A write refused as a whole before its resource could say which clinics it was for still names
      * them, so their admins read the attempt: a batch over the item limit (1,000 by default), and a
-     * single visit whose body does not read, sent by a platform for a clinic outside its scope.
+     * single visit whose body does not read, sent by a platform for a clinic outside its scope. The
+     * batch's row names the clinics of its first 1,000 items only.
      * Both rows named no clinic: a batch named its clinics only once it had committed, and a body
      * that did not read never reached its resource.
      */
@@ -300,9 +301,12 @@ class AuditTrailTest {
         String mine = unique("mine");
         String theirs = unique("theirs");
         String platform = bearer(unique("platform"), List.of(Roles.INGEST), List.of(mine));
+        // The 1,001st item's clinic is past what a batch may hold: the row names as many items'
+        // clinics as a batch may hold, not one for each item a body can carry.
+        String beyond = unique("beyond");
         List<Map<String, Object>> tooMany = new java.util.ArrayList<>();
         for (int i = 0; i < 1_001; i++) {
-            tooMany.add(visit(i == 0 ? theirs : mine, "v-" + i));
+            tooMany.add(visit(i == 0 ? theirs : i == 1_000 ? beyond : mine, "v-" + i));
         }
         Response batch = given().header("Authorization", platform)
                 .filter(Contract.invalidRequest())
