@@ -2,6 +2,7 @@ package io.rapport.alert;
 
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
+import io.rapport.db.ReadSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
@@ -16,9 +17,11 @@ import java.util.Optional;
 public class AlertStore {
 
     private final AlertRepository repository;
+    private final ReadSnapshot snapshot;
 
-    AlertStore(AlertRepository repository) {
+    AlertStore(AlertRepository repository, ReadSnapshot snapshot) {
         this.repository = repository;
+        this.snapshot = snapshot;
     }
 
     /**
@@ -28,11 +31,7 @@ public class AlertStore {
      */
     @Transactional
     AlertPage list(String clinicId, List<String> statuses, String providerId, int page, int size) {
-        // The transaction's first statement, as PostgreSQL requires of it.
-        repository
-                .getEntityManager()
-                .createNativeQuery("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .executeUpdate();
+        snapshot.begin(repository.getEntityManager());
         String query = "clinicId = :clinic and status in :statuses"
                 + (providerId == null ? "" : " and providerId = :provider");
         Map<String, Object> params = new HashMap<>();

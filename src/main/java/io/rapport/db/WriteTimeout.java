@@ -21,7 +21,8 @@ import org.jboss.logging.Logger;
  * so a connection acquired inside one gets {@code rapport.db.write-timeout} instead: a stalled
  * database then costs an ingest request that long and a 503, not a hang. Connections acquired
  * outside a transaction (trend queries, reads, gauges) are set back to the socket timeout, since
- * the pool hands out the same physical connections to both.
+ * the pool hands out the same physical connections to both, and so are those of a transaction
+ * marked as a read ({@link ReadSnapshot}).
  */
 @ApplicationScoped
 class WriteTimeout implements AgroalPoolInterceptor {
@@ -46,7 +47,8 @@ class WriteTimeout implements AgroalPoolInterceptor {
 
     @Override
     public void onConnectionAcquire(Connection connection) {
-        int millis = transactions.getTransactionKey() != null ? writeMillis : readMillis;
+        boolean write = transactions.getTransactionKey() != null && !ReadSnapshot.marked(transactions);
+        int millis = write ? writeMillis : readMillis;
         try {
             connection.setNetworkTimeout(Runnable::run, millis);
         } catch (SQLException e) {

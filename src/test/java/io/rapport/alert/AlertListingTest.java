@@ -63,6 +63,41 @@ class AlertListingTest {
         assertThat(mismatches).as("of %d reads", reads).isEmpty();
     }
 
+    /**
+     * A listing waits on the database as reads do, not as writes: with the alert table locked for
+     * longer than the write timeout (2.5 s), it waits and answers. Its one-snapshot transaction was
+     * taken for a write, whose connection is cut off at 2.5 s, and the manager got a 503.
+     */
+    @Test
+    void aListingWaitsOnABusyDatabaseAsReadsDo() throws Exception {
+        String clinic = unique("c");
+        // A first read before the lock, so the time measured is the wait alone, not a first request's.
+        given().get("/api/v1/clinics/" + clinic + "/alerts").then().statusCode(200);
+        CompletableFuture<Void> locked = new CompletableFuture<>();
+        CompletableFuture<Void> holding = CompletableFuture.runAsync(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("LOCK TABLE alert IN ACCESS EXCLUSIVE MODE");
+                }
+                locked.complete(null);
+                Thread.sleep(4_000);
+                c.commit();
+            } catch (Exception e) {
+                locked.completeExceptionally(e);
+                throw new IllegalStateException(e);
+            }
+        });
+        locked.get(10, TimeUnit.SECONDS);
+        long started = System.nanoTime();
+        given().get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(200)
+                .body("total", org.hamcrest.Matchers.equalTo(0));
+        assertThat((System.nanoTime() - started) / 1_000_000).as("ms waited").isGreaterThan(3_000);
+        holding.get(10, TimeUnit.SECONDS);
+    }
+
     /** Inserts open alerts for the clinic, one transaction each, until told to stop or 1,000 are in. */
     private int raise(String clinic, AtomicBoolean stop) {
         String sql = "INSERT INTO alert (clinic_id, visit_id, instrument, reason, provider_id, total, cutoff,"
