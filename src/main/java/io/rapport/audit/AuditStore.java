@@ -1,13 +1,14 @@
 package io.rapport.audit;
 
 import io.agroal.api.AgroalDataSource;
+import io.rapport.db.ReadSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,11 +21,14 @@ import java.util.List;
 class AuditStore {
 
     private final AgroalDataSource dataSource;
+    private final ReadSnapshot snapshot;
 
-    AuditStore(AgroalDataSource dataSource) {
+    AuditStore(AgroalDataSource dataSource, ReadSnapshot snapshot) {
         this.dataSource = dataSource;
+        this.snapshot = snapshot;
     }
 
+    @Transactional
     AuditPage list(String clinicId, Instant from, Instant to, int page, int size) {
         String filter = " WHERE at >= ? AND at < ?"
                 + (clinicId == null
@@ -32,23 +36,10 @@ class AuditStore {
                         : " AND (clinics @> ARRAY[?]::text[]"
                                 // V21's partial index: the condition it holds, stated so the planner uses it.
                                 + " OR (refused_clinics <> '{}' AND refused_clinics @> ARRAY[?]::text[]))");
-        try (Connection c = dataSource.getConnection()) {
-            // The count and the page in one snapshot: rows are appended all the time (this read's
-            // own among them), and a page taken after the count could hold rows the total did not.
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                AuditPage answer = page(c, filter, clinicId, from, to, page, size);
-                c.commit();
-                return answer;
-            } finally {
-                if (!c.isClosed() && !c.getAutoCommit()) {
-                    // Ends a read that failed (after the commit there is nothing to roll back), and
-                    // hands the connection back to the pool as it was lent.
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
-            }
+        // The count and the page in one snapshot: rows are appended all the time (this read's own
+        // among them), and a page taken after the count could hold rows the total did not.
+        try (Connection c = snapshot.connection(dataSource)) {
+            return page(c, filter, clinicId, from, to, page, size);
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the audit trail failed", e);
         }

@@ -5,6 +5,7 @@ import io.quarkus.agroal.DataSource;
 import io.quarkus.arc.InjectableInstance;
 import io.rapport.config.RapportConfig;
 import io.rapport.db.Jdbc;
+import io.rapport.db.ReadSnapshot;
 import io.rapport.metrics.TrendMetrics;
 import io.rapport.metrics.TrendMetrics.Halves;
 import io.rapport.visit.Modality;
@@ -203,7 +204,7 @@ class TrendSql {
         // helper's half waits for them, and one at a time, each waiting for a core the other half
         // keeps busy, they took 4-10 ms of a 90-day summary. All are the transaction's own (SET
         // TRANSACTION, SET LOCAL), so the connection goes back to the pool as it came.
-        StringBuilder settings = new StringBuilder("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        StringBuilder settings = new StringBuilder(ReadSnapshot.STATEMENT);
         if (exported != null) {
             // Before the transaction's first query, as PostgreSQL requires; the id comes from
             // pg_export_snapshot, never from a client.

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.security.Roles;
+import io.rapport.support.AuditRows;
 import io.rapport.support.Contract;
 import io.rapport.support.Db;
 import io.rapport.support.Scrape;
@@ -49,13 +50,7 @@ class AuditTrailTest {
 
     /** The newest 500 rows of the whole trail, as an admin for every clinic reads them. */
     private static List<Map<String, Object>> latestRows() {
-        return given().header("Authorization", bearer("auditor", List.of(Roles.ADMIN), List.of("*")))
-                .queryParam("size", 500)
-                .get("/api/v1/audit")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
+        return AuditRows.page(bearer("auditor", List.of(Roles.ADMIN), List.of("*")), null)
                 .getList("items");
     }
 
@@ -364,14 +359,7 @@ class AuditTrailTest {
         int reads = 0;
         try {
             while (!asking.isDone() && reads < 200) {
-                io.restassured.path.json.JsonPath page = given().header("Authorization", admin)
-                        .queryParam("clinicId", clinic)
-                        .queryParam("size", 500)
-                        .get("/api/v1/audit")
-                        .then()
-                        .statusCode(200)
-                        .extract()
-                        .jsonPath();
+                io.restassured.path.json.JsonPath page = AuditRows.page(admin, clinic);
                 int items = page.getList("items").size();
                 long total = page.getLong("total");
                 if (items < 500 && total != items) {
@@ -388,14 +376,7 @@ class AuditTrailTest {
     }
 
     private static List<Map<String, Object>> scopedItems(String clinic) {
-        return given().header("Authorization", bearer(unique("admin"), List.of(Roles.ADMIN), List.of(clinic)))
-                .queryParam("clinicId", clinic)
-                .queryParam("size", 500)
-                .get("/api/v1/audit")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
+        return AuditRows.page(bearer(unique("admin"), List.of(Roles.ADMIN), List.of(clinic)), clinic)
                 .getList("items");
     }
 
