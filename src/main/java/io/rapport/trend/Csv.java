@@ -166,8 +166,8 @@ final class Csv {
 
     /**
      * One row per provider beside the clinic's figures; then, for every instrument rated in the
-     * window, the provider's complete ratings, their mean, the clinic's mean and whether it is
-     * suppressed.
+     * window, the provider's and the clinic's complete ratings, means and whether each is
+     * suppressed, side by side as the other figures are.
      */
     static String providers(ProviderComparison c) {
         ProviderComparison.Row k = c.clinic();
@@ -192,7 +192,13 @@ final class Csv {
                 "patientTalkShareMean",
                 "clinicPatientTalkShareMean"));
         for (String i : instruments) {
-            header.addAll(List.of(i + ".responses", i + ".meanTotal", i + ".clinicMeanTotal", i + ".suppressed"));
+            header.addAll(List.of(
+                    i + ".responses",
+                    i + ".clinicResponses",
+                    i + ".meanTotal",
+                    i + ".clinicMeanTotal",
+                    i + ".suppressed",
+                    i + ".clinicSuppressed"));
         }
         List<List<Object>> rows = new java.util.ArrayList<>();
         for (ProviderComparison.Row r : c.providers()) {
@@ -216,9 +222,13 @@ final class Csv {
                 ProviderComparison.Rating mine = r.ratings().get(i);
                 ProviderComparison.Rating clinic = k.ratings().get(i);
                 row.add(mine == null ? 0 : mine.responses());
+                row.add(clinic.responses());
                 row.add(mine == null ? null : mine.meanTotal());
                 row.add(clinic.meanTotal());
                 row.add(mine == null || mine.suppressed());
+                // The clinic's own flag, as JSON's clinic row has it: a blank clinic mean beside a
+                // provider's shown one would otherwise read as a clinic without ratings.
+                row.add(clinic.suppressed());
             }
             rows.add(row);
         }

@@ -956,6 +956,41 @@ class TrendResourceTest {
         assertThat(drivers).allMatch(r -> r.get("ratedVisits").equals(rated));
     }
 
+    /**
+     * The clinic's ratings are JSON's once per answer, so CSV repeats them on every provider row:
+     * without the clinic's count and flag, its blank SRS mean beside a provider's shown one read as
+     * a clinic with no ratings.
+     */
+    @Test
+    void theProvidersCsvCarriesTheClinicsRatingsBesideEachProviders() {
+        Map<String, Object> clinicRow = EXPECT.providerRows(WEEKS).get(0);
+        List<Map<String, String>> providers = csv(mainClinic(), "/providers", WEEKS.query());
+        assertThat(providers).hasSize(3);
+        for (String instrument : EXPECT.providerInstruments(WEEKS, null)) {
+            String json = "ratings.'" + instrument + "'.";
+            String responses = String.valueOf(clinicRow.get(json + "responses"));
+            Object mean = clinicRow.get(json + "meanTotal");
+            boolean suppressed = Boolean.TRUE.equals(clinicRow.get(json + "suppressed"));
+            assertThat(providers)
+                    .as(instrument)
+                    .allMatch(r -> r.get(instrument + ".clinicResponses").equals(responses)
+                            && r.get(instrument + ".clinicSuppressed").equals(String.valueOf(suppressed))
+                            && (mean == null
+                                    ? r.get(instrument + ".clinicMeanTotal").isEmpty()
+                                    : Double.parseDouble(r.get(instrument + ".clinicMeanTotal"))
+                                            == ((Number) mean).doubleValue()));
+        }
+        // dr-chen's three SRS hide the clinic's SRS mean, while the other providers' show.
+        assertThat(providers)
+                .allMatch(r -> r.get("SRS.clinicSuppressed").equals("true")
+                        && r.get("SRS.clinicMeanTotal").isEmpty());
+        assertThat(providers).anyMatch(r -> r.get("SRS.suppressed").equals("false"));
+        assertThat(Integer.parseInt(providers.get(0).get("SRS.clinicResponses")))
+                .isEqualTo(providers.stream()
+                        .mapToInt(r -> Integer.parseInt(r.get("SRS.responses")))
+                        .sum());
+    }
+
     /** One address answers JSON or CSV by Accept alone, so a cache must key on it. */
     @Test
     void everyAnswerVariesByAccept() {
