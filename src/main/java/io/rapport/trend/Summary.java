@@ -46,7 +46,7 @@ public record Summary(
 
     /**
      * One instrument's ratings on visits in the window. With fewer than
-     * rapport.trends.min-group-size responses the rating statistics are null and suppressed.
+     * rapport.trends.min-group-size complete ratings the rating statistics are null and suppressed.
      */
     public record RatingStats(
             long responses,

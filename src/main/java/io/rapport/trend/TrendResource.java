@@ -51,7 +51,7 @@ public class TrendResource {
             operationId = "getSummary",
             summary = "Read a clinic's summary",
             description = "Headline numbers over the window: time use, waits, latency, ratings, continuity of care,"
-                    + " open alerts. Rating statistics over fewer than rapport.trends.min-group-size responses are"
+                    + " open alerts. Rating statistics over fewer than rapport.trends.min-group-size complete ratings are"
                     + " null and suppressed. Accept: text/csv answers one row per number.")
     @APIResponse(
             responseCode = "200",
