@@ -91,13 +91,17 @@ public final class JsonProblems {
         return Violation.repeatedField(where, name);
     }
 
-    /** Where the object being read sits: {@code [7]}, {@code missing}, or "" at the top. */
+    /**
+     * Where the object being read sits: {@code [7]}, {@code missing}, or "" at the top; a key on the
+     * way that is not a plain word shows as {@code ?} ({@code [0].x.?}), as it may be a patient's id.
+     */
     private static String where(JsonStreamContext object) {
         java.util.Deque<String> parts = new java.util.ArrayDeque<>();
         for (JsonStreamContext c = object == null ? null : object.getParent();
                 c != null && !c.inRoot();
                 c = c.getParent()) {
-            parts.addFirst(c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + Violation.key(c.getCurrentName()));
+            parts.addFirst(
+                    c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + Violation.pathName(c.getCurrentName()));
         }
         String path = String.join("", parts);
         return path.startsWith(".") ? path.substring(1) : path;

@@ -132,6 +132,14 @@ public record Violation(String field, String message) {
      */
     public static final String PLAIN_KEY_PATTERN = "[A-Za-z0-9 ._-]{1,64}";
 
+    /**
+     * A key on the way to a value, named back only when it is a plain word, as every field of every
+     * event is: anything else may be data, an object keyed by patient id holding the value.
+     */
+    public static String pathName(String name) {
+        return plain(name) ? name : "?";
+    }
+
     /** A map key is the caller's text: named back only when it is a short plain name. */
     public static String key(String key) {
         return key != null && PLAIN_KEY.matcher(key).matches() ? key : "?";

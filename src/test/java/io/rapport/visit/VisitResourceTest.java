@@ -510,6 +510,21 @@ class VisitResourceTest {
                 .post("/api/v1/visits");
         r.then().statusCode(400).contentType("application/problem+json");
         assertThat(r.asString()).doesNotContain("88417");
+        // Nor where such a key holds the object with the repeated key: the path to it is data too.
+        for (String body : List.of(
+                one.replaceFirst("\\{", "{\"pat-88417\":{\"a\":1,\"a\":2},"),
+                "[" + one.replaceFirst("\\{", "{\"x\":{\"patient-88417\":{\"a\":1,\"a\":2}},") + "]")) {
+            Response nested = given().filter(Contract.invalidRequest())
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .post(body.startsWith("[") ? "/api/v1/visits/batch" : "/api/v1/visits");
+            nested.then().statusCode(400).contentType("application/problem+json");
+            assertThat(nested.asString()).doesNotContain("88417");
+            nested.then()
+                    .body(
+                            "violations.find { it.message == 'is given more than once' }.field",
+                            equalTo(body.startsWith("[") ? "[0].x.?.a" : "?.a"));
+        }
         assertThat(rows(clinic)).isZero();
     }
 
