@@ -77,6 +77,15 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(404, "Not Found", detail, null);
     }
 
+    /** 415 naming the header that says how the body was sent in a way Rapport cannot read. */
+    public static ProblemException unsupportedBody(List<Violation> violations) {
+        return new ProblemException(
+                415,
+                "Unsupported Media Type",
+                "Send the body as uncompressed UTF-8 application/json: see violations.",
+                violations);
+    }
+
     public static ProblemException tooLarge(String detail) {
         return new ProblemException(413, "Payload Too Large", detail, null);
     }

@@ -41,6 +41,8 @@ public class ProblemMapper {
             metrics.rejectedRequest(uri.getPath(), e.unreadable() ? Rejection.MALFORMED : Rejection.VALIDATION);
         } else if (e.status() == 413) {
             metrics.rejectedRequest(uri.getPath(), Rejection.TOO_LARGE);
+        } else if (e.status() == 415) {
+            metrics.rejectedRequest(uri.getPath(), Rejection.UNSUPPORTED_MEDIA_TYPE);
         }
         Response r = respond(e.status(), e.title(), e.getMessage(), uri, e.violations());
         return e.retryAfterSeconds() == null

@@ -113,7 +113,8 @@ import org.eclipse.microprofile.openapi.annotations.servers.ServerVariable;
                                                     schema = @Schema(implementation = Problem.class))),
                             @APIResponse(
                                     name = "UnsupportedMediaType",
-                                    description = "The body is not application/json",
+                                    description =
+                                            "The body is not application/json, or is sent compressed or in a charset other than UTF-8",
                                     content =
                                             @Content(
                                                     mediaType = Problem.MEDIA_TYPE,

@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.nullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.rapport.support.Contract;
 import io.rapport.support.Db;
+import io.rapport.support.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -427,6 +428,64 @@ class VisitResourceTest {
                 .contentType("application/problem+json")
                 .body("status", equalTo(415))
                 .body("detail", containsString("application/json"));
+    }
+
+    /**
+     * A compressed body, or one in another charset, was read as it came and answered "not
+     * well-formed JSON at line 1, column 2": the 415 names the header to fix, and nothing is stored.
+     */
+    @Test
+    void aCompressedBodyOrAnotherCharsetIs415NamingTheHeader() throws Exception {
+        String clinic = unique("c");
+        String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(visit(clinic, "v-1"));
+        byte[] zipped = zip(json);
+        for (String path : List.of("/api/v1/visits", "/api/v1/visits/batch")) {
+            byte[] body = path.endsWith("batch") ? zip("[" + json + "]") : zipped;
+            given().filter(Contract.invalidRequest())
+                    .contentType(ContentType.JSON)
+                    .header("Content-Encoding", "gzip")
+                    .body(body)
+                    .post(path)
+                    .then()
+                    .statusCode(415)
+                    .contentType("application/problem+json")
+                    .body("violations.field", equalTo(List.of("Content-Encoding")));
+        }
+        given().filter(Contract.invalidRequest())
+                .contentType("application/json; charset=ISO-8859-1")
+                .body(json.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(415)
+                .contentType("application/problem+json")
+                .body("violations.field", equalTo(List.of("Content-Type")))
+                .body("violations[0].message", containsString("UTF-8"));
+        assertThat(rows(clinic)).isZero();
+        // Identity is no encoding, and UTF-8 in any case is the charset JSON is read in.
+        given().contentType("application/json; charset=utf-8")
+                .header("Content-Encoding", "identity")
+                .body(json)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(201);
+        assertThat(rows(clinic)).isEqualTo(1);
+        // Without a token the answer is the 401 every request without one gets, before any 415.
+        given().filter(Contract.invalidRequest())
+                .header("Authorization", Tokens.NO_TOKEN)
+                .contentType(ContentType.JSON)
+                .header("Content-Encoding", "gzip")
+                .body(zipped)
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(401);
+    }
+
+    private static byte[] zip(String text) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
+            gz.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
     }
 
     @Test
