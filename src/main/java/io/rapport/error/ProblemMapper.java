@@ -117,8 +117,10 @@ public class ProblemMapper {
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "HTTP " + status : known.getReasonPhrase();
         String detail = detailFor(status);
+        // The address as routed, still encoded: decoded, an encoded slash made one segment more
+        // and matched no route, so a 405 lost its Allow header.
         if (status == 406) {
-            Set<String> produced = Routes.produced(uri.getPath());
+            Set<String> produced = Routes.produced(uri.getRequestUri().getRawPath());
             if (!produced.isEmpty()) {
                 detail = "This endpoint answers only in " + String.join(" or ", produced)
                         + "; ask for one of them in Accept.";
@@ -127,7 +129,7 @@ public class ProblemMapper {
         Response r = respond(status, title, detail, uri, null);
         if (status == 405) {
             // RFC 9110: a 405 must say which methods the resource does support.
-            Set<String> allowed = Routes.allowed(uri.getPath());
+            Set<String> allowed = Routes.allowed(uri.getRequestUri().getRawPath());
             if (!allowed.isEmpty()) {
                 r = Response.fromResponse(r)
                         .header("Allow", String.join(", ", allowed))

@@ -306,6 +306,15 @@ class ErrorAnswersTest {
                 .statusCode(405)
                 .contentType("application/problem+json")
                 .header("Allow", containsString("POST"));
+        // The methods are those of the address as routed: an encoded slash stays inside its
+        // segment there, and was looked up decoded, as one segment more, answering no Allow.
+        given().filter(Contract.invalidRequest())
+                .urlEncodingEnabled(false)
+                .delete("/api/v1/clinics/a%2Fb/visits/v-1")
+                .then()
+                .statusCode(405)
+                .contentType("application/problem+json")
+                .header("Allow", equalTo("GET, HEAD, OPTIONS"));
     }
 
     /**
