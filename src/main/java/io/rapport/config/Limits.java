@@ -20,6 +20,19 @@ public final class Limits {
     /** Digits in one number. */
     public static final int MAX_NUMBER_LENGTH = 64;
 
+    /**
+     * Characters in a request line (method, target and version); longer is a 414. The HTTP codec's
+     * own limit, {@code quarkus.http.limits.max-initial-line-length}, is set higher, so that the
+     * refusal is Rapport's problem+json rather than the codec's empty answer.
+     */
+    public static final int MAX_REQUEST_LINE = 4096;
+
+    /**
+     * Bytes of request headers (each name, ": " and value); more is a 431. Above it, as above, sits
+     * the codec's own {@code quarkus.http.limits.max-header-size}.
+     */
+    public static final int MAX_HEADER_BYTES = 20 * 1024;
+
     /** Query parameters on one request; the trend endpoints, which take the most, use 9. */
     public static final int MAX_QUERY_PARAMETERS = 20;
 

@@ -76,6 +76,54 @@ class MalformedRequestTest {
                 .doesNotContain(clinic);
     }
 
+    /**
+     * A request line over 4 KiB or headers over 20 KiB get a problem+json 414 or 431 of Rapport's,
+     * where the codec answered an empty one; only what is beyond the codec's own, higher limits
+     * still gets that. Counted in characters as sent: "GET " + target + " HTTP/1.1".
+     */
+    @Test
+    void aLongRequestLineOrLargeHeadersAreAProblemNamingTheLimit() throws Exception {
+        String clinic = unique("c");
+        String base = "/api/v1/clinics/" + clinic + "/visits/PATIENT5157?pad=";
+        int padAtLimit = 4096 - "GET ".length() - base.length() - " HTTP/1.1".length();
+        // At the limit the request goes on, to the token check (no token is sent).
+        assertThat(exchange(request(base + "x".repeat(padAtLimit), ""))).startsWith("HTTP/1.1 401 ");
+        for (int pad : new int[] {padAtLimit + 1, 10_000}) {
+            String answer = exchange(request(base + "x".repeat(pad), ""));
+            assertThat(answer)
+                    .as("pad " + pad)
+                    .startsWith("HTTP/1.1 414 ")
+                    .containsIgnoringCase("content-type: application/problem+json")
+                    .containsIgnoringCase("connection: close")
+                    .contains("\"status\":414")
+                    .contains("longer than 4096 characters")
+                    .doesNotContain("PATIENT5157");
+        }
+        // Beyond the codec's 16,384, its own empty answer, as HTTP/1.0.
+        assertThat(exchange(request(base + "x".repeat(17_000), ""))).matches("(?s)HTTP/1\\.[01] 414 [^{]*");
+
+        String path = "/api/v1/clinics/" + clinic + "/summary";
+        // 20,480 bytes of headers, Host's and Connection's included, each counted as name, ": " and value.
+        int atLimit = 20 * 1024
+                - ("Host".length() + 2 + "localhost".length())
+                - ("Connection".length() + 2 + "close".length())
+                - ("X-Pad".length() + 2);
+        assertThat(exchange(request(path, "X-Pad: " + "y".repeat(atLimit) + "\r\n")))
+                .startsWith("HTTP/1.1 401 ");
+        String large = exchange(request(path, "X-Pad: " + "y".repeat(atLimit + 1) + "\r\n"));
+        assertThat(large)
+                .startsWith("HTTP/1.1 431 ")
+                .containsIgnoringCase("content-type: application/problem+json")
+                .contains("\"status\":431")
+                .contains("larger than 20480 bytes");
+        assertThat(exchange(request(path, "X-Pad: " + "y".repeat(70_000) + "\r\n")))
+                .matches("(?s)HTTP/1\\.[01] 431 [^{]*");
+    }
+
+    private static String request(String target, String headers) {
+        return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "Connection: close\r\n\r\n";
+    }
+
     private static String exchange(String request) throws Exception {
         try (Socket s = new Socket("localhost", RestAssured.port)) {
             s.setSoTimeout(10_000);
