@@ -9,6 +9,7 @@ import io.quarkus.security.UnauthorizedException;
 import io.rapport.http.Routes;
 import io.rapport.metrics.IngestMetrics;
 import io.rapport.metrics.Rejection;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -31,8 +32,12 @@ public class ProblemMapper {
 
     private final IngestMetrics metrics;
 
-    public ProblemMapper(IngestMetrics metrics) {
+    /** The request being answered, for the path it was routed by. */
+    private final RoutingContext http;
+
+    public ProblemMapper(IngestMetrics metrics, RoutingContext http) {
         this.metrics = metrics;
+        this.http = http;
     }
 
     @ServerExceptionMapper
@@ -117,10 +122,11 @@ public class ProblemMapper {
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known == null ? "HTTP " + status : known.getReasonPhrase();
         String detail = detailFor(status);
-        // The address as routed, still encoded: decoded, an encoded slash made one segment more
-        // and matched no route, so a 405 lost its Allow header.
+        // The address as routed (dot segments resolved, escapes of unreserved characters decoded,
+        // an encoded slash kept): decoded whole, an encoded slash made one segment more and
+        // matched no route, so a 405 lost its Allow header.
         if (status == 406) {
-            Set<String> produced = Routes.produced(uri.getRequestUri().getRawPath());
+            Set<String> produced = Routes.produced(http.normalizedPath());
             if (!produced.isEmpty()) {
                 detail = "This endpoint answers only in " + String.join(" or ", produced)
                         + "; ask for one of them in Accept.";
@@ -129,7 +135,7 @@ public class ProblemMapper {
         Response r = respond(status, title, detail, uri, null);
         if (status == 405) {
             // RFC 9110: a 405 must say which methods the resource does support.
-            Set<String> allowed = Routes.allowed(uri.getRequestUri().getRawPath());
+            Set<String> allowed = Routes.allowed(http.normalizedPath());
             if (!allowed.isEmpty()) {
                 r = Response.fromResponse(r)
                         .header("Allow", String.join(", ", allowed))

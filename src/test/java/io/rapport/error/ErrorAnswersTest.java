@@ -315,6 +315,15 @@ class ErrorAnswersTest {
                 .statusCode(405)
                 .contentType("application/problem+json")
                 .header("Allow", equalTo("GET, HEAD, OPTIONS"));
+        // As routed, too, a dot segment is resolved and an escaped letter decoded.
+        for (String path : List.of("/api/v1/clinics/c-1/x/../visits/v-1", "/api/v1/clinics/c-1/%76isits/v-1")) {
+            given().filter(Contract.invalidRequest())
+                    .urlEncodingEnabled(false)
+                    .delete(path)
+                    .then()
+                    .statusCode(405)
+                    .header("Allow", equalTo("GET, HEAD, OPTIONS"));
+        }
     }
 
     /**
