@@ -1,56 +1,52 @@
 package io.rapport.error;
 
+import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Refuses, with a 415 naming the header, a body Rapport would misread: one sent compressed
- * ({@code Content-Encoding: gzip}), which the HTTP layer does not decompress, and one declared in
- * a charset other than UTF-8, the only one JSON is exchanged in (RFC 8259, section 8.1). Both
- * were read as they came and answered "not well-formed JSON at line 1, column 2", sending the
- * platform to look for a syntax error in a body that had none. Before the body is read, so
- * nothing of it is parsed or stored.
+ * Refuses, with a 415 naming the header, a body sent compressed ({@code Content-Encoding: gzip}),
+ * which the HTTP layer does not decompress: it was read as it came and answered "not well-formed
+ * JSON at line 1, column 2", sending the platform to look for a syntax error its body did not
+ * have. Only a request that sends a body to a method that reads one: an SDK that puts the header
+ * on every request, a GET included, is not refused for it. Before the body is read, so nothing of
+ * it is parsed or stored. (A declared charset is not checked: JSON is UTF-8, RFC 8259 gives the
+ * parameter no meaning, and a body that is not UTF-8 is named as such when it is read.)
  */
 class BodyEncodingFilter {
 
     static final String ENCODING_RULE = "must be identity or absent: a body is read as sent, never decompressed";
-    static final String CHARSET_RULE = "must declare charset UTF-8, or none: JSON is read as UTF-8";
+
+    private static final Set<String> READ_A_BODY = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
     @ServerRequestFilter
-    void refuseBodiesReadWrongly(ContainerRequestContext request) {
-        if (!request.hasEntity()) {
+    void refuseCompressedBodies(ContainerRequestContext request) {
+        if (!READ_A_BODY.contains(request.getMethod()) || !sendsABody(request)) {
             return;
         }
-        List<Violation> violations = new ArrayList<>(2);
         for (String encoding : request.getHeaders().getOrDefault(HttpHeaders.CONTENT_ENCODING, List.of())) {
             for (String coding : encoding.split(",")) {
                 if (!coding.isBlank() && !coding.trim().equalsIgnoreCase("identity")) {
-                    violations.add(new Violation(HttpHeaders.CONTENT_ENCODING, ENCODING_RULE));
+                    throw ProblemException.unsupportedBody(
+                            List.of(new Violation(HttpHeaders.CONTENT_ENCODING, ENCODING_RULE)));
                 }
             }
         }
-        String charset = charset(request);
-        if (charset != null && !charset.equalsIgnoreCase(StandardCharsets.UTF_8.name())) {
-            violations.add(new Violation(HttpHeaders.CONTENT_TYPE, CHARSET_RULE));
-        }
-        if (!violations.isEmpty()) {
-            throw ProblemException.unsupportedBody(
-                    violations.stream().distinct().toList());
-        }
     }
 
-    /** The charset the body declares, or null; an unreadable Content-Type is the runtime's 415. */
-    private static String charset(ContainerRequestContext request) {
+    /** A body follows: a length above 0, or chunks (HTTP/1.1 frames a body no other way). */
+    private static boolean sendsABody(ContainerRequestContext request) {
+        if (request.getHeaderString("Transfer-Encoding") != null) {
+            return true;
+        }
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         try {
-            MediaType type = request.getMediaType();
-            return type == null ? null : type.getParameters().get(MediaType.CHARSET_PARAMETER);
-        } catch (IllegalArgumentException e) {
-            return null;
+            return length != null && Long.parseLong(length.trim()) > 0;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 }

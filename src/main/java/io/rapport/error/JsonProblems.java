@@ -52,6 +52,12 @@ public final class JsonProblems {
         String where = loc == null || loc.getLineNr() < 0
                 ? ""
                 : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith(INVALID_UTF8)) {
+            // Often Latin-1 text, declared so or not: "not well-formed" sent the platform to look
+            // for a syntax error, where the fix is the encoding.
+            return new Violation(
+                    path, "is not valid UTF-8" + where + " (JSON is read as UTF-8, whatever the charset declared)");
+        }
         return new Violation(path, "is not well-formed JSON" + where);
     }
 
@@ -70,6 +76,9 @@ public final class JsonProblems {
         }
         return violation(e);
     }
+
+    /** How Jackson's messages about bytes that are not UTF-8 begin ("Invalid UTF-8 start byte 0xe9"). */
+    private static final String INVALID_UTF8 = "Invalid UTF-8";
 
     /** Jackson's own wording for a key sent twice (STRICT_DUPLICATE_DETECTION), which has no type of its own. */
     private static final String DUPLICATE = "Duplicate field '";

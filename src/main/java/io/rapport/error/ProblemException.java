@@ -77,12 +77,12 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(404, "Not Found", detail, null);
     }
 
-    /** 415 naming the header that says how the body was sent in a way Rapport cannot read. */
+    /** 415 naming the header that says the body was sent in a form Rapport does not read. */
     public static ProblemException unsupportedBody(List<Violation> violations) {
         return new ProblemException(
                 415,
                 "Unsupported Media Type",
-                "Send the body as uncompressed UTF-8 application/json: see violations.",
+                "Send the body as uncompressed application/json: see violations.",
                 violations);
     }
 

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Refuses a request line over {@link Limits#MAX_REQUEST_LINE} characters with a problem+json 414,
@@ -15,7 +16,8 @@ import java.util.Map;
  * The HTTP codec answers both with an empty body, closing the connection, and Quarkus offers no
  * hook into that answer; so the codec's limits are set above these (application.properties), and
  * only what is beyond those still gets the codec's empty one. The connection is closed, as the
- * codec closes it: a client that sends such a request is not one to keep talking to.
+ * codec closes it: a client that sends such a request is not one to keep talking to. On the API's
+ * port only: the management port (health, metrics) keeps the codec's own limits and answers.
  */
 @ApplicationScoped
 class RequestHeadLimitFilter {
@@ -29,7 +31,7 @@ class RequestHeadLimitFilter {
     void register(@Observes Filters filters) {
         filters.register(
                 rc -> {
-                    Problem refused = refusal(rc.request());
+                    Problem refused = refusal(rc.request(), rc::normalizedPath);
                     if (refused != null) {
                         rc.response().putHeader(HttpHeaders.CONNECTION, "close");
                         refused.send(rc.response(), mapper);
@@ -41,8 +43,11 @@ class RequestHeadLimitFilter {
                 110);
     }
 
-    /** Why the request's head is refused, or null. The instance is left out: it is the long part. */
-    private static Problem refusal(HttpServerRequest request) {
+    /**
+     * Why the request's head is refused, or null. A 414 leaves the instance out, as the address
+     * is the long part; a 431's is its path, as every other problem's.
+     */
+    private static Problem refusal(HttpServerRequest request, Supplier<String> path) {
         int line = request.method().name().length() + 1 + request.uri().length() + 1 + "HTTP/1.1".length();
         if (line > Limits.MAX_REQUEST_LINE) {
             return Problem.of(
@@ -62,7 +67,7 @@ class RequestHeadLimitFilter {
                     431,
                     "Request Header Fields Too Large",
                     "The request headers are larger than " + Limits.MAX_HEADER_BYTES + " bytes.",
-                    null,
+                    path.get(),
                     null);
         }
         return null;

@@ -10,7 +10,7 @@ public enum Rejection {
     MALFORMED,
     /** A body over the size limit, or a batch over the item limit. */
     TOO_LARGE,
-    /** A Content-Type other than JSON. */
+    /** A Content-Type other than JSON, or a compressed body. */
     UNSUPPORTED_MEDIA_TYPE;
 
     String tag() {

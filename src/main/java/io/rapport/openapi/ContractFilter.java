@@ -80,6 +80,9 @@ public class ContractFilter implements OASFilter {
             op.addSecurityRequirement(OASFactory.createSecurityRequirement().addScheme(BEARER));
             shared(responses, "401", "Unauthorized");
             shared(responses, "403", "Forbidden");
+            // Checked before the token, on every address (error.RequestHeadLimitFilter).
+            shared(responses, "414", "URITooLong");
+            shared(responses, "431", "RequestHeaderFieldsTooLarge");
         }
         if (body || !params.isEmpty()) {
             shared(responses, "400", "BadRequest");

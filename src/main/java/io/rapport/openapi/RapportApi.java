@@ -112,9 +112,23 @@ import org.eclipse.microprofile.openapi.annotations.servers.ServerVariable;
                                                     mediaType = Problem.MEDIA_TYPE,
                                                     schema = @Schema(implementation = Problem.class))),
                             @APIResponse(
+                                    name = "URITooLong",
+                                    description = "A request line (method, address, query, version) over 4,096"
+                                            + " characters; the connection is closed",
+                                    content =
+                                            @Content(
+                                                    mediaType = Problem.MEDIA_TYPE,
+                                                    schema = @Schema(implementation = Problem.class))),
+                            @APIResponse(
+                                    name = "RequestHeaderFieldsTooLarge",
+                                    description = "Request headers over 20 KiB; the connection is closed",
+                                    content =
+                                            @Content(
+                                                    mediaType = Problem.MEDIA_TYPE,
+                                                    schema = @Schema(implementation = Problem.class))),
+                            @APIResponse(
                                     name = "UnsupportedMediaType",
-                                    description =
-                                            "The body is not application/json, or is sent compressed or in a charset other than UTF-8",
+                                    description = "The body is not application/json, or is sent compressed",
                                     content =
                                             @Content(
                                                     mediaType = Problem.MEDIA_TYPE,

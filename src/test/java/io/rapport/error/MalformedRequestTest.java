@@ -115,7 +115,8 @@ class MalformedRequestTest {
                 .startsWith("HTTP/1.1 431 ")
                 .containsIgnoringCase("content-type: application/problem+json")
                 .contains("\"status\":431")
-                .contains("larger than 20480 bytes");
+                .contains("larger than 20480 bytes")
+                .contains("\"instance\":\"" + path + "\"");
         assertThat(exchange(request(path, "X-Pad: " + "y".repeat(70_000) + "\r\n")))
                 .matches("(?s)HTTP/1\\.[01] 431 [^{]*");
     }
