@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,10 +41,23 @@ class ClientFailureAnswer {
         });
     }
 
+    /** What is wrong, where it is known: "malformed" alone sent a client looking. */
     private static String detail(RoutingContext rc) {
         if (rc.request().version() == HttpVersion.HTTP_1_1 && rc.request().host() == null) {
             return "An HTTP/1.1 request must carry a Host header.";
         }
+        if (rc.statusCode() == 404) {
+            // OPTIONS * asks about the server as a whole, which no endpoint answers.
+            return "No resource at this address.";
+        }
+        String target = rc.request().uri();
+        if (target == null
+                || !(target.startsWith("/") || ABSOLUTE.matcher(target).lookingAt())) {
+            return "The request target must be a path starting with /.";
+        }
         return "The request is malformed.";
     }
+
+    /** An absolute-form target (RFC 9112, section 3.2.2), as a proxy sends: a scheme, then "://". */
+    private static final Pattern ABSOLUTE = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
 }

@@ -44,6 +44,22 @@ class MalformedRequestTest {
     }
 
     /**
+     * A request target that is no path is refused before any route, with a problem that says
+     * what is wrong with it rather than "The request is malformed." for all of them.
+     */
+    @Test
+    void aTargetThatIsNoPathIsAProblemSayingSo() throws Exception {
+        assertThat(exchange("GET ?a=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 400 ")
+                .containsIgnoringCase("content-type: application/problem+json")
+                .contains("must be a path starting with /");
+        assertThat(exchange("OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 404 ")
+                .containsIgnoringCase("content-type: application/problem+json")
+                .contains("No resource at this address.");
+    }
+
+    /**
      * What Quarkus's HTTP layer refuses before any route runs (a {@code %} that starts no escape, in
      * the path or the query; a request line or headers over the limits) gets its empty 400, 414 or
      * 431, as the README says; but a 400 is timed all the same, and was labelled by its raw path, ids
