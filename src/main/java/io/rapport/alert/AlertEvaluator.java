@@ -73,8 +73,9 @@ public class AlertEvaluator {
 
     /**
      * Recomputes every alert of the touched sequences and writes the difference: opens the missing
-     * ones, reopens resolved ones, refreshes the figures of open ones (an acknowledgement stays),
-     * resolves those no longer at risk. Returns how many were opened, by instrument and reason.
+     * ones, reopens resolved ones and acknowledged ones that got worse or moved to another provider,
+     * refreshes the figures of the others (an acknowledgement stays), resolves those no longer at
+     * risk. Returns how many were opened, by instrument and reason.
      * {@code 1e-9} leaves room for floating-point sums: 37.3 - 36.3 is 0.99999999999999 as a double
      * (InstrumentDefinition.TOTALS_EQUAL_WITHIN, which a drop threshold must exceed).
      */
@@ -159,12 +160,23 @@ public class AlertEvaluator {
                        'OPEN', ?::timestamptz
                 FROM wanted ORDER BY clinic_id, visit_id, instrument, reason
                 ON CONFLICT (clinic_id, visit_id, instrument, reason) DO UPDATE SET
-                    status = CASE WHEN a.status = 'RESOLVED' THEN 'OPEN' ELSE a.status END,
-                    raised_at = CASE WHEN a.status = 'RESOLVED' THEN EXCLUDED.raised_at ELSE a.raised_at END,
-                    resolved_at = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.resolved_at END,
-                    acknowledged_at = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.acknowledged_at END,
-                    acknowledged_by = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.acknowledged_by END,
-                    note = CASE WHEN a.status = 'RESOLVED' THEN NULL ELSE a.note END,
+                    -- Opened afresh, with nothing of an earlier acknowledgement: a resolved alert that
+                    -- came back, or an acknowledged one that is no longer what was acknowledged, its
+                    -- visit moved to another provider or its rating worse (a lower total, or a larger
+                    -- drop). A correction that leaves it no worse keeps the acknowledgement.
+                    (status, raised_at, resolved_at, acknowledged_at, acknowledged_by, note) = (
+                        SELECT CASE WHEN f.fresh THEN 'OPEN' ELSE a.status END,
+                               CASE WHEN f.fresh THEN EXCLUDED.raised_at ELSE a.raised_at END,
+                               CASE WHEN f.fresh THEN NULL ELSE a.resolved_at END,
+                               CASE WHEN f.fresh THEN NULL ELSE a.acknowledged_at END,
+                               CASE WHEN f.fresh THEN NULL ELSE a.acknowledged_by END,
+                               CASE WHEN f.fresh THEN NULL ELSE a.note END
+                        FROM (SELECT a.status = 'RESOLVED'
+                                  OR (a.status = 'ACKNOWLEDGED'
+                                      AND (a.provider_id <> EXCLUDED.provider_id
+                                           OR EXCLUDED.total < a.total - 1e-9
+                                           OR COALESCE(EXCLUDED.previous_total - EXCLUDED.total
+                                                       > a.previous_total - a.total + 1e-9, false))) AS fresh) f),
                     provider_id = EXCLUDED.provider_id,
                     total = EXCLUDED.total,
                     previous_total = EXCLUDED.previous_total,
@@ -172,7 +184,7 @@ public class AlertEvaluator {
                 WHERE a.status = 'RESOLVED'
                    OR (a.provider_id, a.total, a.previous_total, a.cutoff)
                       IS DISTINCT FROM (EXCLUDED.provider_id, EXCLUDED.total, EXCLUDED.previous_total, EXCLUDED.cutoff)
-                RETURNING a.clinic_id, a.visit_id, a.instrument, a.reason
+                RETURNING a.clinic_id, a.visit_id, a.instrument, a.reason, a.status
             ), resolved AS (
                 -- NOT IN over the batch's wanted alerts is one hashed lookup per alert while the keys
                 -- fit in work_mem; as a join, the planner (told the batch holds a row or two) compared
@@ -187,9 +199,10 @@ public class AlertEvaluator {
             )
             SELECT o.instrument, o.reason, count(*) AS raised
             FROM opened o
-            -- Raised now: new, or reopened; not an open or acknowledged one whose figures changed.
-            WHERE (o.clinic_id, o.visit_id, o.instrument, o.reason) NOT IN (
-                SELECT e.clinic_id, e.visit_id, e.instrument, e.reason FROM existing e WHERE e.status <> 'RESOLVED')
+            -- Raised now: open, and not open before (new, or reopened); not an open one whose
+            -- figures changed, nor an acknowledged one that stays so.
+            WHERE o.status = 'OPEN' AND (o.clinic_id, o.visit_id, o.instrument, o.reason) NOT IN (
+                SELECT e.clinic_id, e.visit_id, e.instrument, e.reason FROM existing e WHERE e.status = 'OPEN')
             GROUP BY o.instrument, o.reason
             """;
 

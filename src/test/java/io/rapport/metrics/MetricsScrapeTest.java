@@ -192,9 +192,10 @@ class MetricsScrapeTest {
     }
 
     /**
-     * An alert counts as raised when it opens and when a resolved one reopens; a correction that
-     * only changes an open or acknowledged alert's figures, or resolves it, raises nothing. SRS
-     * cutoff 36: totals 20, 24 and 28 are below it, 40 is not. (The counter is the service's, not
+     * An alert counts as raised when it opens and when it reopens: resolved, or acknowledged and
+     * then worse; a correction that only changes an open alert's figures, or an acknowledged one's
+     * for the better, or resolves it, raises nothing. SRS cutoff 36: totals 20, 24 and 28 are below
+     * it, 40 is not. (The counter is the service's, not
      * the clinic's: like the other tests here, this counts on test classes running one at a time.)
      */
     @Test
@@ -229,14 +230,16 @@ class MetricsScrapeTest {
                 .then()
                 .body("items.total", equalTo(List.of(28.0)))
                 .body("items.status", equalTo(List.of("ACKNOWLEDGED")));
+        rate(clinic, "r1", 6, "2026-01-05T10:08:00Z", 200); // 24: worse than the 28 acknowledged: reopens
+        assertThat(raised(before)).isEqualTo(2);
         rate(clinic, "r1", 10, "2026-01-05T10:10:00Z", 200); // 40: resolves
-        assertThat(raised(before)).isEqualTo(1);
+        assertThat(raised(before)).isEqualTo(2);
         given().queryParam("status", "resolved")
                 .get("/api/v1/clinics/" + clinic + "/alerts")
                 .then()
                 .body("items.reason", equalTo(List.of("BELOW_CUTOFF")));
         rate(clinic, "r1", 5, "2026-01-05T10:15:00Z", 200); // 20 again: the same alert reopens
-        assertThat(raised(before)).isEqualTo(2);
+        assertThat(raised(before)).isEqualTo(3);
         given().get("/api/v1/clinics/" + clinic + "/alerts")
                 .then()
                 .body("items.id", equalTo(List.of(id.intValue())))

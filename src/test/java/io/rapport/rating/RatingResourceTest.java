@@ -339,6 +339,80 @@ class RatingResourceTest {
     }
 
     /**
+     * An acknowledgement is of the alert as it stood. Corrected for the worse (SRS 4 * 4 = 16 to
+     * 3 * 4 = 12, further under the cutoff of 36), or its visit moved to another provider, it is a
+     * concern nobody has seen: it reopens, acknowledgement, acknowledger and note cleared, and the
+     * new provider's open list shows it. Corrected for the better but still under (12 to 5 * 4 =
+     * 20), it keeps the acknowledgement.
+     */
+    @Test
+    void anAcknowledgedAlertReopensWhenItGetsWorseOrMovesToAnotherProvider() {
+        String clinic = unique("c");
+        postVisit(clinic, "v1", "dr-a", "pat-1", 1);
+        postRating(rating(clinic, "v1", "SRS", 4.0, 4.0, 4.0, 4.0)).then().statusCode(201);
+        Number id = (Number) alerts(clinic, "open").get(0).get("id");
+        acknowledge(clinic, id, "Called back.");
+
+        postRating(rating(clinic, "v1", "SRS", 3.0, 3.0, 3.0, 3.0)).then().statusCode(200);
+        List<Map<String, Object>> open = alerts(clinic, "open");
+        assertThat(open).hasSize(1);
+        assertThat(open.get(0))
+                .containsEntry("id", id)
+                .containsEntry("total", 12.0)
+                .containsEntry("acknowledgedBy", null)
+                .containsEntry("note", null);
+
+        acknowledge(clinic, id, "Seen at 12.");
+        postRating(rating(clinic, "v1", "SRS", 5.0, 5.0, 5.0, 5.0)).then().statusCode(200);
+        assertThat(alerts(clinic, "open")).isEmpty();
+        assertThat(alerts(clinic, "acknowledged").get(0))
+                .containsEntry("total", 20.0)
+                .containsEntry("note", "Seen at 12.");
+
+        given().contentType(ContentType.JSON)
+                .body(with(
+                        visit(clinic, "v1"),
+                        "providerId",
+                        "dr-b",
+                        "patientId",
+                        "pat-1",
+                        "scheduledStart",
+                        DAY0.plus(1, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS).toString(),
+                        "startedAt",
+                        DAY0.plus(1, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS).toString(),
+                        "endedAt",
+                        DAY0.plus(1, ChronoUnit.DAYS)
+                                .plus(9, ChronoUnit.HOURS)
+                                .plusSeconds(1800)
+                                .toString()))
+                .post("/api/v1/visits")
+                .then()
+                .statusCode(200);
+        List<Map<String, Object>> moved = given().queryParam("providerId", "dr-b")
+                .get("/api/v1/clinics/" + clinic + "/alerts")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("items");
+        assertThat(moved).hasSize(1);
+        assertThat(moved.get(0))
+                .containsEntry("id", id)
+                .containsEntry("status", "OPEN")
+                .containsEntry("total", 20.0)
+                .containsEntry("acknowledgedAt", null)
+                .containsEntry("note", null);
+    }
+
+    private static void acknowledge(String clinic, Number id, String note) {
+        given().contentType(ContentType.JSON)
+                .body(Map.of("note", note))
+                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("ACKNOWLEDGED"));
+    }
+
+    /**
      * A platform's post of a rating is answered with the rating's alerts, but not with what a
      * manager did with them: who acknowledged one and the note are for analysts and admins, and an
      * ingest token's replay of an acknowledged rating was answered with both. SRS 5 * 4 = 20 is
