@@ -317,12 +317,7 @@ class RatingResourceTest {
         postVisit(clinic, "v1", "dr-a", "pat-1", 1);
         postRating(rating(clinic, "v1", "SRS", 5.0, 5.0, 5.0, 5.0)).then().statusCode(201);
         Number id = (Number) alerts(clinic, "open").get(0).get("id");
-        given().contentType(ContentType.JSON)
-                .body(Map.of("note", "Called back."))
-                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
-                .then()
-                .statusCode(200)
-                .body("acknowledgedBy", notNullValue());
+        acknowledge(clinic, id, "Called back.").body("acknowledgedBy", notNullValue());
 
         postRating(rating(clinic, "v1", "SRS", 10.0, 10.0, 10.0, 10.0)).then().statusCode(200);
         assertThat(alerts(clinic, "open")).isEmpty();
@@ -403,8 +398,8 @@ class RatingResourceTest {
                 .containsEntry("note", null);
     }
 
-    private static void acknowledge(String clinic, Number id, String note) {
-        given().contentType(ContentType.JSON)
+    private static io.restassured.response.ValidatableResponse acknowledge(String clinic, Number id, String note) {
+        return given().contentType(ContentType.JSON)
                 .body(Map.of("note", note))
                 .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
                 .then()
@@ -425,11 +420,7 @@ class RatingResourceTest {
         Map<String, Object> low = rating(clinic, "v1", "SRS", 5.0, 5.0, 5.0, 5.0);
         postRating(low).then().statusCode(201);
         Number id = (Number) alerts(clinic, "open").get(0).get("id");
-        given().contentType(ContentType.JSON)
-                .body(Map.of("note", "Called back; booked follow-up."))
-                .post("/api/v1/clinics/" + clinic + "/alerts/" + id.longValue() + "/acknowledge")
-                .then()
-                .statusCode(200);
+        acknowledge(clinic, id, "Called back; booked follow-up.");
 
         String platform = io.rapport.support.Tokens.bearer(io.rapport.support.Tokens.token(
                 unique("platform"), List.of(io.rapport.security.Roles.INGEST), List.of(clinic)));
