@@ -5,10 +5,10 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.rapport.config.Limits;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Refuses a request line over {@link Limits#MAX_REQUEST_LINE} characters with a problem+json 414,
@@ -31,7 +31,7 @@ class RequestHeadLimitFilter {
     void register(@Observes Filters filters) {
         filters.register(
                 rc -> {
-                    Problem refused = refusal(rc.request(), rc::normalizedPath);
+                    Problem refused = refusal(rc);
                     if (refused != null) {
                         rc.response().putHeader(HttpHeaders.CONNECTION, "close");
                         refused.send(rc.response(), mapper);
@@ -47,7 +47,8 @@ class RequestHeadLimitFilter {
      * Why the request's head is refused, or null. A 414 leaves the instance out, as the address
      * is the long part; a 431's is its path, as every other problem's.
      */
-    private static Problem refusal(HttpServerRequest request, Supplier<String> path) {
+    private static Problem refusal(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
         int line = request.method().name().length() + 1 + request.uri().length() + 1 + "HTTP/1.1".length();
         if (line > Limits.MAX_REQUEST_LINE) {
             return Problem.of(
@@ -67,7 +68,7 @@ class RequestHeadLimitFilter {
                     431,
                     "Request Header Fields Too Large",
                     "The request headers are larger than " + Limits.MAX_HEADER_BYTES + " bytes.",
-                    path.get(),
+                    rc.normalizedPath(),
                     null);
         }
         return null;

@@ -64,6 +64,11 @@ class RatingResourceTest {
 
     /** A visit on day {@code day} after DAY0, with a given provider and patient. */
     private static void postVisit(String clinic, String visitId, String provider, String patient, int day) {
+        postVisit(clinic, visitId, provider, patient, day, 201);
+    }
+
+    /** The same, answered {@code status}: 200 for a correction of a stored visit. */
+    private static void postVisit(String clinic, String visitId, String provider, String patient, int day, int status) {
         Instant start = DAY0.plus(day, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS);
         given().contentType(ContentType.JSON)
                 .body(with(
@@ -80,7 +85,7 @@ class RatingResourceTest {
                         start.plusSeconds(1800).toString()))
                 .post("/api/v1/visits")
                 .then()
-                .statusCode(201);
+                .statusCode(status);
     }
 
     private static List<Map<String, Object>> alerts(String clinic, String status) {
@@ -364,25 +369,7 @@ class RatingResourceTest {
                 .containsEntry("total", 20.0)
                 .containsEntry("note", "Seen at 12.");
 
-        given().contentType(ContentType.JSON)
-                .body(with(
-                        visit(clinic, "v1"),
-                        "providerId",
-                        "dr-b",
-                        "patientId",
-                        "pat-1",
-                        "scheduledStart",
-                        DAY0.plus(1, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS).toString(),
-                        "startedAt",
-                        DAY0.plus(1, ChronoUnit.DAYS).plus(9, ChronoUnit.HOURS).toString(),
-                        "endedAt",
-                        DAY0.plus(1, ChronoUnit.DAYS)
-                                .plus(9, ChronoUnit.HOURS)
-                                .plusSeconds(1800)
-                                .toString()))
-                .post("/api/v1/visits")
-                .then()
-                .statusCode(200);
+        postVisit(clinic, "v1", "dr-b", "pat-1", 1, 200);
         List<Map<String, Object>> moved = given().queryParam("providerId", "dr-b")
                 .get("/api/v1/clinics/" + clinic + "/alerts")
                 .then()
