@@ -14,15 +14,18 @@ import io.rapport.support.FaultProxy;
 import io.rapport.support.Http;
 import io.rapport.support.LogCapture;
 import io.rapport.support.Pools;
+import io.rapport.support.Scrape;
 import io.rapport.support.TestDatabase;
 import io.rapport.support.Tokens;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,6 +157,84 @@ class DatabaseFailureTest {
                         .getInt("visits"))
                 .as("the visit before and every one acknowledged, no other")
                 .isEqualTo(1 + stored);
+    }
+
+    /**
+     * A platform that times out and hangs up on a stalled database frees nothing: its worker
+     * thread goes on waiting for the database. Its place under rapport.http.max-in-flight (150)
+     * was given back at the hang-up, so every timeout-and-retry let as many again into the worker
+     * pool, past the limit and into the pool's queue. Each place is now held until the worker is
+     * done, and given back then, so none is lost either.
+     */
+    @Test
+    void aClientThatHangsUpKeepsItsPlaceUntilItsWorkerIsDone() throws Exception {
+        String clinic = unique("hangup");
+        postJson(VISITS, visit(clinic, "before")).then().statusCode(201);
+        // Another test's request may still be finishing.
+        assertThat(inFlightWithin(Duration.ofSeconds(10), 0))
+                .as("no API request in flight before")
+                .isZero();
+        int limit = 150;
+        String authorization = Tokens.bearer(Tokens.suite("hangup"));
+        ObjectMapper json = new ObjectMapper();
+        List<Socket> clients = new ArrayList<>();
+        TestDatabase.freeze();
+        try {
+            for (int i = 0; i < limit; i++) {
+                byte[] body = json.writeValueAsBytes(visit(clinic, "h-" + i));
+                Socket socket = new Socket("localhost", RestAssured.port);
+                clients.add(socket);
+                String head = "POST " + VISITS + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                        + authorization + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\n\r\n";
+                socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+            }
+            assertThat(inFlightWithin(Duration.ofSeconds(1), limit))
+                    .as("every one let in")
+                    .isEqualTo(limit);
+            assertRefusedAsBusy();
+
+            for (Socket socket : clients) {
+                socket.close();
+            }
+            Thread.sleep(300);
+            // Their workers wait for the database up to the write or acquisition timeout (2-2.5 s).
+            assertThat(inFlight()).as("places held by workers still waiting").isEqualTo(limit);
+            assertRefusedAsBusy();
+        } finally {
+            TestDatabase.thaw();
+            for (Socket socket : clients) {
+                socket.close();
+            }
+        }
+        assertThat(inFlightWithin(Duration.ofSeconds(10), 0))
+                .as("every place given back once its worker was done")
+                .isZero();
+        postJson(VISITS, visit(clinic, "after")).then().statusCode(201);
+    }
+
+    /** The gauge once it reads {@code expected}, or as it reads when {@code within} has passed. */
+    private static double inFlightWithin(Duration within, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        double now = inFlight();
+        while (now != expected && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            now = inFlight();
+        }
+        return now;
+    }
+
+    private static double inFlight() {
+        return Scrape.samples().getOrDefault("rapport_http_requests_in_flight", -1.0);
+    }
+
+    private static void assertRefusedAsBusy() {
+        Http.Timed probe = Http.timed(() -> postJson(VISITS, visit(unique("probe"), "p")));
+        assertThat(probe.response().statusCode()).isEqualTo(503);
+        assertThat(probe.response().asString()).contains("as many requests as it takes");
+        assertThat(probe.took()).as("refused at once").isLessThan(Duration.ofSeconds(1));
     }
 
     @Inject
