@@ -104,12 +104,24 @@ public final class Routes {
      * {@code /api/v1/clinics/{clinicId}/visits/{visitId}}; null when it falls under none.
      */
     public static String template(String path) {
+        String matched = withoutMatrixParameters(path);
         for (Route r : routes()) {
-            if (r.path().matcher(path).matches()) {
+            if (r.path().matcher(matched).matches()) {
                 return r.template();
             }
         }
         return null;
+    }
+
+    private static final Pattern MATRIX_PARAMETERS = Pattern.compile(";[^/]*");
+
+    /**
+     * {@code path} as the JAX-RS runtime matches it, each segment's {@code ;…} dropped. Such an
+     * address is refused before any resource (MatrixParameterFilter), but its audit row still
+     * names the route and clinic it was after, wherever the {@code ;} stood.
+     */
+    private static String withoutMatrixParameters(String path) {
+        return path.indexOf(';') < 0 ? path : MATRIX_PARAMETERS.matcher(path).replaceAll("");
     }
 
     /**

@@ -181,13 +181,28 @@ class AuditTrailTest {
         assertThat(ignored.statusCode()).isEqualTo(400);
         assertThat(row(ignored.header("X-Request-Id"))).containsEntry("clinics", List.of(clinic));
 
-        // The address's clinic as JAX-RS reads it: percent-escapes decoded, matrix parameters dropped.
+        // The address's clinic as JAX-RS reads it: percent-escapes decoded.
         String escaped = other.replace("-", "%2D");
         Response encoded = given().header("Authorization", token)
                 .urlEncodingEnabled(false)
-                .get("/api/v1/clinics/" + escaped + ";v=1/summary");
+                .get("/api/v1/clinics/" + escaped + "/summary");
         assertThat(encoded.statusCode()).isEqualTo(404);
         assertThat(row(encoded.header("X-Request-Id"))).containsEntry("clinics", List.of(other));
+        // An address with a matrix parameter is refused before anything reads it, wherever the ';'
+        // stands; its row names the route and the clinic it was after all the same.
+        for (String path :
+                List.of("/api/v1/clinics/" + escaped + ";v=1/summary", "/api/v1;v=1/clinics/" + other + "/summary")) {
+            Response matrix = given().header("Authorization", token)
+                    .filter(Contract.invalidRequest())
+                    .urlEncodingEnabled(false)
+                    .get(path);
+            assertThat(matrix.statusCode()).as(path).isEqualTo(400);
+            assertThat(row(matrix.header("X-Request-Id")))
+                    .as(path)
+                    .containsEntry("route", "/api/v1/clinics/{clinicId}/summary")
+                    .containsEntry("status", 400)
+                    .containsEntry("clinics", List.of(other));
+        }
 
         // Refused before any resource method ran: the template of the address all the same, and
         // for an address under no route, none.

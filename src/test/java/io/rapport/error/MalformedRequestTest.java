@@ -1,12 +1,18 @@
 package io.rapport.error;
 
 import static io.rapport.support.Fixtures.unique;
+import static io.rapport.support.Fixtures.visit;
 import static io.rapport.support.Http.managementPort;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
+import io.rapport.support.Contract;
 import io.rapport.support.LogCapture;
+import io.rapport.support.Tokens;
 import io.restassured.RestAssured;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -135,6 +141,47 @@ class MalformedRequestTest {
                 .contains("\"instance\":\"" + path + "\"");
         assertThat(exchange(request(path, "X-Pad: " + "y".repeat(45_000) + "\r\n")))
                 .matches("(?s)HTTP/1\\.[01] 431 [^{]*");
+    }
+
+    /**
+     * An address with a matrix parameter ({@code ;}) is refused before anything reads it. The
+     * HTTP layer's handlers on {@code /api/*} (the audit trail, the missing-token answer) took the
+     * path as sent and so passed over {@code /api;x=1/v1/visits}, while the JAX-RS runtime dropped
+     * the {@code ;x=1} and stored the visit: a write with no row in the audit trail.
+     */
+    @Test
+    void anAddressWithAMatrixParameterIsRefusedBeforeAnythingReadsIt() throws Exception {
+        String clinic = unique("matrix");
+        String authorization = "Authorization: " + Tokens.bearer(Tokens.suite("matrix")) + "\r\n";
+        String body = new ObjectMapper().writeValueAsString(visit(clinic, "v-1"));
+        for (String target : new String[] {"/api;x=1/v1/visits", "/api/v1;x/visits", "/api/v1/visits;"}) {
+            String answer = exchange("POST " + target + " HTTP/1.1\r\nHost: localhost\r\n" + authorization
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length()
+                    + "\r\nConnection: close\r\n\r\n" + body);
+            assertThat(answer)
+                    .as(target)
+                    .startsWith("HTTP/1.1 400 ")
+                    .containsIgnoringCase("content-type: application/problem+json")
+                    .contains("\"field\":\"path\"")
+                    .contains(MatrixParameterFilter.RULE);
+        }
+        given().get("/api/v1/clinics/" + clinic + "/visits/v-1").then().statusCode(404);
+
+        // Without a token, whatever the method: the address is judged first, and its text is
+        // nowhere on the metrics page.
+        assertThat(exchange("OPTIONS /api;PATIENT-4711/v1/visits HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Connection: close\r\n\r\n"))
+                .startsWith("HTTP/1.1 400 ")
+                .contains(MatrixParameterFilter.RULE)
+                .doesNotContain("PATIENT-4711");
+        assertThat(given().port(managementPort()).get("/q/metrics").asString()).doesNotContain("PATIENT-4711");
+
+        // A ';' sent escaped is part of the id, no matrix parameter: it gets the id's own rule.
+        given().filter(Contract.invalidRequest())
+                .urlEncodingEnabled(false)
+                .get("/api/v1/clinics/" + clinic + "/visits/v%3B1")
+                .then()
+                .body(not(containsString("matrix parameter")));
     }
 
     private static String request(String target, String headers) {
