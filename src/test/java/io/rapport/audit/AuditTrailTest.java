@@ -645,6 +645,7 @@ class AuditTrailTest {
         assertThatThrownBy(() -> db.execute("UPDATE audit_event SET status = 200"))
                 .hasStackTraceContaining("append-only");
         assertThatThrownBy(() -> db.execute("DELETE FROM audit_event")).hasStackTraceContaining("append-only");
+        assertThatThrownBy(() -> db.execute("TRUNCATE audit_event")).hasStackTraceContaining("append-only");
         given().filter(Contract.invalidRequest()).delete("/api/v1/audit").then().statusCode(405);
     }
 }
